@@ -1,0 +1,1 @@
+"""The data of strikemap: layer catalogue, schemas, reading, writing and validation."""

@@ -1,0 +1,142 @@
+"""The layer catalogue: one LayerSpec per shipped layer, the single list everything iterates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from layers import schema
+from layers.schema import FieldSpec
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """What a layer is: its file, geometry, properties and how it is shown.
+
+    Parameters
+    ----------
+    name
+        Layer key used by the CLI, the app and the impact join.
+    file
+        File name inside the data folder.
+    title
+        Human-readable title for legends and layer toggles.
+    geometry_types
+        Geometry types allowed in the file.
+    fields
+        Properties, common ones first.
+    tooltip_fields
+        Properties shown in the map tooltip, in order.
+    is_asset
+        Whether the impact join treats the layer's features as assets.
+    color
+        Default colour in maps (hex).
+    """
+
+    name: str
+    file: str
+    title: str
+    geometry_types: tuple[str, ...]
+    fields: tuple[FieldSpec, ...]
+    tooltip_fields: tuple[str, ...]
+    is_asset: bool = False
+    color: str = "#555555"
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """Names of all properties, in schema order."""
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def required_fields(self) -> tuple[str, ...]:
+        """Names of the properties every feature must carry."""
+        return tuple(f.name for f in self.fields if f.required)
+
+    def field(self, name: str) -> FieldSpec:
+        """Return the spec of property ``name``."""
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        msg = f"layer {self.name!r} has no property {name!r}; known: {', '.join(self.field_names)}"
+        raise KeyError(msg)
+
+
+POINT = ("Point",)
+LINE = ("LineString", "MultiLineString")
+AREA = ("Polygon", "MultiPolygon")
+
+STRIKES = LayerSpec(
+    name="strikes",
+    file="strikes.geojson",
+    title="Strikes",
+    geometry_types=POINT,
+    fields=(*schema.COMMON_FIELDS, *schema.STRIKE_FIELDS),
+    tooltip_fields=("name", "date", "weapon", "geo_precision"),
+    color="#d62728",
+)
+PIPELINES = LayerSpec(
+    name="pipelines",
+    file="pipelines.geojson",
+    title="Pipelines",
+    geometry_types=LINE,
+    fields=(*schema.COMMON_FIELDS, *schema.PIPELINE_FIELDS),
+    tooltip_fields=("name", "asset_type", "operator", "route_accuracy"),
+    is_asset=True,
+    color="#1f77b4",
+)
+POWER_LINES = LayerSpec(
+    name="power_lines",
+    file="power_lines.geojson",
+    title="Power lines",
+    geometry_types=LINE,
+    fields=(*schema.COMMON_FIELDS, *schema.POWER_LINE_FIELDS),
+    tooltip_fields=("name", "voltage_kv", "operator", "route_accuracy"),
+    is_asset=True,
+    color="#9467bd",
+)
+FACILITIES = LayerSpec(
+    name="facilities",
+    file="facilities.geojson",
+    title="Energy facilities",
+    geometry_types=POINT,
+    fields=(*schema.COMMON_FIELDS, *schema.FACILITY_FIELDS),
+    tooltip_fields=("name", "asset_type", "operator", "geo_precision"),
+    is_asset=True,
+    color="#2ca02c",
+)
+FUEL_STATIONS = LayerSpec(
+    name="fuel_stations",
+    file="fuel_stations.geojson",
+    title="Fuel stations",
+    geometry_types=POINT,
+    fields=(*schema.COMMON_FIELDS, *schema.FUEL_STATION_FIELDS),
+    tooltip_fields=("name", "brand", "operator", "geo_precision"),
+    is_asset=True,
+    color="#ff7f0e",
+)
+COUNTRIES = LayerSpec(
+    name="countries",
+    file="countries.geojson",
+    title="Countries",
+    geometry_types=AREA,
+    fields=(*schema.COMMON_FIELDS, *schema.COUNTRY_FIELDS),
+    tooltip_fields=("name", "iso3"),
+    color="#7f7f7f",
+)
+
+CATALOG: tuple[LayerSpec, ...] = (STRIKES, PIPELINES, POWER_LINES, FACILITIES, FUEL_STATIONS, COUNTRIES)
+"""Every layer, in drawing order from the bottom: the app, CLI, validator and tests iterate this."""
+
+ASSET_LAYERS: tuple[LayerSpec, ...] = tuple(spec for spec in CATALOG if spec.is_asset)
+BY_NAME: dict[str, LayerSpec] = {spec.name: spec for spec in CATALOG}
+
+REGION_BOUNDS = (18.0, 36.0, 52.0, 58.0)
+"""West, south, east, north (degrees) of the region the layers cover."""
+
+
+def get_layer(name: str) -> LayerSpec:
+    """Return the spec of layer ``name``, with a helpful error for unknown names."""
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        msg = f"unknown layer {name!r}; known layers: {', '.join(BY_NAME)}"
+        raise KeyError(msg) from None

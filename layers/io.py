@@ -1,0 +1,233 @@
+"""Read and write layers: GeoJSON in EPSG:4326, written one way, replaced atomically."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from layers.catalog import CATALOG, LayerSpec
+from layers.errors import LayerReadError, LayerWriteError
+from layers.paths import resolve_data_dir
+from layers.schema import RELATIONS_TABLE
+
+log = logging.getLogger(__name__)
+
+STORAGE_CRS = "EPSG:4326"
+COORDINATE_DECIMALS = 6
+"""Decimals kept on write: 1e-6 degree is about 0.1 m, far below any source's precision."""
+
+
+def layer_path(spec: LayerSpec, data_dir: str | Path | None = None) -> Path:
+    """Return the path of ``spec``'s file in the data folder."""
+    return resolve_data_dir(data_dir) / spec.file
+
+
+def read_layer(spec: LayerSpec, *, data_dir: str | Path | None = None) -> gpd.GeoDataFrame:
+    """Read one layer into a GeoDataFrame in EPSG:4326 with every schema column present.
+
+    Parameters
+    ----------
+    spec
+        The layer to read.
+    data_dir
+        Data folder; defaults to ``$STRIKEMAP_DATA_DIR`` or the shipped ``data/``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per feature, 2D geometries, list properties as Python lists, missing optional
+        properties as empty values. A missing file gives an empty frame with the columns.
+
+    Raises
+    ------
+    LayerReadError
+        When the file exists but GDAL cannot read it as GeoJSON.
+    """
+    path = layer_path(spec, data_dir)
+    if not path.exists():
+        log.info("%s: no such file; layer %s is empty", path, spec.name)
+        return empty_layer(spec)
+    try:
+        frame = pyogrio.read_dataframe(path, datetime_as_string=True)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        msg = f"{path}: cannot be read as GeoJSON ({exc}); run `strikemap validate` for details"
+        raise LayerReadError(msg) from exc
+    return normalise_layer(frame, spec)
+
+
+def empty_layer(spec: LayerSpec) -> gpd.GeoDataFrame:
+    """Return an empty frame with ``spec``'s columns and the storage CRS."""
+    columns = {name: pd.Series([], dtype=object) for name in spec.field_names}
+    return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=STORAGE_CRS), crs=STORAGE_CRS)
+
+
+def normalise_layer(frame: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
+    """Bring a frame read from a file to the in-memory layer form.
+
+    2D geometries in EPSG:4326, list-valued properties as Python lists (``[]`` when missing),
+    every schema column present, schema columns first.
+    """
+    frame = frame.copy()
+    geometry = shapely.force_2d(frame.geometry.values)
+    frame = frame.set_geometry(gpd.GeoSeries(geometry, index=frame.index, crs=STORAGE_CRS))
+    for field_spec in spec.fields:
+        name = field_spec.name
+        if field_spec.kind in ("list", "list_enum"):
+            values = frame[name] if name in frame.columns else pd.Series(None, index=frame.index)
+            frame[name] = [_as_list(v) for v in values]
+        elif name not in frame.columns:
+            frame[name] = pd.Series(None, index=frame.index, dtype=object)
+        elif field_spec.kind == "date":
+            frame[name] = _as_iso_dates(frame[name])
+    extra = [c for c in frame.columns if c not in spec.field_names and c != "geometry"]
+    ordered = [*spec.field_names, *extra, "geometry"]
+    return gpd.GeoDataFrame(frame[ordered], geometry="geometry", crs=STORAGE_CRS)
+
+
+def _as_iso_dates(values: pd.Series) -> pd.Series:
+    """Keep dates as ``YYYY-MM-DD`` text; GDAL may hand back ``YYYY/MM/DD`` or datetimes."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.strftime("%Y-%m-%d").astype(object).where(values.notna(), None)
+    text = values.astype(object).where(values.notna(), None)
+    return text.map(lambda v: v if v is None else str(v).replace("/", "-")[:10] if re.fullmatch(
+        r"\d{4}[/-]\d{2}[/-]\d{2}([ T].*)?", str(v)) else v)
+
+
+def _as_list(value: object) -> list[str]:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]  # numpy arrays and lists from pyogrio
+
+
+def read_layers(
+    *, data_dir: str | Path | None = None, specs: Iterable[LayerSpec] = CATALOG
+) -> dict[str, gpd.GeoDataFrame]:
+    """Read every layer of the catalogue; returns ``{layer name: frame}``."""
+    return {spec.name: read_layer(spec, data_dir=data_dir) for spec in specs}
+
+
+def read_relations(*, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Read ``relations.csv``: one asset -> country link per row, as strings (empty = missing)."""
+    path = resolve_data_dir(data_dir) / RELATIONS_TABLE.file
+    if not path.exists():
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in RELATIONS_TABLE.columns})
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    for column in RELATIONS_TABLE.columns:
+        if column not in table.columns:
+            table[column] = ""
+    return table
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+
+def layer_to_geojson(frame: gpd.GeoDataFrame, spec: LayerSpec) -> str:
+    """Serialise a layer the one way strikemap writes it.
+
+    RFC 7946 (EPSG:4326, no ``crs`` member, counter-clockwise exterior rings), features sorted by
+    id, coordinates rounded to ``COORDINATE_DECIMALS``, schema properties in schema order
+    followed by any extra ones in alphabetical order, one feature per line.
+    """
+    if frame.crs is None or not frame.crs.equals(STORAGE_CRS):
+        msg = f"layer {spec.name!r}: refusing to write CRS {frame.crs}; reproject to {STORAGE_CRS}"
+        raise LayerWriteError(msg)
+    ordered = frame.sort_values("id", kind="stable") if len(frame) else frame
+    geometry = _rounded_rfc7946(ordered.geometry.values)
+    geometry_json = shapely.to_geojson(geometry)
+    properties = _properties_frame(ordered, spec)
+    records = properties.to_dict(orient="records")
+    lines = [
+        json.dumps(
+            {"type": "Feature", "properties": record, "geometry": json.loads(geom)},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        for record, geom in zip(records, geometry_json, strict=True)
+    ]
+    body = ",\n".join(lines)
+    return f'{{"type":"FeatureCollection","features":[\n{body}\n]}}\n'
+
+
+def _rounded_rfc7946(geometry: np.ndarray) -> np.ndarray:
+    rounded = shapely.transform(geometry, lambda xy: np.round(xy, COORDINATE_DECIMALS))
+    return shapely.orient_polygons(rounded, exterior_cw=False)
+
+
+def _properties_frame(frame: gpd.GeoDataFrame, spec: LayerSpec) -> pd.DataFrame:
+    extra = sorted(c for c in frame.columns if c not in spec.field_names and c != "geometry")
+    properties = pd.DataFrame(frame.drop(columns="geometry"))[[*spec.field_names, *extra]]
+    properties = properties.astype(object).where(properties.notna(), None)
+    for field_spec in spec.fields:
+        if field_spec.kind == "int":
+            properties[field_spec.name] = [
+                None if v is None else int(v) for v in properties[field_spec.name]
+            ]
+        elif field_spec.kind in ("list", "list_enum"):
+            properties[field_spec.name] = [_as_list(v) for v in properties[field_spec.name]]
+        elif field_spec.kind == "date":
+            properties[field_spec.name] = _as_iso_dates(properties[field_spec.name])
+    return properties
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder, then replace.
+
+    A crash at any point leaves either the old file or the new one, never a mix.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_layer(
+    frame: gpd.GeoDataFrame, spec: LayerSpec, *, data_dir: str | Path | None = None
+) -> Path:
+    """Write one layer atomically, the one way (see ``layer_to_geojson``); returns its path."""
+    path = layer_path(spec, data_dir)
+    atomic_write_text(path, layer_to_geojson(frame, spec))
+    return path
+
+
+def relations_to_csv(table: pd.DataFrame) -> str:
+    """Serialise ``relations.csv`` one way: schema columns, rows sorted by asset, country, relation."""
+    ordered = table.reindex(columns=list(RELATIONS_TABLE.columns)).fillna("")
+    ordered = ordered.sort_values(["asset_id", "country", "relation", "valid_from"], kind="stable")
+    return ordered.to_csv(index=False, lineterminator="\n")
+
+
+def write_relations(table: pd.DataFrame, *, data_dir: str | Path | None = None) -> Path:
+    """Write ``relations.csv`` atomically; returns its path."""
+    path = resolve_data_dir(data_dir) / RELATIONS_TABLE.file
+    atomic_write_text(path, relations_to_csv(table))
+    return path
+
+
+def write_layers(
+    frames: Mapping[str, gpd.GeoDataFrame], *, data_dir: str | Path | None = None
+) -> list[Path]:
+    """Write several layers; each file is replaced atomically."""
+    by_name = {spec.name: spec for spec in CATALOG}
+    return [write_layer(frame, by_name[name], data_dir=data_dir) for name, frame in frames.items()]

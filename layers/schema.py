@@ -1,0 +1,173 @@
+"""Property models and vocabularies of the strikemap layers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+FieldKind = Literal["str", "int", "date", "enum", "list", "list_enum", "bool"]
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+"""Feature ids: lowercase slugs such as ``strike-2025-08-06-orlivka``."""
+
+URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+DATASET_SOURCE_PREFIX = "dataset:"
+"""A source that is a dataset name rather than a URL, e.g. ``dataset:ACLED (Ukrinform)``."""
+
+GEO_PRECISION_CODES = (0, 1, 2, 3)
+GEO_PRECISION_LABELS = {
+    0: "the feature itself (surveyed, mapped, seen on imagery)",
+    1: "a named town or village, at its coordinates",
+    2: "near a town or in part of a district",
+    3: "a larger region (district, oblast) or a natural feature",
+}
+
+WEAPONS = ("drone", "missile", "combined", "glide_bomb", "artillery", "unknown")
+DATE_PRECISIONS = ("day", "week", "month")
+STRIKE_STATUSES = ("confirmed", "context", "candidate")
+"""``context``: outside the region or a spill-over effect, hidden by default;
+``candidate``: a possible strike from remote sensing (FIRMS), never mixed with confirmed ones."""
+
+PIPELINE_TYPES = ("gas_transmission", "gas_distribution", "oil", "products")
+POWER_LINE_TYPES = ("power_transmission",)
+FACILITY_TYPES = (
+    "compressor_station",
+    "metering_station",
+    "gas_distribution_station",
+    "interconnection_point",
+    "oil_depot",
+    "oil_terminal",
+    "refinery",
+    "port",
+    "substation",
+    "diplomatic_mission",
+)
+ASSET_STATUSES = ("operating", "inactive", "damaged", "destroyed", "under_construction", "planned")
+FLOW_DIRECTIONS = ("forward", "backward", "both")
+ROUTE_ACCURACIES = ("exact", "approximate", "schematic")
+RELATIONS_CSV_KINDS = ("owner", "supply_origin", "serves", "transit")
+
+ISO3_PATTERN = re.compile(r"^[A-Z]{3}$")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One property of a layer.
+
+    Parameters
+    ----------
+    name
+        Property name as written in the GeoJSON.
+    kind
+        ``str``, ``int``, ``date`` (ISO ``YYYY-MM-DD``), ``enum`` (one of ``vocabulary``),
+        ``list`` (list of strings), ``list_enum`` (list of vocabulary values) or ``bool``.
+    required
+        A missing or empty value is an error.
+    vocabulary
+        Allowed values for ``enum`` and ``list_enum`` fields.
+    description
+        What the field means, shown in docs and tooltips.
+    """
+
+    name: str
+    kind: FieldKind = "str"
+    required: bool = False
+    vocabulary: tuple[str, ...] | tuple[int, ...] = ()
+    description: str = ""
+
+
+COMMON_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("id", "str", True, description="stable, unique lowercase slug"),
+    FieldSpec("name", "str", True, description="human-readable name"),
+    FieldSpec(
+        "sources",
+        "list",
+        True,
+        description="source URLs (or 'dataset:NAME' for rows imported from a dataset)",
+    ),
+    FieldSpec(
+        "geo_precision",
+        "int",
+        True,
+        GEO_PRECISION_CODES,
+        "how well the location is known: 0 exact ... 3 region",
+    ),
+    FieldSpec("location_note", "str", description="why the point is where it is, and doubts"),
+    FieldSpec("provenance", "str", description="where the row came from, e.g. research:B-E15"),
+)
+
+ASSET_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("operator", "str"),
+    FieldSpec("owner_country", "str", description="ISO 3166 alpha-3 of the owner"),
+    FieldSpec("status", "enum", False, ASSET_STATUSES),
+    FieldSpec("notes", "str"),
+)
+
+STRIKE_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("date", "date", True, description="ISO date of the strike (first night for overnight attacks)"),
+    FieldSpec("date_precision", "enum", True, DATE_PRECISIONS),
+    FieldSpec("weapon", "enum", True, WEAPONS),
+    FieldSpec("weapon_detail", "str"),
+    FieldSpec("target_type", "str"),
+    FieldSpec("target_ids", "list", description="asset ids named by the sources"),
+    FieldSpec("description", "str"),
+    FieldSpec("consequences", "str"),
+    FieldSpec("admin1", "str"),
+    FieldSpec("place", "str"),
+    FieldSpec("status", "enum", True, STRIKE_STATUSES),
+    FieldSpec("reported_countries", "list", description="ISO3 codes the sources say were affected"),
+    FieldSpec("reported_why", "str", description="the sources' words on why those countries"),
+)
+
+PIPELINE_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("asset_type", "enum", True, PIPELINE_TYPES),
+    *ASSET_FIELDS,
+    FieldSpec("flow_direction", "enum", True, FLOW_DIRECTIONS),
+    FieldSpec("route_accuracy", "enum", True, ROUTE_ACCURACIES),
+    FieldSpec("system", "str", description="pipeline system the segment belongs to"),
+)
+
+POWER_LINE_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("asset_type", "enum", True, POWER_LINE_TYPES),
+    *ASSET_FIELDS,
+    FieldSpec("voltage_kv", "int"),
+    FieldSpec("route_accuracy", "enum", True, ROUTE_ACCURACIES),
+)
+
+FACILITY_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("asset_type", "enum", True, FACILITY_TYPES),
+    *ASSET_FIELDS,
+)
+
+FUEL_STATION_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("brand", "str", True),
+    *ASSET_FIELDS,
+)
+
+COUNTRY_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("iso3", "str", True, description="ISO 3166 alpha-3"),
+)
+
+RELATION_COLUMNS: tuple[str, ...] = (
+    "asset_id",
+    "country",
+    "relation",
+    "valid_from",
+    "valid_to",
+    "note",
+    "source",
+)
+REQUIRED_RELATION_COLUMNS: tuple[str, ...] = ("asset_id", "country", "relation", "source")
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """Columns of a CSV table that travels with the layers."""
+
+    file: str
+    columns: tuple[str, ...]
+    required: tuple[str, ...] = field(default_factory=tuple)
+
+
+RELATIONS_TABLE = TableSchema("relations.csv", RELATION_COLUMNS, REQUIRED_RELATION_COLUMNS)
