@@ -1,0 +1,1 @@
+"""Drawing: interactive (folium) and static (matplotlib) maps from the same styles and view."""
