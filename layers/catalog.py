@@ -123,7 +123,14 @@ COUNTRIES = LayerSpec(
     color="#7f7f7f",
 )
 
-CATALOG: tuple[LayerSpec, ...] = (STRIKES, PIPELINES, POWER_LINES, FACILITIES, FUEL_STATIONS, COUNTRIES)
+CATALOG: tuple[LayerSpec, ...] = (
+    STRIKES,
+    PIPELINES,
+    POWER_LINES,
+    FACILITIES,
+    FUEL_STATIONS,
+    COUNTRIES,
+)
 """Every layer, in drawing order from the bottom: the app, CLI, validator and tests iterate this."""
 
 ASSET_LAYERS: tuple[LayerSpec, ...] = tuple(spec for spec in CATALOG if spec.is_asset)

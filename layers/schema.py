@@ -105,7 +105,7 @@ ASSET_FIELDS: tuple[FieldSpec, ...] = (
 )
 
 STRIKE_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("date", "date", True, description="ISO date of the strike (first night for overnight attacks)"),
+    FieldSpec("date", "date", True, description="ISO date (first night of overnight attacks)"),
     FieldSpec("date_precision", "enum", True, DATE_PRECISIONS),
     FieldSpec("weapon", "enum", True, WEAPONS),
     FieldSpec("weapon_detail", "str"),

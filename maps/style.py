@@ -97,14 +97,20 @@ def strike_legend(color_by: str) -> list[LegendEntry]:
     if color_by == "weapon":
         return [LegendEntry(w.replace("_", " "), c, "point") for w, c in WEAPON_COLORS.items()]
     if color_by == "age":
-        return [LegendEntry(f"strike, {lab}", c, "point") for lab, c in zip(AGE_LABELS, AGE_COLORS)]
+        return [
+            LegendEntry(f"strike, {lab}", c, "point")
+            for lab, c in zip(AGE_LABELS, AGE_COLORS, strict=True)
+        ]
     msg = f"color_by must be 'weapon' or 'age', got {color_by!r}"
     raise ValueError(msg)
 
 
 def asset_legend() -> list[LegendEntry]:
     """Legend rows for pipelines, power lines, facilities and fuel stations."""
-    rows = [LegendEntry(f"{t.replace('_', ' ')} pipeline", c, "line") for t, c in PIPELINE_COLORS.items()]
+    rows = [
+        LegendEntry(f"{t.replace('_', ' ')} pipeline", c, "line")
+        for t, c in PIPELINE_COLORS.items()
+    ]
     rows.append(LegendEntry("power line", POWER_LINE_COLOR, "line"))
     rows += [LegendEntry(t.replace("_", " "), c, "point") for t, c in FACILITY_COLORS.items()]
     rows.append(LegendEntry("fuel station", FUEL_STATION_COLOR, "point"))
