@@ -117,7 +117,7 @@ def parse_bbox(text: str) -> Bbox:
 
 
 def filter_strikes(strikes: gpd.GeoDataFrame, view: View) -> gpd.GeoDataFrame:
-    """Keep the strikes passing the strike-level filters (status, dates, weapon, precision, bbox)."""
+    """Keep the strikes passing the strike filters (status, dates, weapon, precision, bbox)."""
     keep = strikes["status"].isin(view.statuses).to_numpy()
     dates = pd.to_datetime(strikes["date"], errors="coerce")
     if view.date_from is not None:
