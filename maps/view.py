@@ -121,17 +121,17 @@ def filter_strikes(strikes: gpd.GeoDataFrame, view: View) -> gpd.GeoDataFrame:
     keep = strikes["status"].isin(view.statuses).to_numpy()
     dates = pd.to_datetime(strikes["date"], errors="coerce")
     if view.date_from is not None:
-        keep &= (dates >= pd.Timestamp(view.date_from)).to_numpy()
+        keep = keep & (dates >= pd.Timestamp(view.date_from)).to_numpy()
     if view.date_to is not None:
-        keep &= (dates <= pd.Timestamp(view.date_to)).to_numpy()
+        keep = keep & (dates <= pd.Timestamp(view.date_to)).to_numpy()
     if view.weapons:
-        keep &= strikes["weapon"].isin(view.weapons).to_numpy()
+        keep = keep & strikes["weapon"].isin(view.weapons).to_numpy()
     if view.precisions:
-        keep &= strikes["geo_precision"].isin(view.precisions).to_numpy()
+        keep = keep & strikes["geo_precision"].isin(view.precisions).to_numpy()
     if view.bbox is not None:
         west, south, east, north = view.bbox
         x, y = strikes.geometry.x.to_numpy(), strikes.geometry.y.to_numpy()
-        keep &= (x >= west) & (x <= east) & (y >= south) & (y <= north)
+        keep = keep & (x >= west) & (x <= east) & (y >= south) & (y <= north)
     return strikes[keep]
 
 
@@ -152,12 +152,12 @@ def filter_links(
     rank = {level: i for i, level in enumerate(CONFIDENCE_LEVELS)}
     keep = links["confidence"].map(rank).fillna(-1).to_numpy() >= rank[view.min_confidence]
     if view.relations:
-        keep &= links["relation"].isin(view.relations).to_numpy()
+        keep = keep & links["relation"].isin(view.relations).to_numpy()
     if view.countries:
-        keep &= links["country"].isin(view.countries).to_numpy()
+        keep = keep & links["country"].isin(view.countries).to_numpy()
     if view.asset_types:
         types = links["asset_id"].map(asset_types or {})
-        keep &= types.isin(view.asset_types).to_numpy()
+        keep = keep & types.isin(view.asset_types).to_numpy()
     return links[keep]
 
 
