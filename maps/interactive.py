@@ -1,0 +1,559 @@
+"""The interactive map: folium layers, legend, selection and probe, with no Streamlit.
+
+``build_map`` draws what it is given: call ``maps.view.apply_view`` first and pass the shown
+strikes and links. Text from data reaches the browser only escaped (see ``maps.popups``).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+from collections.abc import Mapping
+from typing import Literal
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import xyzservices.providers as xyz
+from branca.element import MacroElement
+from jinja2 import Template
+
+from layers.catalog import BY_NAME, LayerSpec
+from maps import popups, style
+from maps.style import LegendEntry
+from maps.view import View, strikes_extent
+
+log = logging.getLogger(__name__)
+
+StrikeMode = Literal["auto", "markers", "cluster", "heatmap"]
+STRIKE_MODES: tuple[str, ...] = ("auto", "markers", "cluster", "heatmap")
+
+MARKER_LIMIT = 2_000
+"""Above this many strikes, ``auto`` mode draws a FastMarkerCluster instead of one marker each."""
+
+OFFLINE_BASEMAP = "Offline (countries)"
+BASEMAPS: dict[str, str | None] = {
+    OFFLINE_BASEMAP: None,
+    "OpenStreetMap": "OpenStreetMap.Mapnik",
+    "Esri World Gray Canvas": "Esri.WorldGrayCanvas",
+    "OpenTopoMap": "OpenTopoMap",
+}
+"""Basemap label -> xyzservices provider (``None``: drawn from the countries layer, no network)."""
+
+UNCERTAINTY_RADIUS_M: dict[int, float] = {0: 500.0, 1: 3_000.0, 2: 10_000.0, 3: 25_000.0}
+"""Radius of the uncertainty circle by ``geo_precision`` (the impact rules' hit radii; a
+precision-3 strike has no hit radius, so its circle shows the region scale instead)."""
+
+COORD_GRID_DEG = 1e-5
+"""Coordinates sent to the browser are snapped to this grid (about 1 m)."""
+BASEMAP_SIMPLIFY_DEG = 0.01
+"""Simplification of the land fill of the offline basemap (about 1 km; outlines stay finer)."""
+
+DEFAULT_CENTER = (46.3, 30.0)
+DEFAULT_ZOOM = 7
+SELECTED_ZOOM = 9
+
+PROBE_ID = "probe-what-if"
+"""Id of the hypothetical strike placed by the what-if probe."""
+
+STRIKE_CLASS = "strikemap-strike"
+"""CSS class of every strike marker (browser tests and styling find strikes by it)."""
+STRIKE_POPUP_FIELD = "_popup"
+STRIKE_COLOR_FIELD = "_color"
+STRIKE_OPACITY_FIELD = "_opacity"
+
+_LINE_DASH = {"exact": None, "approximate": "6 4", "schematic": "2 6"}
+
+
+def latlon(points: gpd.GeoSeries) -> np.ndarray:
+    """Return ``[[lat, lon], ...]`` for point geometries (folium's axis order)."""
+    return np.column_stack([shapely.get_y(points.values), shapely.get_x(points.values)])
+
+
+def build_map(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    links: pd.DataFrame,
+    view: View,
+    *,
+    basemap: str = OFFLINE_BASEMAP,
+    selected: str | None = None,
+    probe: gpd.GeoDataFrame | None = None,
+    probe_links: pd.DataFrame | None = None,
+    strike_mode: StrikeMode = "auto",
+    marker_limit: int = MARKER_LIMIT,
+    radius_m: Mapping[int, float] = UNCERTAINTY_RADIUS_M,
+    country_names: Mapping[str, str] | None = None,
+) -> folium.Map:
+    """Return a folium map of the layers, the strikes as the view colours them, and a selection.
+
+    Parameters
+    ----------
+    layers
+        ``{layer name: frame}`` as ``layers.io.read_layers`` returns, with ``strikes`` already
+        filtered by the view (``maps.view.apply_view``). Missing layers are skipped.
+    links
+        The impact table rows of the shown strikes.
+    view
+        Used for ``color_by``, the age reference (``date_to``), the extent and ``selected``.
+    basemap
+        A key of ``BASEMAPS``; the offline basemap needs no network.
+    selected
+        Strike id to highlight; defaults to ``view.selected``.
+    probe, probe_links
+        A one-row hypothetical strike and its links, drawn and selected instead of ``selected``.
+    strike_mode
+        ``markers`` (one circle marker per strike, with popups), ``cluster`` (FastMarkerCluster,
+        tooltips only), ``heatmap``, or ``auto`` (markers up to ``marker_limit`` strikes).
+    radius_m
+        Uncertainty circle radius by ``geo_precision`` (the hit radii of the impact rules).
+    country_names
+        ISO3 -> name, for the affected-countries tooltip.
+
+    Returns
+    -------
+    folium.Map
+        A new map; never cache it (streamlit-folium mutates it).
+    """
+    if basemap not in BASEMAPS:
+        msg = f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}"
+        raise ValueError(msg)
+    strikes = layers.get("strikes", gpd.GeoDataFrame())
+    focus, focus_links = _selection(strikes, links, view, selected, probe, probe_links)
+    fmap = _new_map(view, strikes, focus)
+    _add_basemap(fmap, basemap, layers.get("countries"))
+    for name in ("countries", "pipelines", "power_lines", "facilities", "fuel_stations"):
+        frame = layers.get(name)
+        if frame is not None and not frame.empty:
+            _add_layer(fmap, frame, BY_NAME[name])
+    mode = resolve_strike_mode(strike_mode, len(strikes), marker_limit=marker_limit)
+    _add_strikes(fmap, strikes, view, mode=mode)
+    if focus is not None:
+        is_probe = probe is not None and not probe.empty
+        _add_selection(fmap, focus, focus_links, layers, radius_m, country_names, probe=is_probe)
+    legend = style.strike_legend(view.color_by) + style.asset_legend()
+    fmap.add_child(Legend(legend, title=f"Strikes by {view.color_by}"))
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap
+
+
+def resolve_strike_mode(mode: StrikeMode, count: int, *, marker_limit: int = MARKER_LIMIT) -> str:
+    """Return the drawing mode for ``count`` strikes (``auto`` picks markers or cluster)."""
+    if mode not in STRIKE_MODES:
+        msg = f"strike_mode must be one of {STRIKE_MODES}, got {mode!r}"
+        raise ValueError(msg)
+    if mode == "auto":
+        return "markers" if count <= marker_limit else "cluster"
+    return mode
+
+
+def _selection(
+    strikes: gpd.GeoDataFrame,
+    links: pd.DataFrame,
+    view: View,
+    selected: str | None,
+    probe: gpd.GeoDataFrame | None,
+    probe_links: pd.DataFrame | None,
+) -> tuple[pd.Series | None, pd.DataFrame | None]:
+    """Return the strike to highlight (the probe wins over a selection) and its links."""
+    if probe is not None and not probe.empty:
+        return probe.iloc[0], probe_links
+    chosen = selected if selected is not None else view.selected
+    if not chosen or strikes.empty:
+        return None, None
+    match = strikes[(strikes["id"] == chosen).to_numpy()]
+    return (match.iloc[0], links) if not match.empty else (None, None)
+
+
+def _new_map(view: View, strikes: gpd.GeoDataFrame, focus: pd.Series | None) -> folium.Map:
+    """Return an empty map centred on the selection, else fitted to the view or the strikes."""
+    location = DEFAULT_CENTER if focus is None else (focus.geometry.y, focus.geometry.x)
+    fmap = folium.Map(
+        location=location,
+        zoom_start=DEFAULT_ZOOM if focus is None else SELECTED_ZOOM,
+        tiles=None,
+        control_scale=True,
+    )
+    bbox = view.bbox if view.bbox is not None else strikes_extent(strikes)
+    if focus is None and bbox is not None:
+        west, south, east, north = bbox
+        fmap.fit_bounds([[south, west], [north, east]])
+    return fmap
+
+
+# --------------------------------------------------------------------------------------------
+# Basemaps
+
+
+def _add_basemap(fmap: folium.Map, basemap: str, countries: gpd.GeoDataFrame | None) -> None:
+    provider_name = BASEMAPS[basemap]
+    if provider_name is None:
+        fmap.get_root().header.add_child(_sea_background())
+        if countries is not None and not countries.empty:
+            folium.map.CustomPane("basemap", z_index=200).add_to(fmap)
+            land = gpd.GeoDataFrame(
+                geometry=countries.geometry.simplify(BASEMAP_SIMPLIFY_DEG), crs=countries.crs
+            )
+            folium.GeoJson(
+                _geojson(land, []),
+                name=basemap,
+                overlay=False,
+                control=False,
+                pane="basemap",
+                interactive=False,
+                style_function=_basemap_style,
+            ).add_to(fmap)
+        return
+    provider = xyz.query_name(provider_name)
+    folium.TileLayer(
+        tiles=provider.build_url(),
+        attr=provider.html_attribution,
+        name=basemap,
+        max_zoom=provider.get("max_zoom", 18),
+        overlay=False,
+        control=False,
+    ).add_to(fmap)
+
+
+def _basemap_style(_feature: dict) -> dict:
+    return {
+        "fillColor": style.COUNTRY_FILL_COLOR,
+        "fillOpacity": 1.0,
+        "stroke": False,
+    }
+
+
+def _sea_background() -> folium.Element:
+    css = f".leaflet-container {{ background: {style.SEA_COLOR}; }}"
+    return folium.Element(f"<style>{css}</style>")
+
+
+# --------------------------------------------------------------------------------------------
+# Catalogue layers
+
+
+def _geojson(frame: gpd.GeoDataFrame, columns: list[str]) -> dict:
+    """Return a FeatureCollection with escaped text properties and coordinates on a 1 m grid."""
+    geometry = shapely.set_precision(frame.geometry.values, COORD_GRID_DEG)
+    props = popups.escape_frame(frame, [c for c in columns if not c.startswith("_")])
+    for column in columns:
+        if column.startswith("_"):
+            props[column] = frame[column].to_numpy()
+    shown = gpd.GeoDataFrame(props, geometry=geometry, crs=frame.crs)
+    shown = shown[~shown.geometry.is_empty]
+    data = json.loads(shown.to_json(drop_id=True))
+    for i, feature in enumerate(data["features"]):
+        feature["id"] = i
+    return data
+
+
+def _add_layer(fmap: folium.Map, frame: gpd.GeoDataFrame, spec: LayerSpec) -> None:
+    group = folium.FeatureGroup(name=spec.title, show=True).add_to(fmap)
+    frame = frame.assign(_popup=[popups.asset_popup(r) for r in frame.to_dict(orient="records")])
+    frame = frame.assign(_color=_layer_colors(frame, spec))
+    if spec.name == "countries":
+        frame = frame.drop(columns="_popup")
+    fields = list(spec.tooltip_fields)
+    data = _geojson(frame, [*fields, *[c for c in ("_popup", "_color") if c in frame]])
+    if spec.name == "countries":
+        style_function, marker, popup = _country_style, None, None
+    else:
+        style_function = _line_style if "route_accuracy" in frame else _point_style
+        marker = folium.CircleMarker(radius=5 if spec.name == "facilities" else 3, fill=True)
+        marker = marker if spec.name in ("facilities", "fuel_stations") else None
+        popup = folium.GeoJsonPopup(fields=["_popup"], labels=False, max_width=360)
+    if "route_accuracy" in frame:
+        dashes = frame["route_accuracy"].map(_LINE_DASH).to_numpy()
+        for feature, dash in zip(data["features"], dashes, strict=True):
+            feature["properties"]["_dash"] = dash
+    folium.GeoJson(
+        data,
+        name=spec.title,
+        style_function=style_function,
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[_alias(f) for f in fields]),
+        popup=popup,
+        marker=marker,
+    ).add_to(group)
+
+
+def _alias(field: str) -> str:
+    return field.replace("_", " ")
+
+
+def _layer_colors(frame: gpd.GeoDataFrame, spec: LayerSpec) -> np.ndarray:
+    if spec.name == "pipelines":
+        table = style.PIPELINE_COLORS
+    elif spec.name == "facilities":
+        table = style.FACILITY_COLORS
+    elif spec.name == "power_lines":
+        return np.full(len(frame), style.POWER_LINE_COLOR, dtype=object)
+    elif spec.name == "fuel_stations":
+        return np.full(len(frame), style.FUEL_STATION_COLOR, dtype=object)
+    else:
+        return np.full(len(frame), style.COUNTRY_EDGE_COLOR, dtype=object)
+    return frame["asset_type"].map(table).fillna(spec.color).to_numpy()
+
+
+def _country_style(_feature: dict) -> dict:
+    return {"color": style.COUNTRY_EDGE_COLOR, "weight": 1, "fill": False}
+
+
+def _line_style(feature: dict) -> dict:
+    props = feature["properties"]
+    return {"color": props["_color"], "weight": 3, "opacity": 0.9, "dashArray": props.get("_dash")}
+
+
+def _point_style(feature: dict) -> dict:
+    color = feature["properties"]["_color"]
+    return {"color": "#333333", "weight": 1, "fillColor": color, "fillOpacity": 0.9}
+
+
+# --------------------------------------------------------------------------------------------
+# Strikes
+
+
+def strike_colors(strikes: gpd.GeoDataFrame, view: View) -> np.ndarray:
+    """Return each strike's colour by weapon or by age before the view's end date."""
+    if view.color_by == "age":
+        reference = pd.Timestamp(view.date_to) if view.date_to else pd.Timestamp.today()
+        return style.age_colors(strikes["date"], reference=reference.normalize())
+    return style.weapon_colors(strikes["weapon"])
+
+
+def _add_strikes(fmap: folium.Map, strikes: gpd.GeoDataFrame, view: View, *, mode: str) -> None:
+    group = folium.FeatureGroup(name=BY_NAME["strikes"].title, show=True).add_to(fmap)
+    if strikes.empty:
+        return
+    colors = strike_colors(strikes, view)
+    if mode == "heatmap":
+        folium.plugins.HeatMap(latlon(strikes.geometry).round(5).tolist(), radius=12).add_to(group)
+    elif mode == "cluster":
+        _add_strike_cluster(group, strikes, colors)
+    else:
+        _add_strike_markers(group, strikes, colors)
+
+
+def strike_label(strikes: pd.DataFrame) -> pd.Series:
+    """Return ``"name · date · id"`` per strike, escaped (tooltips; the id drives selection)."""
+    label = strikes["name"].astype(str) + " · " + strikes["date"].astype(str)
+    return (label + " · " + strikes["id"].astype(str)).map(popups.text)
+
+
+def _add_strike_markers(group: folium.FeatureGroup, strikes: gpd.GeoDataFrame, colors) -> None:
+    opacity = strikes["geo_precision"].map(style.PRECISION_OPACITY).fillna(0.5).to_numpy()
+    shown = strikes.assign(
+        _popup=[popups.strike_popup(r) for r in strikes.to_dict(orient="records")],
+        _color=colors,
+        _opacity=opacity,
+    )
+    fields = [*BY_NAME["strikes"].tooltip_fields, "id"]
+    data = _geojson(shown, [*fields, STRIKE_POPUP_FIELD, STRIKE_COLOR_FIELD, STRIKE_OPACITY_FIELD])
+    folium.GeoJson(
+        data,
+        name=BY_NAME["strikes"].title,
+        marker=folium.CircleMarker(radius=7, fill=True, class_name=STRIKE_CLASS),
+        style_function=_strike_style,
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[_alias(f) for f in fields]),
+        popup=folium.GeoJsonPopup(fields=[STRIKE_POPUP_FIELD], labels=False, max_width=420),
+    ).add_to(group)
+
+
+def _strike_style(feature: dict) -> dict:
+    props = feature["properties"]
+    return {
+        "color": "#222222",
+        "weight": 1,
+        "fillColor": props[STRIKE_COLOR_FIELD],
+        "fillOpacity": props[STRIKE_OPACITY_FIELD],
+    }
+
+
+_CLUSTER_CALLBACK = """
+function (row) {
+    var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
+        radius: 6, color: '#222222', weight: 1, fillColor: row[2], fillOpacity: 0.85,
+        className: 'strikemap-strike'
+    });
+    marker.bindTooltip(row[3]);
+    return marker;
+}
+"""
+
+
+def _add_strike_cluster(group: folium.FeatureGroup, strikes: gpd.GeoDataFrame, colors) -> None:
+    coords = latlon(strikes.geometry).round(5)
+    rows = [
+        [lat, lon, color, label]
+        for (lat, lon), color, label in zip(
+            coords.tolist(), colors.tolist(), strike_label(strikes).tolist(), strict=True
+        )
+    ]
+    folium.plugins.FastMarkerCluster(
+        rows, callback=_CLUSTER_CALLBACK, name=BY_NAME["strikes"].title, control=False
+    ).add_to(group)
+
+
+# --------------------------------------------------------------------------------------------
+# Selection and probe
+
+
+def _add_selection(
+    fmap: folium.Map,
+    strike: pd.Series,
+    links: pd.DataFrame | None,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    radius_m: Mapping[int, float],
+    country_names: Mapping[str, str] | None,
+    *,
+    probe: bool,
+) -> None:
+    title = "What-if probe" if probe else "Selected strike"
+    group = folium.FeatureGroup(name=title, show=True).add_to(fmap)
+    point = strike.geometry
+    own = links[links["strike_id"] == strike["id"]] if links is not None else pd.DataFrame()
+    _add_affected_countries(group, own, layers.get("countries"), country_names)
+    _add_link_lines(group, point, own, layers)
+    precision = int(strike.get("geo_precision", 3))
+    folium.Circle(
+        location=(point.y, point.x),
+        radius=float(radius_m.get(precision, UNCERTAINTY_RADIUS_M[3])),
+        color=style.LINK_COLOR,
+        weight=2,
+        dash_array="6 4",
+        fill=True,
+        fill_opacity=0.08,
+        tooltip=html.escape(f"location uncertainty (precision {precision})"),
+    ).add_to(group)
+    folium.CircleMarker(
+        location=(point.y, point.x),
+        radius=11,
+        class_name="strikemap-selected",
+        color=style.LINK_COLOR,
+        weight=3,
+        fill=False,
+        tooltip=popups.text(f"{'what-if probe' if probe else 'selected'}: {strike.get('name')}"),
+    ).add_to(group)
+
+
+def _add_affected_countries(
+    group: folium.FeatureGroup,
+    links: pd.DataFrame,
+    countries: gpd.GeoDataFrame | None,
+    country_names: Mapping[str, str] | None,
+) -> None:
+    if countries is None or countries.empty or links.empty:
+        return
+    affected = countries[countries["iso3"].isin(links["country"])]
+    if affected.empty:
+        return
+    data = _geojson(affected, ["name", "iso3"])
+    folium.GeoJson(
+        data,
+        name="Affected countries",
+        style_function=_highlight_style,
+        tooltip=folium.GeoJsonTooltip(fields=["name", "iso3"], aliases=["affected", "iso3"]),
+    ).add_to(group)
+
+
+def _highlight_style(_feature: dict) -> dict:
+    return {
+        "color": style.HIGHLIGHT_COLOR,
+        "weight": 3,
+        "fillColor": style.HIGHLIGHT_COLOR,
+        "fillOpacity": 0.18,
+    }
+
+
+def linked_assets(links: pd.DataFrame, layers: Mapping[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """Return the asset features (id, name, geometry) that ``links`` name."""
+    ids = set(links["asset_id"].dropna().astype(str)) - {""}
+    parts = [
+        frame.loc[frame["id"].isin(ids), ["id", "name", "geometry"]]
+        for name, frame in layers.items()
+        if BY_NAME.get(name) is not None and BY_NAME[name].is_asset and not frame.empty
+    ]
+    if not parts:
+        return gpd.GeoDataFrame({"id": [], "name": []}, geometry=[], crs="EPSG:4326")
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs="EPSG:4326")
+
+
+def _add_link_lines(
+    group: folium.FeatureGroup,
+    point: shapely.Point,
+    links: pd.DataFrame,
+    layers: Mapping[str, gpd.GeoDataFrame],
+) -> None:
+    if links.empty:
+        return
+    assets = linked_assets(links, layers)
+    if assets.empty:
+        return
+    lines = shapely.shortest_line(point, assets.geometry.values)
+    ends = shapely.get_coordinates(shapely.get_point(lines, 1))
+    for (lon, lat), name in zip(ends.tolist(), assets["name"], strict=True):
+        folium.PolyLine(
+            [(point.y, point.x), (lat, lon)],
+            color=style.LINK_COLOR,
+            weight=3,
+            opacity=0.9,
+            class_name="strikemap-link",
+            tooltip=popups.text(f"linked asset: {name}"),
+        ).add_to(group)
+
+
+# --------------------------------------------------------------------------------------------
+# Legend
+
+
+class Legend(MacroElement):
+    """A Leaflet control listing the map's symbols; labels are escaped, data passes as JSON."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: 'bottomright'});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create('div', 'strikemap-legend');
+                div.innerHTML = {{ this.body|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, entries: list[LegendEntry], *, title: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.body = legend_html(entries, title=title)
+
+
+LEGEND_STYLE = (
+    "background: rgba(255,255,255,0.92); padding: 6px 8px; font: 11px/1.3 sans-serif;"
+    " max-height: 260px; overflow-y: auto; border-radius: 4px; box-shadow: 0 1px 4px #0004;"
+)
+
+
+def legend_html(entries: list[LegendEntry], *, title: str) -> str:
+    """Return the escaped HTML of a legend box."""
+    rows = []
+    for entry in entries:
+        color = html.escape(entry.color, quote=True)
+        if entry.symbol == "line":
+            swatch = f"display:inline-block;width:18px;height:3px;background:{color}"
+        else:
+            swatch = (
+                f"display:inline-block;width:10px;height:10px;border-radius:50%;background:{color}"
+            )
+        rows.append(
+            f"<div><span style='{swatch};margin-right:6px'></span>{html.escape(entry.label)}</div>"
+        )
+    title_html = f"<b>{html.escape(title)}</b>"
+    return f"<div style='{LEGEND_STYLE}'>{title_html}{''.join(rows)}</div>"
