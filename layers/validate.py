@@ -386,11 +386,12 @@ def _parse_json(file: str, text: str) -> tuple[object, list[Problem]]:
     try:
         return json.loads(text), []
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
+        truncated = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+        if truncated:
             hint = "the file ends too early, it looks truncated; restore it from git or a backup"
         else:
             hint = "fix the JSON syntax there (a missing comma, quote or bracket?)"
-        msg = f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}; {hint}"
+        msg = f"is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}); {hint}"
         return None, [Problem("error", file, msg, code="not-json")]
 
 
@@ -937,7 +938,7 @@ def _check_sources(table: _Table) -> list[Problem]:
     elements = _elements(
         values.where(values.map(lambda v: isinstance(v, list | tuple | np.ndarray)))
     )
-    text = elements.map(lambda v: v.strip() if isinstance(v, str) else "")
+    text = elements.map(lambda v: v.strip() if isinstance(v, str) else "").astype(object)
     ok = text.str.match(URL_PATTERN) | text.str.startswith(DATASET_SOURCE_PREFIX)
     ok |= text == ""  # blank items are reported by the list check
     bad = _bad_items(elements, ok, len(table))
@@ -1123,6 +1124,7 @@ def _check_relations(
     country_codes: Collection[str] | None,
 ) -> list[Problem]:
     problems = _check_relation_columns(file, table)
+    given = set(table.columns)
     table = table.reindex(columns=list(RELATIONS_TABLE.columns), fill_value="")
     table = table.apply(lambda column: column.str.strip())
     rows = np.arange(len(table)) + 2
@@ -1131,12 +1133,12 @@ def _check_relations(
     def flag(mask: pd.Series, column: str, code: str, message: Callable[[int], str]) -> None:
         problems.extend(rel.flag(mask, field=column, code=code, message=message))
 
-    for column in RELATIONS_TABLE.required:
+    for column in (c for c in RELATIONS_TABLE.required if c in given):
         flag(
             table[column] == "",
             column,
             "missing-value",
-            lambda i, c=column: f"{c} is empty; every link needs an {c}",
+            lambda i, c=column: f"{c} is empty; every link needs a value in column {c!r}",
         )
     kinds = table["relation"]
     flag(
