@@ -1,0 +1,111 @@
+"""What static map and table exports share: errors, output formats and atomic writing."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Collection
+from pathlib import Path
+from typing import BinaryIO
+
+Output = str | os.PathLike[str] | BinaryIO
+"""Where an export goes: a file path, or an open binary file-like object (``io.BytesIO``)."""
+
+
+class ExportFormatError(ValueError):
+    """An export option (format, page, dpi, basemap, table) is not one we can produce."""
+
+
+class ExportWriteError(OSError):
+    """An export cannot be written where it was asked to go."""
+
+
+def is_path(out: Output) -> bool:
+    """Return whether ``out`` names a file (rather than being a file-like object)."""
+    return isinstance(out, str | os.PathLike)
+
+
+def resolve_format(out: Output, fmt: str | None, allowed: Collection[str]) -> str:
+    """Return the export format from ``fmt`` or the suffix of ``out``, checked against ``allowed``.
+
+    Raises
+    ------
+    ExportFormatError
+        When neither gives a format, the format is not in ``allowed``, or they disagree.
+    """
+    choices = ", ".join(allowed)
+    suffix = Path(os.fspath(out)).suffix.lower().lstrip(".") if is_path(out) else ""
+    if fmt is None:
+        if not suffix:
+            msg = f"cannot tell the format of {out!r}: pass fmt= (one of {choices})"
+            raise ExportFormatError(msg)
+        fmt = suffix
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in allowed:
+        hint = " (standalone HTML maps come from the interactive map)" if fmt == "html" else ""
+        msg = f"unknown export format {fmt!r}{hint}; choose one of {choices}"
+        raise ExportFormatError(msg)
+    if suffix and suffix != fmt and not (suffix == "json" and fmt == "geojson"):
+        msg = f"{os.fspath(out)}: the suffix .{suffix} does not match fmt={fmt!r}; rename the file"
+        raise ExportFormatError(msg)
+    return fmt
+
+
+def check_writable(out: Output) -> Path | None:
+    """Fail early, before any drawing, when ``out`` is a path that cannot be written.
+
+    Returns
+    -------
+    Path or None
+        The resolved path, or None when ``out`` is a file-like object.
+
+    Raises
+    ------
+    ExportWriteError
+        When the folder is missing or not writable, or the path is a folder.
+    """
+    if not is_path(out):
+        if not hasattr(out, "write"):
+            msg = f"out must be a path or a binary file-like object, got {type(out).__name__}"
+            raise TypeError(msg)
+        return None
+    path = Path(os.fspath(out)).expanduser()
+    if path.is_dir():
+        msg = f"{path} is a folder; give a file name such as {path / 'brief.png'}"
+        raise ExportWriteError(msg)
+    folder = path.parent
+    if not folder.is_dir():
+        msg = f"{path}: folder {folder} does not exist; create it first"
+        raise ExportWriteError(msg)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        msg = f"{path}: folder {folder} is not writable; choose another --out"
+        raise ExportWriteError(msg)
+    return path
+
+
+def write_output(data: bytes, out: Output) -> Path | None:
+    """Write ``data`` to ``out``: atomically for a path, as-is for a file-like object.
+
+    Returns
+    -------
+    Path or None
+        The path written, or None for a file-like object.
+    """
+    path = check_writable(out)
+    if path is None:
+        out.write(data)  # type: ignore[union-attr]
+        return None
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        msg = f"{path}: cannot write the export ({exc.strerror or exc}); check space and rights"
+        raise ExportWriteError(msg) from exc
+    return path

@@ -1,0 +1,1333 @@
+"""Static briefing maps (PNG, PDF, SVG) with matplotlib, from the same view and styles as the app.
+
+The entry point is :func:`render_static_map`. The map is drawn in a Lambert azimuthal equal-area
+projection centred on the extent, on an offline basemap drawn from the ``countries`` layer (or
+online tiles when asked and available), with a title, a subtitle that states the time window and
+filters in words, a legend and a locator inset beside the map (never over the strikes), a scale
+bar, a north arrow, non-overlapping place labels and a footer with the data cut-off date, the
+publishers of the strikes shown and the boundary attribution.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import textwrap
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import geopandas as gpd
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import shapely
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.legend import Legend
+from matplotlib.lines import Line2D
+from matplotlib_scalebar.scalebar import ScaleBar
+from pyproj import CRS, Transformer
+
+from layers.schema import DATASET_SOURCE_PREFIX
+from maps import style
+from maps.exporting import (
+    ExportFormatError,
+    Output,
+    check_writable,
+    resolve_format,
+    write_output,
+)
+from maps.labels import ON_POINT, LabelRequest, place_labels
+from maps.locator import draw_locator
+from maps.places import KEY_PLACES
+from maps.view import Bbox, View, apply_view, strikes_extent
+
+log = logging.getLogger(__name__)
+
+FORMATS: tuple[str, ...] = ("png", "pdf", "svg")
+BASEMAPS: tuple[str, ...] = ("offline", "tiles")
+DEFAULT_TILE_PROVIDER = "CartoDB.Positron"
+DEFAULT_TITLE = "Strikes on energy infrastructure around Odesa"
+DEFAULT_EXTENT: Bbox = (28.0, 45.0, 31.6, 47.1)
+"""Shown when neither the view nor the strikes give an extent (Odesa oblast and the Danube)."""
+MIN_SPAN_DEG = (1.2, 0.8)
+"""Smallest extent (longitude, latitude degrees) so that one strike still shows its setting."""
+EXTENT_PAD_DEG = 0.3
+DPI_RANGE = (50, 1200)
+MANY_STRIKES = 2_000
+"""Above this many strikes, markers shrink, lose their edges and are rasterised in PDF/SVG."""
+MAX_COUNT_LABELS = 60
+MAX_MARKER_OBSTACLES = 3_000
+ASSET_LAYERS: tuple[str, ...] = ("pipelines", "power_lines", "facilities", "fuel_stations")
+FUEL_STATION_TYPE = "fuel_station"
+TEXT_COLOR = "#222222"
+MUTED_COLOR = "#555555"
+PLACE_COLOR = "#1a1a1a"
+COUNTRY_LABEL_COLOR = "#8c8577"
+SEA_LABEL_COLOR = "#5b7d99"
+FONT = "DejaVu Sans"
+
+RC_PARAMS: dict[str, object] = {
+    "font.family": FONT,
+    "pdf.fonttype": 42,  # embed TrueType fonts: text stays text and selectable
+    "ps.fonttype": 42,
+    "svg.fonttype": "none",  # keep text as <text> in SVG
+    "svg.hashsalt": "strikemap",  # stable ids in SVG
+    "path.simplify": True,
+    "axes.linewidth": 0.6,
+}
+"""Applied while a map is built and saved (``matplotlib.rc_context``), never globally."""
+
+STACK_BADGE = {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "#777777", "lw": 0.5}
+"""Box around the number of strikes drawn at one point."""
+BLACK_SEA_BOX = (27.3, 40.9, 41.8, 46.7)
+AZOV_BOX = (34.8, 45.2, 39.5, 47.4)
+
+
+# --------------------------------------------------------------------------------------------
+# Options
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page preset: size in inches and where the legend panel goes (``side`` or ``below``)."""
+
+    label: str
+    width: float
+    height: float
+    panel: str
+
+
+PAGES: dict[str, Page] = {
+    "a4-landscape": Page("A4 landscape", 297 / 25.4, 210 / 25.4, "side"),
+    "a4-portrait": Page("A4 portrait", 210 / 25.4, 297 / 25.4, "below"),
+    "slide": Page("16:9 slide", 13.333, 7.5, "side"),
+}
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export produced.
+
+    Attributes
+    ----------
+    path
+        File written, or None when writing into a file-like object.
+    fmt, page, dpi
+        Format, page preset and resolution used.
+    size_in
+        Page size in inches (width, height).
+    size_px
+        Pixel size of a PNG (width, height); None for PDF and SVG.
+    n_strikes, n_links
+        Strikes and strike-asset links drawn.
+    extent
+        West, south, east, north (degrees) of the area shown.
+    crs
+        PROJ string of the map projection.
+    basemap
+        The basemap actually drawn (``offline`` after a tile fallback).
+    warnings
+        Things the user should know (empty selection, tile fallback).
+    seconds
+        Time taken to draw and save.
+    """
+
+    path: Path | None
+    fmt: str
+    page: str
+    dpi: int
+    size_in: tuple[float, float]
+    size_px: tuple[int, int] | None
+    n_strikes: int
+    n_links: int
+    extent: Bbox
+    crs: str
+    basemap: str
+    warnings: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+
+@dataclass
+class MapInfo:
+    """What a drawn figure shows; collected while drawing."""
+
+    n_strikes: int = 0
+    n_links: int = 0
+    extent: Bbox = DEFAULT_EXTENT
+    crs: str = ""
+    basemap: str = "offline"
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_options(*, fmt: str, page: str, dpi: int, basemap: str) -> None:
+    """Raise ExportFormatError naming the first option we cannot honour."""
+    if fmt not in FORMATS:
+        msg = f"unknown static map format {fmt!r}; choose one of {', '.join(FORMATS)}"
+        raise ExportFormatError(msg)
+    if page not in PAGES:
+        msg = f"unknown page {page!r}; choose one of {', '.join(PAGES)}"
+        raise ExportFormatError(msg)
+    if isinstance(dpi, bool) or not isinstance(dpi, int | np.integer):
+        msg = f"dpi must be a whole number, got {dpi!r}"
+        raise ExportFormatError(msg)
+    if not DPI_RANGE[0] <= dpi <= DPI_RANGE[1]:
+        msg = f"dpi {dpi} is out of range; use {DPI_RANGE[0]}..{DPI_RANGE[1]} (300 for print)"
+        raise ExportFormatError(msg)
+    if basemap not in BASEMAPS:
+        msg = f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}"
+        raise ExportFormatError(msg)
+
+
+# --------------------------------------------------------------------------------------------
+# Public entry points
+
+
+def render_static_map(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    links: pd.DataFrame,
+    view: View,
+    *,
+    out: Output,
+    fmt: str | None = None,
+    page: str = "a4-landscape",
+    dpi: int = 300,
+    title: str | None = None,
+    links_on: bool = True,
+    basemap: str = "offline",
+    tile_provider: str = DEFAULT_TILE_PROVIDER,
+) -> ExportResult:
+    """Draw the view as a briefing map and write it as PNG, PDF or SVG.
+
+    Parameters
+    ----------
+    layers
+        ``{layer name: frame}`` as ``layers.io.read_layers`` returns them (all features; the view
+        is applied here). Missing layers are drawn as empty.
+    links
+        The impact table (``strike_id, asset_id, asset_layer, country, relation, distance_m,
+        confidence, detail``), all rows or already filtered.
+    view
+        Time window, filters and extent (``view.bbox``; else the shown strikes' extent).
+    out
+        File path, or a binary file-like object such as ``io.BytesIO``.
+    fmt
+        ``png``, ``pdf`` or ``svg``; by default the suffix of ``out`` (``png`` for file objects
+        without a name is not guessed: pass ``fmt``).
+    page
+        ``a4-landscape``, ``a4-portrait`` or ``slide`` (16:9).
+    dpi
+        Resolution of PNGs (and of rasterised dense point layers in PDF/SVG).
+    title
+        Map title; defaults to ``DEFAULT_TITLE``.
+    links_on
+        Draw lines from strikes to their linked assets.
+    basemap
+        ``offline`` (countries layer) or ``tiles`` (needs the ``tiles`` extra and network; falls
+        back to ``offline`` with a warning).
+    tile_provider
+        xyzservices provider name for ``basemap="tiles"``.
+
+    Returns
+    -------
+    ExportResult
+        Path, sizes, counts, extent, projection and warnings.
+
+    Raises
+    ------
+    ExportFormatError
+        Unknown format or page, a dpi out of range, a suffix that contradicts ``fmt``
+        (a ``ValueError``).
+    ExportWriteError
+        The folder of ``out`` is missing or not writable (an ``OSError``); checked before
+        drawing.
+    """
+    if fmt is None and not isinstance(out, str | Path) and not hasattr(out, "name"):
+        fmt = "png"
+    fmt = resolve_format(out, fmt, FORMATS)
+    check_options(fmt=fmt, page=page, dpi=dpi, basemap=basemap)
+    check_writable(out)
+    started = time.perf_counter()
+    with mpl.rc_context(RC_PARAMS):
+        fig, info = build_figure(
+            layers,
+            links,
+            view,
+            page=page,
+            dpi=dpi,
+            title=title,
+            links_on=links_on,
+            basemap=basemap,
+            tile_provider=tile_provider,
+        )
+        data = figure_bytes(fig, fmt=fmt, dpi=dpi, title=title or DEFAULT_TITLE)
+    path = write_output(data, out)
+    spec = PAGES[page]
+    size_px = (round(spec.width * dpi), round(spec.height * dpi)) if fmt == "png" else None
+    for warning in info.warnings:
+        log.warning("%s", warning)
+    return ExportResult(
+        path=path,
+        fmt=fmt,
+        page=page,
+        dpi=int(dpi),
+        size_in=(spec.width, spec.height),
+        size_px=size_px,
+        n_strikes=info.n_strikes,
+        n_links=info.n_links,
+        extent=info.extent,
+        crs=info.crs,
+        basemap=info.basemap,
+        warnings=tuple(info.warnings),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def figure_bytes(fig: Figure, *, fmt: str, dpi: int, title: str) -> bytes:
+    """Save ``fig`` into bytes; fonts embedded in PDF, text kept as text in SVG."""
+    metadata: dict[str, str | None]
+    if fmt == "pdf":
+        metadata = {"Title": title, "Creator": "strikemap", "CreationDate": None}
+    elif fmt == "svg":
+        metadata = {"Title": title, "Creator": "strikemap", "Date": None}
+    else:
+        metadata = {"Title": title, "Software": "strikemap"}
+    buffer = io.BytesIO()
+    with mpl.rc_context(RC_PARAMS):
+        fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The strikes, links and assets a view shows, and facts about the whole data."""
+
+    strikes: gpd.GeoDataFrame
+    links: pd.DataFrame
+    assets: dict[str, gpd.GeoDataFrame]
+    countries: gpd.GeoDataFrame
+    cutoff: dt.date | None
+
+
+def select_view(
+    layers: Mapping[str, gpd.GeoDataFrame], links: pd.DataFrame, view: View
+) -> Selection:
+    """Apply ``view`` to the layers and the impact table; the CLI's table export uses it too."""
+    strikes = layers.get("strikes")
+    if strikes is None:
+        strikes = _empty_points()
+    assets = {name: layers[name] for name in ASSET_LAYERS if name in layers}
+    links = _with_link_columns(links)
+    shown, shown_links = apply_view(strikes, links, view, asset_types=asset_type_map(assets))
+    shown = shown.assign(_date=pd.to_datetime(shown["date"], errors="coerce"))
+    shown = shown.sort_values(["_date", "id"], kind="stable").drop(columns="_date")
+    countries = layers.get("countries")
+    if countries is None:
+        countries = _empty_points()
+    dates = pd.to_datetime(strikes["date"], errors="coerce").dropna()
+    cutoff = dates.max().date() if len(dates) else None
+    return Selection(shown, shown_links, assets, countries, cutoff)
+
+
+def asset_type_map(assets: Mapping[str, gpd.GeoDataFrame]) -> dict[str, str]:
+    """Return ``{asset id: asset_type}`` over the asset layers (fuel stations: ``fuel_station``)."""
+    parts = []
+    for name, frame in assets.items():
+        if name == "fuel_stations" or "asset_type" not in frame.columns:
+            types = pd.Series(FUEL_STATION_TYPE, index=frame.index)
+        else:
+            types = frame["asset_type"]
+        parts.append(pd.Series(types.to_numpy(), index=frame["id"].to_numpy()))
+    if not parts:
+        return {}
+    return pd.concat(parts).to_dict()
+
+
+# --------------------------------------------------------------------------------------------
+# Building the figure
+
+
+def build_figure(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    links: pd.DataFrame,
+    view: View,
+    *,
+    page: str = "a4-landscape",
+    dpi: int = 300,
+    title: str | None = None,
+    links_on: bool = True,
+    basemap: str = "offline",
+    tile_provider: str = DEFAULT_TILE_PROVIDER,
+) -> tuple[Figure, MapInfo]:
+    """Return the briefing map as a matplotlib Figure (not attached to pyplot) and what it shows.
+
+    Call inside ``matplotlib.rc_context(RC_PARAMS)`` for the intended fonts.
+    """
+    check_options(fmt="png", page=page, dpi=dpi, basemap=basemap)
+    sel = select_view(layers, links, view)
+    info = MapInfo(n_strikes=len(sel.strikes))
+    spec = PAGES[page]
+    footer = footer_text(sel, basemap=basemap, tile_provider=tile_provider)
+    footer_lines = _wrap(footer, width_in=spec.width - 2 * MARGIN_IN, fontsize=FOOTER_PT)
+    fig = Figure(figsize=(spec.width, spec.height), dpi=dpi, facecolor="white")
+    FigureCanvasAgg(fig)
+    boxes = page_boxes(spec, n_footer_lines=len(footer_lines))
+    map_ax = fig.add_axes(_fraction(boxes["map"], spec))
+    extent = _lonlat_extent(view, sel.strikes)
+    crs, visible = map_projection(extent, aspect=boxes["map"][2] / boxes["map"][3])
+    info.crs = crs.srs
+    frame_ll = _visible_lonlat(visible, crs)
+    info.extent = tuple(round(v, 4) for v in frame_ll.bounds)  # type: ignore[assignment]
+    _setup_map_axes(map_ax, visible)
+    info.basemap = _draw_basemap(map_ax, sel.countries, crs, frame_ll, basemap, tile_provider, info)
+    if basemap == "tiles" and info.basemap == "offline":
+        footer = footer_text(sel, basemap="offline", tile_provider=tile_provider)
+        footer_lines = _wrap(footer, width_in=spec.width - 2 * MARGIN_IN, fontsize=FOOTER_PT)
+    drawn = _draw_data(map_ax, sel, crs, frame_ll, view=view, links_on=links_on)
+    info.n_links = drawn.n_links
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    obstacles = [*_draw_furniture(map_ax, drawn.xy, renderer), *drawn.obstacles]
+    if sel.strikes.empty:
+        obstacles.append(_draw_no_match(map_ax, renderer))
+        info.warnings.append("No strikes match the view; the map shows the area without strikes")
+    _draw_labels(map_ax, sel, crs, frame_ll, drawn, renderer, np.vstack(obstacles))
+    _draw_legends(fig, boxes["legend"], spec, drawn, view, renderer)
+    draw_locator(fig.add_axes(_fraction(boxes["locator"], spec)), sel.countries, frame_ll)
+    _draw_titles(
+        fig, spec, title or DEFAULT_TITLE, subtitle_text(view, sel, countries=sel.countries)
+    )
+    _draw_footer(fig, footer_lines)
+    return fig, info
+
+
+# --------------------------------------------------------------------------------------------
+# Page layout (inches)
+
+MARGIN_IN = 0.4
+TITLE_BAND_IN = 0.75
+PANEL_WIDTH_IN = 2.5
+PANEL_HEIGHT_IN = 3.0
+GAP_IN = 0.2
+FOOTER_PT = 6.5
+FOOTER_LINE_IN = 0.115
+TITLE_PT = 16
+SUBTITLE_PT = 9
+LEGEND_PT = 7.5
+PLACE_PT = 7.5
+
+BoxIn = tuple[float, float, float, float]
+
+
+def page_boxes(spec: Page, *, n_footer_lines: int) -> dict[str, BoxIn]:
+    """Return ``{part: (x, y, width, height)}`` in inches for the map, locator and legend."""
+    bottom = MARGIN_IN + 0.1 + n_footer_lines * FOOTER_LINE_IN
+    top = spec.height - MARGIN_IN - TITLE_BAND_IN
+    if spec.panel == "side":
+        panel_x = spec.width - MARGIN_IN - PANEL_WIDTH_IN
+        map_box = (MARGIN_IN, bottom, panel_x - GAP_IN - MARGIN_IN, top - bottom)
+        loc_h = PANEL_WIDTH_IN * 0.75
+        locator = (panel_x, top - loc_h, PANEL_WIDTH_IN, loc_h)
+        legend = (panel_x, bottom, PANEL_WIDTH_IN, top - loc_h - GAP_IN - bottom)
+    else:
+        map_y = bottom + PANEL_HEIGHT_IN + GAP_IN
+        map_box = (MARGIN_IN, map_y, spec.width - 2 * MARGIN_IN, top - map_y)
+        loc_w = PANEL_HEIGHT_IN * 1.1
+        locator = (MARGIN_IN, bottom, loc_w, PANEL_HEIGHT_IN)
+        legend_x = MARGIN_IN + loc_w + GAP_IN
+        legend = (legend_x, bottom, spec.width - MARGIN_IN - legend_x, PANEL_HEIGHT_IN)
+    return {"map": map_box, "locator": locator, "legend": legend}
+
+
+def _fraction(box: BoxIn, spec: Page) -> tuple[float, float, float, float]:
+    x, y, w, h = box
+    return (x / spec.width, y / spec.height, w / spec.width, h / spec.height)
+
+
+# --------------------------------------------------------------------------------------------
+# Extent and projection
+
+
+def _lonlat_extent(view: View, strikes: gpd.GeoDataFrame) -> Bbox:
+    if view.bbox is not None:
+        return view.bbox
+    extent = strikes_extent(strikes, pad_deg=EXTENT_PAD_DEG) or DEFAULT_EXTENT
+    return _widen(extent, MIN_SPAN_DEG)
+
+
+def _widen(extent: Bbox, min_span: tuple[float, float]) -> Bbox:
+    west, south, east, north = extent
+    grow_x = max(0.0, min_span[0] - (east - west)) / 2
+    grow_y = max(0.0, min_span[1] - (north - south)) / 2
+    return (west - grow_x, max(-89.0, south - grow_y), east + grow_x, min(89.0, north + grow_y))
+
+
+def map_projection(extent: Bbox, *, aspect: float) -> tuple[CRS, tuple[float, ...]]:
+    """Return a Lambert azimuthal equal-area CRS centred on ``extent`` and the visible box.
+
+    The box (x0, y0, x1, y1, metres) holds the whole extent with a small margin and has the
+    width-to-height ``aspect`` of the map frame, so nothing is stretched.
+    """
+    west, south, east, north = extent
+    lon0, lat0 = (west + east) / 2, (south + north) / 2
+    crs = CRS.from_proj4(
+        f"+proj=laea +lat_0={lat0:.4f} +lon_0={lon0:.4f} +ellps=WGS84 +units=m +no_defs"
+    )
+    ring = shapely.segmentize(shapely.box(*extent), 0.05)
+    x0, y0, x1, y1 = gpd.GeoSeries([ring], crs=4326).to_crs(crs).total_bounds
+    width, height = (x1 - x0) * 1.04, (y1 - y0) * 1.04
+    if width / height < aspect:
+        width = height * aspect
+    else:
+        height = width / aspect
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return crs, (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+
+
+def _visible_lonlat(visible: tuple[float, ...], crs: CRS) -> shapely.Polygon:
+    width = visible[2] - visible[0]
+    ring = shapely.segmentize(shapely.box(*visible), width / 50)
+    return gpd.GeoSeries([ring], crs=crs).to_crs(4326).iloc[0]
+
+
+def _setup_map_axes(ax: Axes, visible: tuple[float, ...]) -> None:
+    ax.set_xlim(visible[0], visible[2])
+    ax.set_ylim(visible[1], visible[3])
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_facecolor(style.SEA_COLOR)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#444444")
+
+
+def _to_map(frame: gpd.GeoDataFrame | gpd.GeoSeries, frame_ll: shapely.Polygon, crs: CRS):
+    """Clip to the visible area (plus a margin, in degrees) and project."""
+    west, south, east, north = frame_ll.bounds
+    clipped = frame.clip_by_rect(west - 0.5, south - 0.5, east + 0.5, north + 0.5)
+    keep = ~clipped.is_empty.to_numpy()
+    return gpd.GeoSeries(clipped[keep], crs=frame.crs).to_crs(crs), keep
+
+
+# --------------------------------------------------------------------------------------------
+# Basemap
+
+
+def _draw_basemap(
+    ax: Axes,
+    countries: gpd.GeoDataFrame,
+    crs: CRS,
+    frame_ll: shapely.Polygon,
+    basemap: str,
+    tile_provider: str,
+    info: MapInfo,
+) -> str:
+    if basemap == "tiles":
+        problem = _draw_tiles(ax, crs, tile_provider)
+        if problem is None:
+            _draw_countries(ax, countries, crs, frame_ll, fill=False)
+            return "tiles"
+        info.warnings.append(f"Tile basemap unavailable ({problem}); drew the offline basemap")
+    _draw_countries(ax, countries, crs, frame_ll, fill=True)
+    return "offline"
+
+
+def _draw_countries(
+    ax: Axes, countries: gpd.GeoDataFrame, crs: CRS, frame_ll: shapely.Polygon, *, fill: bool
+) -> None:
+    if countries.empty:
+        return
+    shapes, _ = _to_map(countries, frame_ll, crs)
+    face = style.COUNTRY_FILL_COLOR if fill else "none"
+    limits = ax.get_xlim(), ax.get_ylim()
+    shapes.plot(ax=ax, facecolor=face, edgecolor=style.COUNTRY_EDGE_COLOR, linewidth=0.7, zorder=1)
+    _restore_axes(ax, limits)
+
+
+def _restore_axes(ax: Axes, limits: tuple[tuple[float, float], tuple[float, float]]) -> None:
+    """Undo what GeoSeries.plot changes: limits, aspect handling and axis labels."""
+    ax.set_xlim(*limits[0])
+    ax.set_ylim(*limits[1])
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+
+
+def _draw_tiles(ax: Axes, crs: CRS, provider_name: str) -> str | None:
+    """Draw online tiles under the map; return None on success, else why not."""
+    try:
+        import contextily
+        import xyzservices
+    except ImportError as exc:
+        return f"{exc.name} is not installed; pip install 'strikemap[tiles]'"
+    try:
+        provider = xyzservices.providers.query_name(provider_name)
+    except ValueError as exc:
+        return f"unknown tile provider {provider_name!r}: {exc}"
+    try:
+        contextily.add_basemap(ax, crs=crs.to_wkt(), source=provider, attribution=False, zorder=0)
+    except (OSError, ValueError) as exc:  # requests errors are OSErrors
+        return f"tiles could not be fetched: {exc}"
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Data layers
+
+
+@dataclass
+class Drawn:
+    """What the data layers put on the map, for the legend and the label placement."""
+
+    xy: np.ndarray
+    n_links: int = 0
+    pipeline_types: list[tuple[str, bool]] = field(default_factory=list)
+    power_lines: list[bool] = field(default_factory=list)
+    facility_types: list[str] = field(default_factory=list)
+    fuel_stations: bool = False
+    strike_classes: list[str] = field(default_factory=list)
+    stacked: bool = False
+    obstacles: list[np.ndarray] = field(default_factory=list)
+    facility_points: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+def _draw_data(
+    ax: Axes,
+    sel: Selection,
+    crs: CRS,
+    frame_ll: shapely.Polygon,
+    *,
+    view: View,
+    links_on: bool,
+) -> Drawn:
+    xy = _project_points(sel.strikes, crs)
+    drawn = Drawn(xy=xy)
+    _draw_lines(ax, sel.assets.get("pipelines"), crs, frame_ll, drawn, kind="pipelines")
+    _draw_lines(ax, sel.assets.get("power_lines"), crs, frame_ll, drawn, kind="power_lines")
+    _draw_facilities(ax, sel.assets, crs, frame_ll, drawn)
+    if links_on:
+        drawn.n_links = _draw_links(ax, sel, xy, crs)
+    _draw_strikes(ax, sel.strikes, xy, view, drawn)
+    return drawn
+
+
+def _project_points(frame: gpd.GeoDataFrame, crs: CRS) -> np.ndarray:
+    if frame.empty:
+        return np.empty((0, 2))
+    transformer = Transformer.from_crs(4326, crs, always_xy=True)
+    x, y = transformer.transform(frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy())
+    return np.column_stack([x, y])
+
+
+def _draw_lines(
+    ax: Axes,
+    frame: gpd.GeoDataFrame | None,
+    crs: CRS,
+    frame_ll: shapely.Polygon,
+    drawn: Drawn,
+    *,
+    kind: str,
+) -> None:
+    if frame is None or frame.empty:
+        return
+    shapes, keep = _to_map(frame, frame_ll, crs)
+    if shapes.empty:
+        return
+    kept = frame[keep]
+    if kind == "pipelines":
+        types = kept["asset_type"].fillna("gas_transmission").to_numpy()
+    else:
+        types = np.full(len(kept), "power_line", dtype=object)
+    schematic = (kept["route_accuracy"] == "schematic").to_numpy()
+    for line_type in pd.unique(types):
+        for dashed in (False, True):
+            mask = (types == line_type) & (schematic == dashed)
+            if not mask.any():
+                continue
+            color = style.PIPELINE_COLORS.get(line_type, style.POWER_LINE_COLOR)
+            width = 1.0 if kind == "power_lines" else 1.6
+            segments = _line_segments(shapes.to_numpy()[mask])
+            ax.add_collection(
+                LineCollection(
+                    segments,
+                    colors=color,
+                    linewidths=width,
+                    linestyles=(0, (4, 2)) if dashed else "solid",
+                    zorder=3,
+                    capstyle="round",
+                )
+            )
+            if kind == "pipelines":
+                drawn.pipeline_types.append((line_type, dashed))
+            else:
+                drawn.power_lines.append(dashed)
+
+
+def _line_segments(geometries: np.ndarray) -> list[np.ndarray]:
+    """Split (multi)lines into coordinate arrays, one per part, without a Python loop per vertex."""
+    parts = shapely.get_parts(geometries)
+    coords, index = shapely.get_coordinates(parts, return_index=True)
+    splits = np.flatnonzero(np.diff(index)) + 1
+    return np.split(coords, splits)
+
+
+def _draw_facilities(
+    ax: Axes,
+    assets: Mapping[str, gpd.GeoDataFrame],
+    crs: CRS,
+    frame_ll: shapely.Polygon,
+    drawn: Drawn,
+) -> None:
+    facilities = assets.get("facilities")
+    if facilities is not None and not facilities.empty:
+        xy = _project_points(facilities, crs)
+        types = facilities["asset_type"].to_numpy()
+        inside = _inside(ax, xy)
+        for facility_type in style.FACILITY_COLORS:
+            mask = inside & (types == facility_type)
+            if mask.any():
+                ax.scatter(
+                    xy[mask, 0],
+                    xy[mask, 1],
+                    s=34,
+                    marker=style.FACILITY_MARKERS[facility_type],
+                    c=style.FACILITY_COLORS[facility_type],
+                    edgecolors="white",
+                    linewidths=0.6,
+                    zorder=4,
+                )
+                drawn.facility_types.append(facility_type)
+        drawn.obstacles.append(_marker_boxes(ax, xy[inside], size_pt=6))
+        ids = facilities["id"].to_numpy()[inside]
+        drawn.facility_points = dict(zip(ids, map(tuple, xy[inside]), strict=True))
+    stations = assets.get("fuel_stations")
+    if stations is not None and not stations.empty:
+        xy = _project_points(stations, crs)
+        inside = _inside(ax, xy)
+        if inside.any():
+            ax.scatter(
+                xy[inside, 0],
+                xy[inside, 1],
+                s=14,
+                c=style.FUEL_STATION_COLOR,
+                edgecolors="white",
+                linewidths=0.4,
+                zorder=4,
+            )
+            drawn.fuel_stations = True
+            drawn.obstacles.append(_marker_boxes(ax, xy[inside], size_pt=4))
+
+
+def _inside(ax: Axes, xy: np.ndarray) -> np.ndarray:
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    return (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+
+
+def _draw_links(ax: Axes, sel: Selection, strike_xy: np.ndarray, crs: CRS) -> int:
+    links = sel.links[sel.links["asset_id"].fillna("").astype(str) != ""]
+    if links.empty or not len(strike_xy):
+        return 0
+    frames = [f[["id", "geometry"]] for f in sel.assets.values() if not f.empty]
+    if not frames:
+        return 0
+    assets = pd.concat(frames).drop_duplicates("id").set_index("id").geometry
+    pairs = links[["strike_id", "asset_id"]].drop_duplicates()
+    pairs = pairs[pairs["asset_id"].isin(assets.index).to_numpy()]
+    position = pd.Series(np.arange(len(sel.strikes)), index=sel.strikes["id"].to_numpy())
+    pairs = pairs[pairs["strike_id"].isin(position.index).to_numpy()]
+    if pairs.empty:
+        return 0
+    starts = shapely.points(strike_xy[position[pairs["strike_id"]].to_numpy()])
+    targets = gpd.GeoSeries(assets[pairs["asset_id"]].to_numpy(), crs=4326).to_crs(crs)
+    lines = shapely.shortest_line(starts, targets.to_numpy())
+    coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+    ax.add_collection(
+        LineCollection(coords, colors=style.LINK_COLOR, linewidths=0.9, alpha=0.85, zorder=5)
+    )
+    return len(pairs)
+
+
+def _strike_colors(strikes: gpd.GeoDataFrame, view: View) -> tuple[np.ndarray, list[str]]:
+    """Return RGBA colours (alpha from location precision) and the legend classes present."""
+    if view.color_by == "age":
+        reference = pd.Timestamp(view.date_to) if view.date_to else None
+        dates = pd.to_datetime(strikes["date"], errors="coerce")
+        reference = reference if reference is not None else dates.max()
+        colors = style.age_colors(strikes["date"], reference=reference)
+        classes = [c for c in style.AGE_COLORS if c in set(colors)]
+    else:
+        colors = style.weapon_colors(strikes["weapon"])
+        classes = [w for w, c in style.WEAPON_COLORS.items() if w in set(strikes["weapon"])]
+    rgba = mpl.colors.to_rgba_array(colors)
+    precision = pd.to_numeric(strikes["geo_precision"], errors="coerce")
+    rgba[:, 3] = precision.map(style.PRECISION_OPACITY).fillna(0.6).to_numpy()
+    return rgba, classes
+
+
+def _draw_strikes(
+    ax: Axes, strikes: gpd.GeoDataFrame, xy: np.ndarray, view: View, drawn: Drawn
+) -> None:
+    if strikes.empty:
+        return
+    rgba, drawn.strike_classes = _strike_colors(strikes, view)
+    many = len(strikes) > MANY_STRIKES
+    size = 10 if many else 64
+    edge = "none" if many else "#3a0000"
+    ax.scatter(
+        xy[:, 0],
+        xy[:, 1],
+        s=size,
+        c=rgba,
+        edgecolors=edge,
+        linewidths=0.5,
+        zorder=6,
+        rasterized=many,
+    )
+    if view.selected is not None:
+        chosen = (strikes["id"] == view.selected).to_numpy()
+        ax.scatter(
+            xy[chosen, 0],
+            xy[chosen, 1],
+            s=size * 3,
+            facecolors="none",
+            edgecolors=style.HIGHLIGHT_COLOR,
+            linewidths=1.6,
+            zorder=7,
+        )
+    unique, counts = np.unique(np.round(xy, 0), axis=0, return_counts=True)
+    drawn.obstacles.append(_marker_boxes(ax, unique[:MAX_MARKER_OBSTACLES], size_pt=7))
+    stacked = counts > 1
+    if 0 < stacked.sum() <= MAX_COUNT_LABELS:
+        drawn.stacked = True
+        for (x, y), count in zip(unique[stacked], counts[stacked], strict=True):
+            ax.annotate(
+                str(count),
+                xy=(x, y),
+                xytext=(4, 4),
+                textcoords="offset points",
+                ha="left",
+                va="bottom",
+                fontsize=6,
+                fontweight="bold",
+                color=TEXT_COLOR,
+                bbox=STACK_BADGE,
+                zorder=8,
+            )
+        badges = ax.transData.transform(unique[stacked]) + np.array([4, 4]) * ax.figure.dpi / 72
+        size = 12 * ax.figure.dpi / 72
+        drawn.obstacles.append(np.column_stack([badges, badges + size]))
+
+
+def _marker_boxes(ax: Axes, xy: np.ndarray, *, size_pt: float) -> np.ndarray:
+    """Display-space boxes (n x 4) around markers of ``size_pt`` points."""
+    if not len(xy):
+        return np.empty((0, 4))
+    half = size_pt / 2 * ax.figure.dpi / 72
+    centres = ax.transData.transform(xy)
+    return np.column_stack([centres - half, centres + half])
+
+
+# --------------------------------------------------------------------------------------------
+# Map furniture: scale bar, north arrow, "no strikes" note
+
+
+def _draw_furniture(ax: Axes, strike_xy: np.ndarray, renderer) -> list[np.ndarray]:
+    """Draw the scale bar and north arrow in the emptiest corners; return their boxes."""
+    bottom = _emptiest_corner(ax, strike_xy, ("lower left", "lower right"))
+    top = _emptiest_corner(ax, strike_xy, ("upper right", "upper left"))
+    scalebar = ScaleBar(
+        1.0,
+        units="m",
+        dimension="si-length",
+        location=bottom,
+        length_fraction=0.22,
+        box_alpha=0.8,
+        border_pad=0.6,
+        font_properties={"family": FONT, "size": 7},
+        scale_loc="top",
+    )
+    ax.add_artist(scalebar)
+    arrow_x = 0.955 if top == "upper right" else 0.045
+    ax.annotate(
+        "N",
+        xy=(arrow_x, 0.975),
+        xytext=(arrow_x, 0.9),
+        xycoords="axes fraction",
+        textcoords="axes fraction",
+        ha="center",
+        va="top",
+        fontsize=9,
+        fontweight="bold",
+        color=TEXT_COLOR,
+        arrowprops={"arrowstyle": "-|>,head_width=0.35,head_length=0.7", "color": TEXT_COLOR},
+        zorder=9,
+    )
+    arrow_box = ax.transAxes.transform([[arrow_x - 0.035, 0.85], [arrow_x + 0.035, 1.0]])
+    return [scalebar.get_window_extent(renderer).extents.reshape(1, 4), arrow_box.reshape(1, 4)]
+
+
+def _emptiest_corner(ax: Axes, xy: np.ndarray, corners: tuple[str, str]) -> str:
+    """Of two corners, return the one with fewer strikes in the corner third of the map."""
+    if not len(xy):
+        return corners[0]
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    fx, fy = (xy[:, 0] - x0) / (x1 - x0), (xy[:, 1] - y0) / (y1 - y0)
+    counts = []
+    for corner in corners:
+        near_x = fx < 0.3 if corner.endswith("left") else fx > 0.7
+        near_y = fy < 0.2 if corner.startswith("lower") else fy > 0.8
+        counts.append(int(np.count_nonzero(near_x & near_y)))
+    return corners[int(np.argmin(counts))]
+
+
+def _draw_no_match(ax: Axes, renderer) -> np.ndarray:
+    text = ax.text(
+        0.5,
+        0.5,
+        "No strikes match the filters",
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=14,
+        color=TEXT_COLOR,
+        bbox={"boxstyle": "round,pad=0.6", "facecolor": "white", "edgecolor": "#999999"},
+        zorder=10,
+    )
+    return text.get_window_extent(renderer).extents.reshape(1, 4)
+
+
+# --------------------------------------------------------------------------------------------
+# Labels
+
+
+def _draw_labels(
+    ax: Axes,
+    sel: Selection,
+    crs: CRS,
+    frame_ll: shapely.Polygon,
+    drawn: Drawn,
+    renderer,
+    obstacles: np.ndarray,
+) -> None:
+    requests = [*_place_requests(ax, crs), *_target_requests(sel, drawn)]
+    requests += _country_requests(ax, sel.countries, crs, frame_ll)
+    requests += _sea_requests(ax, sel.countries, crs, frame_ll)
+    place_labels(ax, requests, renderer=renderer, obstacles=obstacles)
+
+
+def _place_requests(ax: Axes, crs: CRS) -> list[LabelRequest]:
+    transformer = Transformer.from_crs(4326, crs, always_xy=True)
+    lon = np.array([p.lon for p in KEY_PLACES])
+    lat = np.array([p.lat for p in KEY_PLACES])
+    xy = np.column_stack(transformer.transform(lon, lat))
+    inside = _inside(ax, xy)
+    if not inside.any():
+        return []
+    ax.scatter(xy[inside, 0], xy[inside, 1], s=9, c=PLACE_COLOR, marker="o", zorder=5.5)
+    requests = []
+    for place, (x, y), keep in zip(KEY_PLACES, xy, inside, strict=True):
+        if keep:
+            weight = "bold" if place.rank == 1 else "normal"
+            size = PLACE_PT + (1 if place.rank == 1 else 0)
+            requests.append(
+                LabelRequest(
+                    place.name,
+                    x,
+                    y,
+                    priority=place.rank,
+                    style=_halo({"fontsize": size, "fontweight": weight, "color": PLACE_COLOR}),
+                )
+            )
+    return requests
+
+
+def _target_requests(sel: Selection, drawn: Drawn) -> list[LabelRequest]:
+    """Labels for facilities the shown strikes hit (relation ``target``)."""
+    facilities = sel.assets.get("facilities")
+    if facilities is None or sel.links.empty:
+        return []
+    targets = set(sel.links.loc[sel.links["relation"] == "target", "asset_id"])
+    names = facilities.set_index("id")["name"]
+    requests = []
+    for asset_id in sorted(targets & set(drawn.facility_points)):
+        x, y = drawn.facility_points[asset_id]
+        label_style = _halo({"fontsize": PLACE_PT - 1, "fontstyle": "italic", "color": "#08306b"})
+        requests.append(LabelRequest(str(names[asset_id]), x, y, priority=4, style=label_style))
+    return requests
+
+
+def _country_requests(
+    ax: Axes, countries: gpd.GeoDataFrame, crs: CRS, frame_ll: shapely.Polygon
+) -> list[LabelRequest]:
+    if countries.empty:
+        return []
+    shapes, keep = _to_map(countries, frame_ll, crs)
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    inner = shapely.box(x0, y0, x1, y1)
+    visible = shapely.intersection(shapes.to_numpy(), inner)
+    circles = shapely.maximum_inscribed_circle(visible, tolerance=(x1 - x0) / 200)
+    radius = shapely.length(circles)
+    centres = shapely.get_coordinates(shapely.get_point(circles, 0))
+    names = countries["name"].to_numpy()[keep]
+    big = radius > (x1 - x0) * 0.06
+    label_style = _halo(
+        {"fontsize": 9, "color": COUNTRY_LABEL_COLOR, "fontweight": "bold", "zorder": 2}
+    )
+    return [
+        LabelRequest(
+            " ".join(str(name).upper()), x, y, priority=5, candidates=ON_POINT, style=label_style
+        )
+        for name, (x, y) in zip(names[big], centres[big], strict=True)
+    ]
+
+
+def _sea_requests(
+    ax: Axes, countries: gpd.GeoDataFrame, crs: CRS, frame_ll: shapely.Polygon
+) -> list[LabelRequest]:
+    """'Black Sea' in the largest open water of the map, when that water is the Black Sea."""
+    if countries.empty:
+        return []
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    shapes, _ = _to_map(countries, frame_ll, crs)
+    water = shapely.difference(shapely.box(x0, y0, x1, y1), shapely.union_all(shapes.to_numpy()))
+    if water.is_empty:
+        return []
+    circle = shapely.maximum_inscribed_circle(water, tolerance=(x1 - x0) / 200)
+    if shapely.length(circle) < (x1 - x0) * 0.06:
+        return []
+    x, y = shapely.get_coordinates(circle)[0]
+    lon, lat = Transformer.from_crs(crs, 4326, always_xy=True).transform(x, y)
+    if not (_in_box(lon, lat, BLACK_SEA_BOX) and not _in_box(lon, lat, AZOV_BOX)):
+        return []
+    label_style = {"fontsize": 11, "fontstyle": "italic", "color": SEA_LABEL_COLOR, "zorder": 2}
+    return [LabelRequest("Black Sea", x, y, priority=6, candidates=ON_POINT, style=label_style)]
+
+
+def _in_box(lon: float, lat: float, box: tuple[float, float, float, float]) -> bool:
+    return box[0] <= lon <= box[2] and box[1] <= lat <= box[3]
+
+
+def _halo(text_style: dict[str, object]) -> dict[str, object]:
+    from matplotlib import patheffects
+
+    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+    return {"zorder": 9, **text_style, "path_effects": halo}
+
+
+# --------------------------------------------------------------------------------------------
+# Legend
+
+
+def legend_sections(drawn: Drawn, view: View) -> list[tuple[str, list[Line2D]]]:
+    """Return ``(title, handles)`` per legend section, listing only what the map shows."""
+    strike_handles = []
+    if view.color_by == "age":
+        rows = [r for r in style.strike_legend("age") if r.color in drawn.strike_classes]
+    else:
+        rows = [
+            style.LegendEntry(w.replace("_", " "), style.WEAPON_COLORS[w], "point")
+            for w in drawn.strike_classes
+        ]
+    for row in rows:
+        strike_handles.append(_point_handle(row.label, row.color, "o", edge="#3a0000"))
+    if drawn.stacked:
+        strike_handles.append(_point_handle("number of strikes at one point", TEXT_COLOR, "$n$"))
+    if strike_handles:
+        strike_handles.append(_note_handle("fainter dot = vaguer location"))
+    asset_handles = _asset_handles(drawn)
+    other = [_point_handle("town", PLACE_COLOR, "o", size=3.5)]
+    if drawn.n_links:
+        other.append(Line2D([], [], color=style.LINK_COLOR, lw=0.9, label="strike → linked asset"))
+    if any(d for _, d in drawn.pipeline_types) or any(drawn.power_lines):
+        other.append(
+            Line2D([], [], color="#555555", lw=1.4, ls=(0, (4, 2)), label="schematic route")
+        )
+    sections = [("Strikes", strike_handles), ("Energy assets", asset_handles), ("Map", other)]
+    return [(title, handles) for title, handles in sections if handles]
+
+
+def _asset_handles(drawn: Drawn) -> list[Line2D]:
+    handles = []
+    for pipeline_type in dict.fromkeys(t for t, _ in drawn.pipeline_types):
+        label = f"{pipeline_type.replace('_', ' ')} pipeline"
+        handles.append(
+            Line2D([], [], color=style.PIPELINE_COLORS[pipeline_type], lw=1.6, label=label)
+        )
+    if drawn.power_lines:
+        handles.append(Line2D([], [], color=style.POWER_LINE_COLOR, lw=1.0, label="power line"))
+    for facility_type in drawn.facility_types:
+        handles.append(
+            _point_handle(
+                facility_type.replace("_", " "),
+                style.FACILITY_COLORS[facility_type],
+                style.FACILITY_MARKERS[facility_type],
+                edge="white",
+            )
+        )
+    if drawn.fuel_stations:
+        handles.append(_point_handle("fuel station", style.FUEL_STATION_COLOR, "o", size=4))
+    return handles
+
+
+def _point_handle(
+    label: str, color: str, marker: str, *, edge: str = "none", size: float = 6.5
+) -> Line2D:
+    return Line2D(
+        [],
+        [],
+        linestyle="none",
+        marker=marker,
+        markersize=size,
+        markerfacecolor=color,
+        markeredgecolor=edge,
+        markeredgewidth=0.5,
+        label=label,
+    )
+
+
+def _note_handle(label: str) -> Line2D:
+    return Line2D([], [], linestyle="none", marker=None, label=label)
+
+
+def _draw_legends(fig: Figure, box: BoxIn, spec: Page, drawn: Drawn, view: View, renderer) -> None:
+    """Flow the legend sections top to bottom, then into a new column, inside ``box``."""
+    x, y, width, height = box
+    sections = legend_sections(drawn, view)
+    for fontsize in (LEGEND_PT, LEGEND_PT - 1, LEGEND_PT - 2):
+        legends = _flow_legends(fig, box, spec, sections, fontsize, renderer)
+        if legends is not None:
+            return
+    log.warning("legend does not fit its panel on page %s; some rows overflow", spec.label)
+    _flow_legends(fig, (x, y - height, width, 2 * height), spec, sections, fontsize, renderer)
+
+
+def _flow_legends(
+    fig: Figure,
+    box: BoxIn,
+    spec: Page,
+    sections: list[tuple[str, list[Line2D]]],
+    fontsize: float,
+    renderer,
+) -> list[Legend] | None:
+    x, y, width, height = box
+    dpi = fig.dpi
+    cursor_x, cursor_top, column_width = x, y + height, 0.0
+    legends: list[Legend] = []
+    for title, handles in sections:
+        legend = _section_legend(fig, title, handles, fontsize)
+        legend.set_bbox_to_anchor(
+            (cursor_x / spec.width, cursor_top / spec.height), fig.transFigure
+        )
+        extent = legend.get_window_extent(renderer)
+        w_in, h_in = extent.width / dpi, extent.height / dpi
+        if cursor_top - h_in < y and legends:
+            cursor_x += column_width + 0.15
+            cursor_top, column_width = y + height, 0.0
+            legend.set_bbox_to_anchor(
+                (cursor_x / spec.width, cursor_top / spec.height), fig.transFigure
+            )
+        if cursor_x + w_in > x + width + 0.05 or cursor_top - h_in < y - 0.05:
+            for placed in [*legends, legend]:
+                placed.remove()
+            return None
+        legends.append(legend)
+        cursor_top -= h_in + 0.08
+        column_width = max(column_width, w_in)
+    return legends
+
+
+def _section_legend(fig: Figure, title: str, handles: list[Line2D], fontsize: float) -> Legend:
+    legend = fig.legend(
+        handles=handles,
+        loc="upper left",
+        title=title,
+        alignment="left",
+        fontsize=fontsize,
+        title_fontproperties={"size": fontsize + 1, "weight": "bold", "family": FONT},
+        frameon=False,
+        handlelength=1.8,
+        handletextpad=0.6,
+        borderaxespad=0.0,
+        borderpad=0.2,
+        labelspacing=0.45,
+    )
+    for text, handle in zip(legend.get_texts(), handles, strict=True):
+        if handle.get_marker() in (None, "None", "none", "") and handle.get_linestyle() == "None":
+            text.set_fontstyle("italic")
+            text.set_color(MUTED_COLOR)
+    return legend
+
+
+# --------------------------------------------------------------------------------------------
+# Titles and footer
+
+
+def _draw_titles(fig: Figure, spec: Page, title: str, subtitle: str) -> None:
+    top = 1 - MARGIN_IN / spec.height
+    left = MARGIN_IN / spec.width
+    fig.text(
+        left,
+        top,
+        title,
+        ha="left",
+        va="top",
+        fontsize=TITLE_PT,
+        fontweight="bold",
+        color=TEXT_COLOR,
+    )
+    lines = _wrap(subtitle, width_in=spec.width - 2 * MARGIN_IN, fontsize=SUBTITLE_PT)
+    fig.text(
+        left,
+        top - 0.36 / spec.height,
+        "\n".join(lines[:2]),
+        ha="left",
+        va="top",
+        fontsize=SUBTITLE_PT,
+        color=MUTED_COLOR,
+        linespacing=1.35,
+    )
+
+
+def _draw_footer(fig: Figure, lines: list[str]) -> None:
+    spec_w, spec_h = fig.get_size_inches()
+    fig.text(
+        MARGIN_IN / spec_w,
+        MARGIN_IN / spec_h,
+        "\n".join(lines),
+        ha="left",
+        va="bottom",
+        fontsize=FOOTER_PT,
+        color=MUTED_COLOR,
+        linespacing=1.3,
+    )
+
+
+def _wrap(text: str, *, width_in: float, fontsize: float) -> list[str]:
+    """Wrap to the width; DejaVu Sans averages about 0.55 em per character."""
+    chars = max(20, int(width_in * 72 / (fontsize * 0.56)))
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines += textwrap.wrap(paragraph, chars, break_on_hyphens=False) or [""]
+    return lines
+
+
+def _day(value: dt.date | pd.Timestamp) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+def time_window_text(view: View, strikes: gpd.GeoDataFrame) -> str:
+    """Return the time window in words, e.g. ``1 Aug 2025 – 31 Dec 2025``."""
+    if view.date_from or view.date_to:
+        start = _day(view.date_from) if view.date_from else "start of data"
+        end = _day(view.date_to) if view.date_to else "data cut-off"
+        return f"{start} – {end}"
+    dates = pd.to_datetime(strikes["date"], errors="coerce").dropna()
+    if dates.empty:
+        return "All dates"
+    return f"All dates ({_day(dates.min())} – {_day(dates.max())})"
+
+
+def filters_text(view: View, *, country_names: Mapping[str, str] | None = None) -> list[str]:
+    """Return the view's filters in words, one phrase per active filter."""
+    names = country_names or {}
+    words = []
+    if view.weapons:
+        words.append("weapons: " + ", ".join(w.replace("_", " ") for w in view.weapons))
+    if view.precisions:
+        words.append("location precision: " + ", ".join(map(str, sorted(view.precisions))))
+    if view.countries:
+        words.append("linked to " + ", ".join(names.get(c, c) for c in view.countries))
+    if view.asset_types:
+        words.append("asset types: " + ", ".join(t.replace("_", " ") for t in view.asset_types))
+    if view.relations:
+        words.append("relations: " + ", ".join(view.relations))
+    if view.min_confidence != "low":
+        words.append(f"links of {view.min_confidence} confidence or more")
+    if view.include_context:
+        words.append("context events included")
+    if view.include_candidates:
+        words.append("unconfirmed candidates included")
+    return words
+
+
+def subtitle_text(view: View, sel: Selection, *, countries: gpd.GeoDataFrame) -> str:
+    """Return the time window, counts and filters in one line of words."""
+    names = {}
+    if not countries.empty and "iso3" in countries.columns:
+        names = dict(zip(countries["iso3"], countries["name"], strict=False))
+    count = len(sel.strikes)
+    parts = [time_window_text(view, sel.strikes), f"{count} strike{'s' if count != 1 else ''}"]
+    parts += filters_text(view, country_names=names)
+    parts.append(f"coloured by {view.color_by}")
+    return " · ".join(parts)
+
+
+def publishers(strikes: gpd.GeoDataFrame) -> list[str]:
+    """Distinct publishers of the strikes' sources: URL hostnames (no ``www.``), dataset names."""
+    if strikes.empty or "sources" not in strikes.columns:
+        return []
+    sources = strikes["sources"].explode().dropna().astype(str).str.strip()
+    datasets = sources[sources.str.startswith(DATASET_SOURCE_PREFIX)]
+    datasets = datasets.str.slice(len(DATASET_SOURCE_PREFIX)).str.strip()
+    urls = sources[~sources.str.startswith(DATASET_SOURCE_PREFIX)]
+    hosts = urls.map(_hostname).str.removeprefix("www.")
+    names = pd.concat([hosts, datasets])
+    return sorted({n for n in names if n}, key=str.lower)
+
+
+def _hostname(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    try:
+        return host.encode("ascii").decode("idna")  # xn--... to Unicode
+    except UnicodeError:
+        return host
+
+
+def footer_text(sel: Selection, *, basemap: str, tile_provider: str) -> str:
+    """Return the footer: data cut-off, publishers shown, attributions and projection."""
+    cutoff = _day(sel.cutoff) if sel.cutoff else "no strikes in the data"
+    sources = ", ".join(publishers(sel.strikes)) or "none (no strikes shown)"
+    parts = [
+        f"Data cut-off: {cutoff} (latest strike in the data).",
+        f"Sources: {sources}.",
+        "Boundaries: Natural Earth.",
+    ]
+    if basemap == "tiles":
+        parts.append(f"Basemap tiles: {_tile_attribution(tile_provider)}.")
+    parts.append(
+        "Lambert azimuthal equal-area projection centred on the map; scale bar true at the "
+        "centre. Strike positions are often town or region centroids (see location precision). "
+        "Made with strikemap."
+    )
+    return " ".join(parts)
+
+
+def _tile_attribution(provider_name: str) -> str:
+    try:
+        import xyzservices
+
+        return xyzservices.providers.query_name(provider_name).get("attribution", provider_name)
+    except (ImportError, ValueError):
+        return provider_name
+
+
+def _with_link_columns(links: pd.DataFrame) -> pd.DataFrame:
+    columns = ("strike_id", "asset_id", "country", "relation", "confidence")
+    missing = [c for c in columns if c not in links.columns]
+    if missing:
+        links = links.assign(**{c: pd.Series(dtype=object) for c in missing})
+    return links
+
+
+def _empty_points() -> gpd.GeoDataFrame:
+    columns = ("id", "name", "date", "weapon", "geo_precision", "status", "sources", "iso3")
+    return gpd.GeoDataFrame(
+        {c: pd.Series([], dtype=object) for c in columns},
+        geometry=gpd.GeoSeries([], crs=4326),
+        crs=4326,
+    )
