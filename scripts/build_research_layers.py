@@ -95,6 +95,31 @@ POINT = {
     "pivdennoukrainska_npp": (47.81, 31.22),
 }
 
+POINT_LABEL = {
+    "orlivka": "Orlivka",
+    "orlivka_cs": "the Orlivka CS/GMS point (approx. Novosilske)",
+    "isaccea_orlivka_ip": "the Isaccea-Orlivka IP (midpoint guess)",
+    "revithoussa": "Revithoussa LNG",
+    "kulata": "Kulata/Sidirokastro",
+    "kardam": "Kardam",
+    "negru_voda": "Negru Voda",
+    "isaccea": "Isaccea",
+    "causeni": "Causeni",
+    "ananiv": "Ananiv",
+    "komotini": "Komotini",
+    "stara_zagora": "Stara Zagora",
+    "iasi": "Iasi",
+    "ungheni": "Ungheni",
+    "chisinau": "Chisinau",
+    "pivdenne": "Pivdenne",
+    "brody": "Brody",
+    "kremenchuk": "Kremenchuk",
+    "vulcanesti": "Vulcanesti",
+    "mgres": "MGRES/Cuciurgan (approx.)",
+    "pivdennoukrainska_npp": "Pivdennoukrainska NPP (approx.)",
+}
+"""How the location notes of lines name the waypoints."""
+
 # ---------------------------------------------------------------------------------------------
 # Strikes: one entry per events.csv row. Coordinates, date, weapon text, target, operator,
 # consequences, countries and sources come from the row; the entry adds what the row cannot say.
@@ -1279,6 +1304,7 @@ def _line_frame(
         rows.append(
             {
                 **defaults,
+                "location_note": line_location_note(decision["waypoints"]),
                 **fields,
                 "sources": split_sources(assets.loc[research_id, "source_url"]),
                 "provenance": f"research:{research_id}",
@@ -1290,6 +1316,15 @@ def _line_frame(
     geometry = shapely.linestrings(coords, indices=indices)
     frame = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geometry, crs=STORAGE_CRS)
     return normalise_layer(frame, spec)
+
+
+def line_location_note(waypoints: Sequence[str]) -> str:
+    """Say that a line is a schematic run through named research waypoints."""
+    names = " - ".join(POINT_LABEL[name] for name in waypoints)
+    return (
+        f"Schematic: straight runs between research waypoints ({names}), mostly settlement "
+        "centroids; the real route is not drawn and may lie kilometres away."
+    )
 
 
 LINE_DEFAULTS = {"geo_precision": 3, "route_accuracy": "schematic", "status": "operating"}
