@@ -1270,28 +1270,22 @@ _RELATIONS_SPEC = LayerSpec(
 
 def _is_missing(values: pd.Series) -> pd.Series:
     """``None``, NaN, blank text and empty lists are missing."""
-    blank = values.map(
-        lambda v: (
-            (isinstance(v, str) and not v.strip())
-            or (isinstance(v, list | tuple | np.ndarray) and len(v) == 0)
-        )
-    )
-    return values.map(_is_scalar_na) | blank.astype(bool)
+    missing = values.isna()
+    present = values[~missing]
+    if len(present):
+        missing[~missing] = present.map(_is_blank).astype(bool)
+    return missing
 
 
-def _is_scalar_na(value: object) -> bool:
-    return (
-        value is None
-        or value is pd.NA
-        or value is pd.NaT
-        or (isinstance(value, float | np.floating) and math.isnan(value))
-    )
+def _is_blank(value: object) -> bool:
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, list | tuple | np.ndarray) and len(value) == 0
 
 
 def _elements(values: pd.Series) -> pd.Series:
     """One row per list item (scalars count as one item), indexed by feature position."""
-    as_lists = values.map(lambda v: list(v) if isinstance(v, list | tuple | np.ndarray) else v)
-    return as_lists.explode().dropna()
+    return values.explode().dropna()
 
 
 def _bad_items(elements: pd.Series, ok: pd.Series, size: int) -> pd.Series:
