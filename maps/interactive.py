@@ -6,7 +6,6 @@ strikes and links. Text from data reaches the browser only escaped (see ``maps.p
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 from collections.abc import Mapping
@@ -337,9 +336,9 @@ def _add_strikes(fmap: folium.Map, strikes: gpd.GeoDataFrame, view: View, *, mod
 
 
 def strike_label(strikes: pd.DataFrame) -> pd.Series:
-    """Return ``"name · date · id"`` per strike, escaped (tooltips; the id drives selection)."""
-    label = strikes["name"].astype(str) + " · " + strikes["date"].astype(str)
-    return (label + " · " + strikes["id"].astype(str)).map(popups.text)
+    """Return ``"name | date | id"`` per strike, escaped (tooltips; the id drives selection)."""
+    label = strikes["name"].astype(str) + " | " + strikes["date"].astype(str)
+    return (label + " | " + strikes["id"].astype(str)).map(popups.text)
 
 
 def _add_strike_markers(group: folium.FeatureGroup, strikes: gpd.GeoDataFrame, colors) -> None:
@@ -425,7 +424,7 @@ def _add_selection(
         dash_array="6 4",
         fill=True,
         fill_opacity=0.08,
-        tooltip=html.escape(f"location uncertainty (precision {precision})"),
+        tooltip=popups.text(f"location uncertainty (precision {precision})"),
     ).add_to(group)
     folium.CircleMarker(
         location=(point.y, point.x),
@@ -545,7 +544,7 @@ def legend_html(entries: list[LegendEntry], *, title: str) -> str:
     """Return the escaped HTML of a legend box."""
     rows = []
     for entry in entries:
-        color = html.escape(entry.color, quote=True)
+        color = popups.text(entry.color)
         if entry.symbol == "line":
             swatch = f"display:inline-block;width:18px;height:3px;background:{color}"
         else:
@@ -553,7 +552,7 @@ def legend_html(entries: list[LegendEntry], *, title: str) -> str:
                 f"display:inline-block;width:10px;height:10px;border-radius:50%;background:{color}"
             )
         rows.append(
-            f"<div><span style='{swatch};margin-right:6px'></span>{html.escape(entry.label)}</div>"
+            f"<div><span style='{swatch};margin-right:6px'></span>{popups.text(entry.label)}</div>"
         )
-    title_html = f"<b>{html.escape(title)}</b>"
+    title_html = f"<b>{popups.text(title)}</b>"
     return f"<div style='{LEGEND_STYLE}'>{title_html}{''.join(rows)}</div>"

@@ -31,25 +31,34 @@ ASSET_RELATIONS = ("target", "nearby")
 """Relations that link a strike to an asset directly."""
 
 
+_TEMPLATE_CHARS = str.maketrans({"{": "&#123;", "}": "&#125;", "`": "&#96;"})
+"""Braces and backticks as HTML entities: folium renders a map's scripts through Jinja twice, so
+``{{`` in data would be read as a template, and backticks could end a JS template string."""
+
+
 def text(value: object) -> str:
-    """Return ``value`` as escaped text; missing values become an empty string."""
+    """Return ``value`` as escaped text; missing values become an empty string.
+
+    Besides ``& < > " '``, braces and backticks become entities; the browser shows them as the
+    original characters.
+    """
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     if isinstance(value, list | tuple):
         return ", ".join(text(v) for v in value)
-    return html.escape(str(value), quote=True)
+    return html.escape(str(value), quote=True).translate(_TEMPLATE_CHARS)
 
 
 def source_link(source: str) -> str:
     """Return one source as an escaped link (URLs) or escaped text (``dataset:NAME`` and others)."""
     source = str(source).strip()
     if URL_PATTERN.match(source):
-        href = html.escape(source, quote=True)
-        label = html.escape(_short_url(source), quote=True)
+        href = text(source)
+        label = text(_short_url(source))
         return f'<a href="{href}" target="_blank" rel="noopener noreferrer">{label}</a>'
     if source.startswith(DATASET_SOURCE_PREFIX):
-        return html.escape(source[len(DATASET_SOURCE_PREFIX) :].strip(), quote=True)
-    return html.escape(source, quote=True)
+        return text(source[len(DATASET_SOURCE_PREFIX) :].strip())
+    return text(source)
 
 
 def _short_url(url: str) -> str:
@@ -65,7 +74,7 @@ def sources_html(sources: Iterable[str] | None) -> str:
 
 def _rows(pairs: Sequence[tuple[str, object]]) -> str:
     cells = [
-        f"<tr><th>{html.escape(label)}</th><td>{value}</td></tr>"
+        f"<tr><th>{text(label)}</th><td>{value}</td></tr>"
         for label, value in pairs
         if value not in ("", None)
     ]

@@ -1,0 +1,187 @@
+"""What the app's panels show, computed without Streamlit: headline, tables, timeline, clicks.
+
+``app.py`` only wires widgets to these functions, so each can be tested on tiny frames.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from layers.catalog import CATALOG, STRIKES
+from layers.io import empty_layer
+from layers.paths import resolve_data_dir
+from layers.schema import RELATIONS_TABLE
+from maps.interactive import PROBE_ID
+from maps.popups import RELATION_ORDER
+from maps.view import CONFIDENCE_LEVELS
+
+NO_COUNTRY = "(none)"
+"""Timeline label of strikes without any country link under the current filters."""
+CLICK_TOLERANCE_DEG = 0.05
+"""A click this close (degrees) to a strike selects it when its tooltip does not name it."""
+PROBE_NAME = "What-if strike"
+
+
+def data_fingerprint(data_dir: str | Path | None = None) -> tuple[tuple[str, float], ...]:
+    """Return ``(file name, modification time)`` of every data file: the cache key of the app."""
+    folder = resolve_data_dir(data_dir)
+    names = [spec.file for spec in CATALOG] + [RELATIONS_TABLE.file, "country_codes.csv"]
+    return tuple(
+        (name, (folder / name).stat().st_mtime if (folder / name).exists() else -1.0)
+        for name in names
+    )
+
+
+def headline(strikes: pd.DataFrame, links: pd.DataFrame) -> dict[str, int]:
+    """Return the headline numbers: strikes shown, assets hit or threatened, countries, links."""
+    asset_ids = links["asset_id"].fillna("").astype(str)
+    return {
+        "strikes": len(strikes),
+        "assets": int(asset_ids[asset_ids != ""].nunique()),
+        "countries": int(links["country"].replace("", np.nan).dropna().nunique()),
+        "links": len(links),
+    }
+
+
+def country_summary(
+    links: pd.DataFrame, *, country_names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Return one row per affected country: strikes, assets, relations, strongest confidence.
+
+    Sorted by the number of strikes, most first.
+    """
+    columns = ["country", "name", "strikes", "assets", "relations", "strongest confidence"]
+    links = links[links["country"].fillna("").astype(str) != ""]
+    if links.empty:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+    rank = {level: i for i, level in enumerate(CONFIDENCE_LEVELS)}
+    order = {r: i for i, r in enumerate(RELATION_ORDER)}
+    assets = links["asset_id"].fillna("").astype(str).replace("", np.nan)
+    grouped = links.assign(_asset=assets, _rank=links["confidence"].map(rank)).groupby("country")
+    table = pd.DataFrame(
+        {
+            "strikes": grouped["strike_id"].nunique(),
+            "assets": grouped["_asset"].nunique(),
+            "relations": grouped["relation"].agg(
+                lambda r: ", ".join(sorted(set(r), key=lambda x: order.get(x, 99)))
+            ),
+            "strongest confidence": grouped["_rank"].max().map(dict(enumerate(CONFIDENCE_LEVELS))),
+        }
+    ).reset_index()
+    table.insert(1, "name", table["country"].map(dict(country_names or {})).fillna(""))
+    return table.sort_values(["strikes", "country"], ascending=[False, True], ignore_index=True)
+
+
+def weekly_timeline(strikes: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """Return strikes per week and affected country (``week``, ``country``, ``strikes``).
+
+    A strike touching two countries counts once for each; a strike without a country link
+    counts under ``NO_COUNTRY``.
+    """
+    if strikes.empty:
+        return pd.DataFrame(
+            {"week": pd.Series([], dtype="datetime64[ns]"), "country": [], "strikes": []}
+        )
+    pairs = links.loc[links["country"].fillna("") != "", ["strike_id", "country"]].drop_duplicates()
+    frame = pd.DataFrame(
+        {"strike_id": strikes["id"].to_numpy(), "date": strikes["date"].to_numpy()}
+    )
+    frame = frame.merge(pairs, on="strike_id", how="left")
+    frame["country"] = frame["country"].fillna(NO_COUNTRY)
+    dates = pd.to_datetime(frame["date"], errors="coerce")
+    frame["week"] = (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.normalize()
+    counts = frame.groupby(["week", "country"])["strike_id"].nunique().rename("strikes")
+    return counts.reset_index()
+
+
+def strike_from_click(
+    clicked: Mapping[str, object] | None,
+    strikes: gpd.GeoDataFrame,
+    *,
+    tolerance_deg: float = CLICK_TOLERANCE_DEG,
+) -> str | None:
+    """Return the id of the strike a map click points at, or None.
+
+    Parameters
+    ----------
+    clicked
+        streamlit-folium's answer: ``last_object_clicked`` (``{"lat", "lng"}``) and
+        ``last_object_clicked_tooltip`` (the tooltip text, which names the strike id).
+    strikes
+        The strikes on the map.
+    """
+    if not clicked or strikes.empty:
+        return None
+    tooltip = str(clicked.get("last_object_clicked_tooltip") or "")
+    if tooltip:
+        named = set(re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)+", tooltip))
+        hits = strikes["id"][strikes["id"].isin(named).to_numpy()]
+        if len(hits):
+            return str(hits.iloc[0])
+        return None  # a tooltip that names no strike: an asset or a country was clicked
+    where = clicked.get("last_object_clicked")
+    if not isinstance(where, Mapping) or where.get("lat") is None:
+        return None
+    point = shapely.Point(float(where["lng"]), float(where["lat"]))
+    distances = shapely.distance(point, strikes.geometry.values)
+    nearest = int(np.argmin(distances))
+    return str(strikes["id"].iloc[nearest]) if distances[nearest] <= tolerance_deg else None
+
+
+def probe_strike(
+    lat: float, lon: float, *, precision: int, date: dt.date, weapon: str = "unknown"
+) -> gpd.GeoDataFrame:
+    """Return a one-row strikes frame for a hypothetical strike (never written anywhere)."""
+    frame = empty_layer(STRIKES)
+    row = dict.fromkeys(STRIKES.field_names)
+    row.update(
+        id=PROBE_ID,
+        name=PROBE_NAME,
+        sources=[],
+        geo_precision=int(precision),
+        date=date.isoformat(),
+        date_precision="day",
+        weapon=weapon,
+        target_ids=[],
+        reported_countries=[],
+        status="confirmed",
+        place=f"{lat:.4f} N, {lon:.4f} E",
+    )
+    probe = gpd.GeoDataFrame([row], geometry=[shapely.Point(lon, lat)], crs=frame.crs)
+    return probe[list(frame.columns)]
+
+
+def asset_lookup(assets: pd.DataFrame, column: str) -> dict[str, object]:
+    """Return ``{asset id: value of column}`` (names, types, sources) for the panels."""
+    if assets.empty:
+        return {}
+    return dict(zip(assets["id"].astype(str), assets[column], strict=True))
+
+
+def country_names(countries: pd.DataFrame) -> dict[str, str]:
+    """Return ``{ISO3: name}`` from the countries layer."""
+    if countries.empty:
+        return {}
+    return dict(zip(countries["iso3"].astype(str), countries["name"].astype(str), strict=True))
+
+
+def date_range(strikes: pd.DataFrame) -> tuple[dt.date, dt.date]:
+    """Return the first and last strike date (today twice when there are none)."""
+    dates = pd.to_datetime(strikes["date"], errors="coerce").dropna()
+    if dates.empty:
+        today = dt.date.today()
+        return today, today
+    return dates.min().date(), dates.max().date()
+
+
+def choices(values: Iterable[object]) -> list[str]:
+    """Return the sorted distinct non-empty values as strings (for multiselect options)."""
+    return sorted({str(v) for v in values if v is not None and str(v) not in ("", "nan")})
