@@ -1,0 +1,158 @@
+"""CRSs: storage in EPSG:4326, search in one metric CRS, distances on the WGS 84 ellipsoid.
+
+Notes
+-----
+The metric CRS is a Lambert azimuthal equal-area projection centred on 35 E, 47 N (the middle of
+the region 18-52 E, 36-58 N, WGS 84 ellipsoid). Over that whole box its scale factor in any
+direction stays within 0.9895-1.0107 (about 1.1 %), against 0.958-1.044 for the Europe-wide
+ETRS89-LAEA (EPSG:3035) centred on 10 E, 52 N. Planar distances are used only to *find*
+candidates, with radii widened by ``SEARCH_MARGIN`` to cover that distortion; every distance that
+is reported or compared with a radius is geodesic (``pyproj.Geod``, WGS 84).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import shapely
+
+from geo.errors import CRSError
+
+STORAGE_CRS = pyproj.CRS.from_epsg(4326)
+METRIC_CRS = pyproj.CRS.from_proj4(
+    "+proj=laea +lat_0=47 +lon_0=35 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs +type=crs"
+)
+METRIC_SCALE_RANGE = (0.9895, 1.0107)
+"""Smallest and largest scale factor of ``METRIC_CRS`` over 18-52 E, 36-58 N (checked in tests)."""
+SEARCH_MARGIN = 1.02
+"""Planar search radii are widened by this factor so no geodesic match is missed."""
+GEOD = pyproj.Geod(ellps="WGS84")
+
+_TO_METRIC = pyproj.Transformer.from_crs(STORAGE_CRS, METRIC_CRS, always_xy=True)
+_TO_STORAGE = pyproj.Transformer.from_crs(METRIC_CRS, STORAGE_CRS, always_xy=True)
+_PARALLEL_MIN = 200_000
+"""Arrays shorter than this are processed in one call; longer ones in chunks on threads."""
+WORKERS = max(1, min(4, os.cpu_count() or 1))
+
+
+def require_crs(frames: dict[str, gpd.GeoDataFrame | gpd.GeoSeries]) -> pyproj.CRS:
+    """Return the CRS the named frames share; refuse frames without one or with different ones.
+
+    Parameters
+    ----------
+    frames
+        ``{name used in messages: frame}``.
+
+    Returns
+    -------
+    pyproj.CRS
+        The shared CRS.
+
+    Raises
+    ------
+    CRSError
+        When a frame has no CRS (set one with ``frame.set_crs("EPSG:4326")``) or when two
+        frames differ (reproject with ``frame.to_crs(...)`` first).
+    """
+    missing = [name for name, frame in frames.items() if frame.crs is None]
+    if missing:
+        msg = (
+            f"{', '.join(missing)}: no CRS set; strikemap layers are in EPSG:4326, "
+            "set it with frame.set_crs('EPSG:4326') if the coordinates are lon/lat"
+        )
+        raise CRSError(msg)
+    named = list(frames.items())
+    first_name, first = named[0]
+    for name, frame in named[1:]:
+        if not frame.crs.equals(first.crs):
+            msg = (
+                f"CRS mismatch: {first_name} is in {first.crs.to_string()} but {name} is in "
+                f"{frame.crs.to_string()}; reproject with frame.to_crs('EPSG:4326') first"
+            )
+            raise CRSError(msg)
+    return first.crs
+
+
+def to_storage(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return ``frame`` in EPSG:4326 (the same object when it already is)."""
+    if frame.crs is not None and frame.crs.equals(STORAGE_CRS):
+        return frame
+    return frame.to_crs(STORAGE_CRS)
+
+
+def metric_geometry(geometry: np.ndarray) -> np.ndarray:
+    """Project EPSG:4326 shapely geometries to ``METRIC_CRS`` (vectorised over coordinates)."""
+    return shapely.transform(geometry, _project_xy)
+
+
+def _project_xy(xy: np.ndarray) -> np.ndarray:
+    x, y = _TO_METRIC.transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([x, y])
+
+
+def lonlat_to_metric(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Project lon/lat arrays (degrees) to ``METRIC_CRS`` x/y (metres)."""
+    x, y = _TO_METRIC.transform(np.asarray(lon, float), np.asarray(lat, float))
+    return np.asarray(x), np.asarray(y)
+
+
+def metric_to_lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unproject ``METRIC_CRS`` x/y arrays (metres) to lon/lat (degrees)."""
+    lon, lat = _TO_STORAGE.transform(np.asarray(x, float), np.asarray(y, float))
+    return np.asarray(lon), np.asarray(lat)
+
+
+def geodesic_distance_m(
+    lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray
+) -> np.ndarray:
+    """Return the WGS 84 geodesic distance in metres between paired lon/lat points.
+
+    Vectorised ``pyproj.Geod.inv``; long arrays are split across threads (pyproj releases the
+    GIL), so the result is the same as one call.
+    """
+    arrays = [np.ascontiguousarray(a, dtype=float) for a in (lon1, lat1, lon2, lat2)]
+    return run_chunked(_geod_chunk, arrays, n=len(arrays[0]))
+
+
+def _geod_chunk(
+    lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray
+) -> np.ndarray:
+    return np.asarray(GEOD.inv(lon1, lat1, lon2, lat2, return_back_azimuth=False)[2])
+
+
+def run_chunked(
+    func: Callable[..., np.ndarray], arrays: Sequence[np.ndarray], *, n: int
+) -> np.ndarray:
+    """Apply ``func`` to row chunks of ``arrays`` on ``WORKERS`` threads and concatenate.
+
+    Only for functions that release the GIL (pyproj, shapely, large numpy operations) and whose
+    result for a chunk depends on that chunk alone.
+    """
+    if n < _PARALLEL_MIN or WORKERS == 1:
+        return func(*arrays)
+    bounds = np.linspace(0, n, WORKERS + 1).astype(int)
+    slices = [slice(a, b) for a, b in itertools.pairwise(bounds)]
+    with ThreadPoolExecutor(WORKERS) as pool:
+        parts = list(pool.map(lambda s: func(*(a[s] for a in arrays)), slices))
+    return np.concatenate(parts)
+
+
+def folium_location(geometry: shapely.Geometry) -> list[float]:
+    """Return ``[lat, lon]`` of a point (or a geometry's representative point) for folium.
+
+    This is the one place where strikemap turns lon/lat (x, y) into folium's lat/lon order.
+    """
+    point = geometry if isinstance(geometry, shapely.Point) else geometry.representative_point()
+    return [float(point.y), float(point.x)]
+
+
+def folium_locations(geometry: shapely.Geometry) -> list[list[float]]:
+    """Return the ``[[lat, lon], ...]`` vertices of a point or line, for folium polylines."""
+    coords = shapely.get_coordinates(geometry)
+    return [[float(lat), float(lon)] for lon, lat in coords]

@@ -1,0 +1,575 @@
+"""The impact join: strikes x assets x relations x countries -> one tidy table, one row per link."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import countries as places
+from geo.crs import (
+    SEARCH_MARGIN,
+    geodesic_distance_m,
+    lonlat_to_metric,
+    require_crs,
+    to_storage,
+)
+from geo.errors import ImpactInputError
+from geo.network import FACILITY_LAYER, PIPELINE_LAYER, network_for
+from geo.rules import (
+    BORDER_CONFIDENCE,
+    CONFIDENCE_ORDER,
+    COUNTRY_RELATIONS,
+    DEFAULT_RULES,
+    LOCATION_CONFIDENCE,
+    RELATION_ORDER,
+    ImpactRules,
+)
+from geo.search import AssetIndex
+
+log = logging.getLogger(__name__)
+
+LINK_COLUMNS: tuple[str, ...] = (
+    "strike_id",
+    "asset_id",
+    "asset_layer",
+    "country",
+    "relation",
+    "distance_m",
+    "confidence",
+    "detail",
+)
+"""Columns of the link table, in order."""
+CANDIDATE_STATUS = "candidate"
+_REL = {name: code for code, name in enumerate(RELATION_ORDER)}
+_CONF = {name: code for code, name in enumerate(CONFIDENCE_ORDER)}
+
+
+@dataclass(frozen=True)
+class _Links:
+    """A block of links as parallel integer-coded arrays (-1 = empty asset or country)."""
+
+    strike: np.ndarray
+    asset: np.ndarray
+    country: np.ndarray
+    relation: np.ndarray
+    distance: np.ndarray
+    confidence: np.ndarray
+
+    @classmethod
+    def empty(cls) -> _Links:
+        """Return a block without rows."""
+        return cls(*(np.empty(0, np.int64) for _ in range(4)), np.empty(0), np.empty(0, np.int64))
+
+    @classmethod
+    def concat(cls, blocks: list[_Links]) -> _Links:
+        """Stack blocks, keeping their order."""
+        if not blocks:
+            return cls.empty()
+        return cls(*(np.concatenate([getattr(b, f) for b in blocks]) for f in cls._fields()))
+
+    @staticmethod
+    def _fields() -> tuple[str, ...]:
+        return ("strike", "asset", "country", "relation", "distance", "confidence")
+
+    def take(self, rows: np.ndarray) -> _Links:
+        """Return the rows at positions (or mask) ``rows``."""
+        return _Links(*(getattr(self, f)[rows] for f in self._fields()))
+
+
+@dataclass
+class _Join:
+    """Everything the link builders share, prepared once."""
+
+    strikes: pd.DataFrame
+    lon: np.ndarray
+    lat: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    day: np.ndarray
+    precision: np.ndarray
+    assets: gpd.GeoDataFrame
+    countries: gpd.GeoDataFrame
+    codes: list[str]
+    located: np.ndarray
+    relations: _RelationIndex
+    rules: ImpactRules
+
+
+@dataclass(frozen=True)
+class _RelationIndex:
+    """relations.csv rows grouped by asset (CSR arrays), with validity as day numbers."""
+
+    asset: np.ndarray
+    country: np.ndarray
+    relation: np.ndarray
+    valid_from: np.ndarray
+    valid_to: np.ndarray
+    start: np.ndarray
+    count: np.ndarray
+
+    def expand(self, link_asset: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(link row, relation row)`` for every relation of every link's asset."""
+        count = self.count[link_asset]
+        link = np.repeat(np.arange(len(link_asset)), count)
+        offsets = np.cumsum(count) - count
+        row = np.repeat(self.start[link_asset] - offsets, count) + np.arange(len(link))
+        return link, row
+
+    def valid_on(self, row: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Whether relation ``row[k]`` holds on ``day[k]`` (NaN bounds are open)."""
+        start, end = self.valid_from[row], self.valid_to[row]
+        return (np.isnan(start) | (day >= start)) & (np.isnan(end) | (day <= end))
+
+
+def link_strikes(
+    strikes: gpd.GeoDataFrame,
+    assets: gpd.GeoDataFrame,
+    relations: pd.DataFrame,
+    countries: gpd.GeoDataFrame,
+    *,
+    rules: ImpactRules = DEFAULT_RULES,
+    country_names: Mapping[str, str] | None = None,
+    with_detail: bool = True,
+) -> pd.DataFrame:
+    """Return one row per strike-asset-country link, with the reason in words.
+
+    Parameters
+    ----------
+    strikes
+        The strikes layer (``layers.io.read_layer(STRIKES)``).
+    assets
+        The asset layers combined by ``geo.assets.combine_assets``.
+    relations
+        ``relations.csv`` as read by ``layers.io.read_relations``.
+    countries
+        The countries layer (``iso3``, ``name``, polygons).
+    rules
+        Radii, relations to follow, network on or off.
+    country_names
+        ``{ISO3: name}`` for countries missing from ``countries`` (e.g. from
+        ``data/country_codes.csv``); unknown codes are shown as codes.
+    with_detail
+        Fill ``detail`` now. Large joins may pass ``False`` and ask ``geo.detail.LinkExplainer``
+        for the sentences of the rows they show or export.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``LINK_COLUMNS``; ``asset_id`` and ``asset_layer`` are ``""`` for direct
+        country links and ``country`` is ``""`` for asset links. Text columns are categorical.
+        Rows are ordered by strike date, strike id, relation (``RELATION_ORDER``), asset id and
+        country, without duplicates.
+
+    Raises
+    ------
+    CRSError
+        When a frame has no CRS or the frames' CRSs differ.
+    ImpactInputError
+        When strike ids repeat.
+    """
+    require_crs({"strikes": strikes, "assets": assets, "countries": countries})
+    join = _prepare(strikes, assets, relations, countries, rules)
+    asset_links = _asset_links(join)
+    blocks = [
+        asset_links,
+        _relation_links(join, asset_links),
+        _owner_links(join, asset_links),
+        _downstream_links(join, asset_links),
+        _location_links(join),
+        _border_links(join),
+    ]
+    table = _assemble(join, _Links.concat(blocks))
+    if with_detail and len(table):
+        from geo.detail import LinkExplainer
+
+        explainer = LinkExplainer(
+            strikes, assets, relations, countries, rules=rules, country_names=country_names
+        )
+        table["detail"] = explainer.describe(table).to_numpy()
+    return table
+
+
+# --------------------------------------------------------------------------------------------
+# Preparation
+
+
+def _prepare(
+    strikes: gpd.GeoDataFrame,
+    assets: gpd.GeoDataFrame,
+    relations: pd.DataFrame,
+    countries: gpd.GeoDataFrame,
+    rules: ImpactRules,
+) -> _Join:
+    frame = _selected_strikes(to_storage(strikes), rules)
+    lon = np.asarray(shapely.get_x(frame.geometry.values), dtype=float)
+    lat = np.asarray(shapely.get_y(frame.geometry.values), dtype=float)
+    x, y = lonlat_to_metric(lon, lat) if len(frame) else (lon.copy(), lat.copy())
+    assets = to_storage(assets).sort_values("id", kind="stable", ignore_index=True)
+    countries = to_storage(countries).reset_index(drop=True)
+    codes = _country_codes(assets, relations, countries)
+    code_of = {c: i for i, c in enumerate(codes)}
+    polygon_codes = np.array([code_of[c] for c in countries["iso3"]], dtype=np.int64)
+    located = places.locate(lon, lat, countries.geometry.values, polygon_codes)
+    return _Join(
+        strikes=frame,
+        lon=lon,
+        lat=lat,
+        x=x,
+        y=y,
+        day=_day_numbers(frame["date"]),
+        precision=pd.to_numeric(frame["geo_precision"], errors="coerce").to_numpy(float),
+        assets=assets,
+        countries=countries,
+        codes=codes,
+        located=located,
+        relations=_index_relations(relations, assets, code_of, rules),
+        rules=rules,
+    )
+
+
+def _selected_strikes(strikes: gpd.GeoDataFrame, rules: ImpactRules) -> gpd.GeoDataFrame:
+    """Strikes to link, sorted by date and id; candidates only when the rules say so."""
+    frame = strikes
+    if not rules.include_candidates and "status" in frame.columns:
+        frame = frame[frame["status"].astype(object) != CANDIDATE_STATUS]
+    repeated = frame["id"][frame["id"].duplicated()]
+    if len(repeated):
+        msg = f"strikes: id {repeated.iloc[0]!r} occurs more than once; strike ids must be unique"
+        raise ImpactInputError(msg)
+    return frame.sort_values(["date", "id"], kind="stable", ignore_index=True)
+
+
+def _day_numbers(dates: pd.Series) -> np.ndarray:
+    """ISO dates as float day numbers (NaN when missing), for vectorised validity checks."""
+    parsed = pd.to_datetime(dates.astype(object), format="%Y-%m-%d", errors="coerce")
+    days = parsed.to_numpy(dtype="datetime64[D]").astype("int64").astype(float)
+    days[parsed.isna().to_numpy()] = np.nan
+    return days
+
+
+def _country_codes(
+    assets: gpd.GeoDataFrame, relations: pd.DataFrame, countries: gpd.GeoDataFrame
+) -> list[str]:
+    found = {*countries["iso3"], *relations["country"], *assets["owner_country"]}
+    return sorted(c for c in found if isinstance(c, str) and c)
+
+
+def _index_relations(
+    relations: pd.DataFrame, assets: gpd.GeoDataFrame, code_of: dict[str, int], rules: ImpactRules
+) -> _RelationIndex:
+    table = relations[
+        relations["relation"].isin([r for r in COUNTRY_RELATIONS if rules.follows(r)])
+    ]
+    asset = pd.Index(assets["id"]).get_indexer(table["asset_id"])
+    unknown = table.loc[asset < 0, "asset_id"].unique()
+    if len(unknown):
+        log.warning(
+            "relations.csv: no asset with id %s; those rows are ignored", ", ".join(unknown)
+        )
+    table = table.assign(
+        _asset=asset,
+        _country=[code_of.get(c, -1) for c in table["country"]],
+        _relation=table["relation"].map(_REL),
+    )
+    table = table[(table["_asset"] >= 0) & (table["_country"] >= 0)]
+    table = table.sort_values(["_asset", "_relation", "_country"], kind="stable")
+    asset_codes = table["_asset"].to_numpy(np.int64)
+    count = np.bincount(asset_codes, minlength=len(assets))
+    return _RelationIndex(
+        asset=asset_codes,
+        country=table["_country"].to_numpy(np.int64),
+        relation=table["_relation"].to_numpy(np.int64),
+        valid_from=_day_numbers(table["valid_from"].replace("", None)),
+        valid_to=_day_numbers(table["valid_to"].replace("", None)),
+        start=np.cumsum(count) - count,
+        count=count,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Strike -> asset links
+
+
+def _radii(rules_radii: Mapping[int, float], precision: np.ndarray) -> np.ndarray:
+    """Radius per strike from its precision (NaN when the precision has none)."""
+    radius = np.full(len(precision), np.nan)
+    for code, metres in rules_radii.items():
+        radius[precision == code] = metres
+    return radius
+
+
+def _asset_links(join: _Join) -> _Links:
+    """``target`` and ``nearby`` links: named assets, then the spatial search."""
+    if not (join.rules.follows("target") or join.rules.follows("nearby")) or not len(join.assets):
+        return _Links.empty()
+    named_s, named_a = _named_pairs(join)
+    threat = _radii(join.rules.threat_radius_m, join.precision)
+    if not join.rules.follows("nearby"):
+        threat = _radii(join.rules.hit_radius_m, join.precision)
+    index = AssetIndex.build(join.assets.geometry.values)
+    near_s, near_a = _spatial_pairs(join, index, threat)
+    near_key = near_s * len(join.assets) + near_a
+    named_key = np.sort(named_s * len(join.assets) + named_a)
+    at = np.searchsorted(named_key, near_key).clip(max=max(len(named_key) - 1, 0))
+    also_named = named_key[at] == near_key if len(named_key) else np.zeros(len(near_key), bool)
+    s = np.concatenate([named_s, near_s[~also_named]])
+    a = np.concatenate([named_a, near_a[~also_named]])
+    named = np.arange(len(s)) < len(named_s)
+    distance = _distance_to_assets(join, index, s, a)
+    hit = distance <= _radii(join.rules.hit_radius_m, join.precision)[s]
+    keep = named | hit | (distance <= threat[s])
+    relation = np.where(named | hit, _REL["target"], _REL["nearby"])
+    confidence = np.where(named, _CONF["high"], np.where(hit, _CONF["medium"], _CONF["low"]))
+    keep &= np.isin(relation, [_REL[r] for r in ("target", "nearby") if join.rules.follows(r)])
+    links = _Links(s, a, np.full(len(s), -1), relation, distance, confidence)
+    return links.take(keep)
+
+
+def _named_pairs(join: _Join) -> tuple[np.ndarray, np.ndarray]:
+    """``(strike, asset)`` for assets named in ``target_ids``; unknown ids are logged."""
+    if "target_ids" not in join.strikes.columns:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    named = join.strikes["target_ids"].explode().dropna()
+    named = named[named.astype(str) != ""]
+    asset = pd.Index(join.assets["id"]).get_indexer(named.astype(str))
+    if (asset < 0).any():
+        missing = sorted(set(named[asset < 0].astype(str)))
+        log.warning("strikes: target_ids name unknown assets %s; ignored", ", ".join(missing))
+    pairs = pd.DataFrame({"s": named.index.to_numpy(np.int64), "a": asset})
+    pairs = pairs[pairs["a"] >= 0].drop_duplicates()
+    return pairs["s"].to_numpy(np.int64), pairs["a"].to_numpy(np.int64)
+
+
+def _spatial_pairs(
+    join: _Join, index: AssetIndex, radius: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One STRtree ``dwithin`` query of all strikes with a radius, widened by ``SEARCH_MARGIN``."""
+    from geo.search import query_pairs
+
+    searched = np.flatnonzero(np.isfinite(radius))
+    points = shapely.points(join.x[searched], join.y[searched])
+    s, a = query_pairs(index.tree, points, radius[searched] * SEARCH_MARGIN)
+    return searched[s].astype(np.int64), a.astype(np.int64)
+
+
+def _distance_to_assets(join: _Join, index: AssetIndex, s: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Geodesic metres from each strike to the nearest point of its paired asset."""
+    lon, lat = index.nearest_lonlat(a, join.x[s], join.y[s])
+    return geodesic_distance_m(join.lon[s], join.lat[s], lon, lat)
+
+
+# --------------------------------------------------------------------------------------------
+# Asset -> country links
+
+
+def _relation_links(join: _Join, links: _Links) -> _Links:
+    """relations.csv rows valid on the strike's date, through target and nearby assets."""
+    link, row = join.relations.expand(links.asset)
+    valid = join.relations.valid_on(row, join.day[links.strike[link]])
+    link, row = link[valid], row[valid]
+    return _Links(
+        links.strike[link],
+        links.asset[link],
+        join.relations.country[row],
+        join.relations.relation[row],
+        links.distance[link],
+        links.confidence[link],
+    )
+
+
+def _owner_links(join: _Join, links: _Links) -> _Links:
+    """``owner`` from an asset's ``owner_country`` when it differs from the strike's country."""
+    if not join.rules.follows("owner") or not len(links.strike):
+        return _Links.empty()
+    code_of = {c: i for i, c in enumerate(join.codes)}
+    owner = np.array([code_of.get(c, -1) for c in join.assets["owner_country"]], dtype=np.int64)
+    link_owner = owner[links.asset]
+    keep = (link_owner >= 0) & (link_owner != join.located[links.strike])
+    taken = links.take(keep)
+    return _Links(
+        taken.strike,
+        taken.asset,
+        link_owner[keep],
+        np.full(len(taken.strike), _REL["owner"]),
+        taken.distance,
+        taken.confidence,
+    )
+
+
+def _downstream_links(join: _Join, links: _Links) -> _Links:
+    """Countries reached along the pipeline network from each target asset."""
+    if not (join.rules.network and join.rules.follows("downstream")):
+        return _Links.empty()
+    targets = links.take(links.relation == _REL["target"])
+    layer = join.assets["asset_layer"].to_numpy(object)
+    on_network = np.isin(layer[targets.asset], [PIPELINE_LAYER, FACILITY_LAYER])
+    targets = targets.take(on_network)
+    if not len(targets.strike):
+        return _Links.empty()
+    reach = _reach_table(join, np.unique(targets.asset))
+    # expand every target link by the rows its asset reaches (CSR over the sorted reach table)
+    count = np.bincount(reach["start"], minlength=len(join.assets))
+    start = np.cumsum(count) - count
+    n = count[targets.asset]
+    link = np.repeat(np.arange(len(targets.asset)), n)
+    row = np.repeat(start[targets.asset] - (np.cumsum(n) - n), n) + np.arange(len(link))
+    strike = targets.strike[link]
+    relation_row = reach["relation_row"][row]
+    is_serves = relation_row >= 0
+    valid = np.ones(len(row), bool)
+    valid[is_serves] = join.relations.valid_on(relation_row[is_serves], join.day[strike[is_serves]])
+    country = reach["country"][row]
+    keep = valid & (country != join.located[strike])
+    link, strike, country = link[keep], strike[keep], country[keep]
+    return _Links(
+        strike,
+        targets.asset[link],
+        country,
+        np.full(len(link), _REL["downstream"]),
+        targets.distance[link],
+        targets.confidence[link],
+    )
+
+
+def _reach_table(join: _Join, starts: np.ndarray) -> dict[str, np.ndarray]:
+    """Rows ``(start asset, country, relation row or -1 for owner_country, hops)`` sorted by start.
+
+    A ``relation_row`` >= 0 is a ``serves`` relation of a downstream asset; -1 the
+    ``owner_country`` of a downstream pipeline segment.
+    """
+    network = network_for(join.assets, snap_tolerance_m=join.rules.snap_tolerance_m)
+    position = pd.Index(join.assets["id"])
+    owner = join.assets["owner_country"].to_numpy(object)
+    layer = join.assets["asset_layer"].to_numpy(object)
+    code_of = {c: i for i, c in enumerate(join.codes)}
+    serves = _REL["serves"]
+    rows: list[tuple[int, int, int, int]] = []
+    for start in starts.tolist():
+        for reached_id, path in network.downstream(join.assets["id"].iat[start]).items():
+            reached = int(position.get_loc(reached_id))
+            if layer[reached] == PIPELINE_LAYER and owner[reached] in code_of:
+                rows.append((start, code_of[owner[reached]], -1, len(path)))
+            first = join.relations.start[reached]
+            for r in range(first, first + join.relations.count[reached]):
+                if join.relations.relation[r] == serves:
+                    rows.append((start, int(join.relations.country[r]), r, len(path)))
+    table = np.array(sorted(rows, key=lambda t: (t[0], t[3], t[1], t[2])), dtype=np.int64)
+    table = table.reshape(-1, 4)
+    return {"start": table[:, 0], "country": table[:, 1], "relation_row": table[:, 2]}
+
+
+# --------------------------------------------------------------------------------------------
+# Strike -> country links
+
+
+def _location_links(join: _Join) -> _Links:
+    """Link each strike to the country containing it."""
+    if not join.rules.follows("location"):
+        return _Links.empty()
+    strike = np.flatnonzero(join.located >= 0)
+    n = len(strike)
+    return _Links(
+        strike,
+        np.full(n, -1),
+        join.located[strike],
+        np.full(n, _REL["location"]),
+        np.zeros(n),
+        np.full(n, _CONF[LOCATION_CONFIDENCE]),
+    )
+
+
+def _border_links(join: _Join) -> _Links:
+    """Foreign countries whose boundary lies within the border radius of a strike."""
+    if not join.rules.follows("border") or not len(join.countries) or not len(join.strikes):
+        return _Links.empty()
+    code_of = {c: i for i, c in enumerate(join.codes)}
+    polygon_codes = np.array([code_of[c] for c in join.countries["iso3"]], dtype=np.int64)
+    strike, country, distance = places.near_borders(
+        join.lon,
+        join.lat,
+        join.x,
+        join.y,
+        join.located,
+        join.countries.geometry.values,
+        polygon_codes,
+        radius_m=join.rules.border_radius_m,
+    )
+    n = len(strike)
+    return _Links(
+        strike,
+        np.full(n, -1),
+        country,
+        np.full(n, _REL["border"]),
+        distance,
+        np.full(n, _CONF[BORDER_CONFIDENCE]),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Assembly
+
+
+def _assemble(join: _Join, links: _Links) -> pd.DataFrame:
+    """Order rows (strike date, strike id, relation, asset id, country), drop repeats, label."""
+    order, duplicate = _ordered_unique(links, len(join.assets), len(join.codes))
+    links = links.take(order[~duplicate])
+    layers = join.assets["asset_layer"].to_numpy(object)
+    layer_names = sorted(set(layers))
+    layer_code = np.searchsorted(layer_names, layers) if len(layers) else np.empty(0, np.int64)
+    asset_layer = np.where(links.asset >= 0, layer_code[links.asset.clip(min=0)] + 1, 0)
+    n = len(links.strike)
+    return pd.DataFrame(
+        {
+            "strike_id": pd.Categorical.from_codes(links.strike, _unique(join.strikes["id"])),
+            "asset_id": _with_empty(links.asset, join.assets["id"]),
+            "asset_layer": pd.Categorical.from_codes(asset_layer, ["", *layer_names]),
+            "country": _with_empty(links.country, join.codes),
+            "relation": pd.Categorical.from_codes(links.relation, RELATION_ORDER),
+            "distance_m": links.distance.astype(float),
+            "confidence": pd.Categorical.from_codes(links.confidence, CONFIDENCE_ORDER),
+            "detail": pd.Categorical.from_codes(np.zeros(n, np.int8), [""]),
+        },
+        columns=list(LINK_COLUMNS),
+    )
+
+
+def _ordered_unique(
+    links: _Links, n_assets: int, n_countries: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sort order of the rows and, in that order, which rows repeat an earlier key."""
+    widths = [
+        int(max(n_countries, 1) + 1).bit_length(),
+        int(max(n_assets, 1) + 1).bit_length(),
+        len(RELATION_ORDER).bit_length(),
+    ]
+    strike_bits = int(links.strike.max(initial=0) + 1).bit_length()
+    if sum(widths) + strike_bits < 63:
+        key = links.strike.astype(np.int64)
+        for part, width in zip(
+            (links.relation, links.asset + 1, links.country + 1), widths[::-1], strict=True
+        ):
+            key = (key << width) | part.astype(np.int64)
+        order = np.argsort(key, kind="stable")
+        ordered = key[order]
+        duplicate = np.concatenate([[False], ordered[1:] == ordered[:-1]])
+        return order, duplicate
+    order = np.lexsort((links.country, links.asset, links.relation, links.strike))
+    stacked = np.column_stack([links.strike, links.relation, links.asset, links.country])[order]
+    duplicate = np.concatenate([[False], (stacked[1:] == stacked[:-1]).all(axis=1)])
+    return order, duplicate
+
+
+def _unique(values: pd.Series) -> list[str]:
+    return [str(v) for v in values]
+
+
+def _with_empty(codes: np.ndarray, names: object) -> pd.Categorical:
+    """Categorical of ``names[codes]`` with ``""`` for code -1."""
+    categories = ["", *(str(n) for n in names)]
+    return pd.Categorical.from_codes(codes + 1, categories)

@@ -1,0 +1,150 @@
+"""Rules of the impact join: radii per location precision, relations to follow, network."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+
+RELATION_ORDER: tuple[str, ...] = (
+    "target",
+    "nearby",
+    "owner",
+    "supply_origin",
+    "serves",
+    "transit",
+    "downstream",
+    "location",
+    "border",
+)
+"""Every relation of the link table, in the order an analyst reads them (DESIGN section 4)."""
+ASSET_RELATIONS: tuple[str, ...] = ("target", "nearby")
+COUNTRY_RELATIONS: tuple[str, ...] = ("owner", "supply_origin", "serves", "transit")
+CONFIDENCE_ORDER: tuple[str, ...] = ("high", "medium", "low")
+"""Confidence levels, strongest first: named by sources, within the hit radius, only nearby."""
+LOCATION_CONFIDENCE = "high"
+BORDER_CONFIDENCE = "low"
+
+HIT_RADIUS_M: Mapping[int, float] = MappingProxyType({0: 500.0, 1: 3_000.0, 2: 10_000.0})
+THREAT_RADIUS_M: Mapping[int, float] = MappingProxyType({0: 5_000.0, 1: 10_000.0, 2: 25_000.0})
+BORDER_RADIUS_M = 25_000.0
+SNAP_TOLERANCE_M = 1_000.0
+PRECISIONS = (0, 1, 2, 3)
+
+
+@dataclasses.dataclass(frozen=True)
+class ImpactRules:
+    """How the impact join links strikes to assets and countries.
+
+    Parameters
+    ----------
+    hit_radius_m
+        ``{geo_precision: metres}``: an asset this close is a ``target`` (confidence medium).
+        A precision missing from the mapping links to assets only through ``target_ids``.
+    threat_radius_m
+        ``{geo_precision: metres}``: an asset this close is ``nearby`` (confidence low).
+    border_radius_m
+        A foreign country whose boundary is this close gets a ``border`` link.
+    relations
+        Relations to produce, any of ``RELATION_ORDER``.
+    network
+        Follow the pipeline network for ``downstream`` links.
+    snap_tolerance_m
+        Pipeline endpoints and facilities this close count as connected.
+    include_candidates
+        Also link strikes whose ``status`` is ``candidate`` (possible strikes from remote sensing).
+    """
+
+    hit_radius_m: Mapping[int, float] = dataclasses.field(default_factory=lambda: HIT_RADIUS_M)
+    threat_radius_m: Mapping[int, float] = dataclasses.field(
+        default_factory=lambda: THREAT_RADIUS_M
+    )
+    border_radius_m: float = BORDER_RADIUS_M
+    relations: tuple[str, ...] = RELATION_ORDER
+    network: bool = True
+    snap_tolerance_m: float = SNAP_TOLERANCE_M
+    include_candidates: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("hit_radius_m", "threat_radius_m"):
+            object.__setattr__(self, name, _checked_radii(name, getattr(self, name)))
+        for name in ("border_radius_m", "snap_tolerance_m"):
+            _check_distance(name, getattr(self, name))
+        object.__setattr__(self, "relations", _checked_relations(self.relations))
+        for precision, hit in self.hit_radius_m.items():
+            threat = self.threat_radius_m.get(precision)
+            if threat is None or hit > threat:
+                msg = (
+                    f"hit_radius_m[{precision}] = {hit} m needs a threat_radius_m[{precision}] at "
+                    f"least as large (got {threat}); the hit circle lies inside the threat circle"
+                )
+                raise ValueError(msg)
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                tuple(sorted(self.hit_radius_m.items())),
+                tuple(sorted(self.threat_radius_m.items())),
+                self.border_radius_m,
+                self.relations,
+                self.network,
+                self.snap_tolerance_m,
+                self.include_candidates,
+            )
+        )
+
+    def follows(self, relation: str) -> bool:
+        """Whether the join produces ``relation`` rows."""
+        return relation in self.relations
+
+
+def _check_distance(name: str, value: float) -> None:
+    if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        msg = f"{name} = {value!r}: must be a finite number of metres >= 0"
+        raise ValueError(msg)
+
+
+def _checked_radii(name: str, radii: Mapping[int, float]) -> Mapping[int, float]:
+    checked: dict[int, float] = {}
+    for precision, radius in dict(radii).items():
+        if precision not in PRECISIONS:
+            msg = f"{name}: geo_precision {precision!r} is not one of {PRECISIONS}"
+            raise ValueError(msg)
+        _check_distance(f"{name}[{precision}]", radius)
+        checked[int(precision)] = float(radius)
+    return MappingProxyType(checked)
+
+
+def _checked_relations(relations: Iterable[str]) -> tuple[str, ...]:
+    wanted = tuple(relations)
+    unknown = [r for r in wanted if r not in RELATION_ORDER]
+    if unknown:
+        known = ", ".join(RELATION_ORDER)
+        msg = f"relations: unknown {', '.join(map(repr, unknown))}; known: {known}"
+        raise ValueError(msg)
+    return tuple(r for r in RELATION_ORDER if r in wanted)
+
+
+def parse_radii(text: str, *, option: str = "radii") -> dict[int, float]:
+    """Parse ``"0=500,1=3000,2=10000"`` (metres per geo_precision) from a command-line option.
+
+    Raises
+    ------
+    ValueError
+        Naming ``option`` and the bad item, e.g. ``--hit-radius: '1=abc' is not PRECISION=METRES``.
+    """
+    radii: dict[int, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError(item)
+            radii[int(key)] = float(value)
+        except ValueError:
+            msg = f"{option}: {item!r} is not PRECISION=METRES, e.g. '0=500,1=3000,2=10000'"
+            raise ValueError(msg) from None
+    return radii
+
+
+DEFAULT_RULES = ImpactRules()

@@ -1,0 +1,148 @@
+"""Vectorised geometry for the impact join: the pair search and nearest points on assets."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from geo.crs import WORKERS, metric_geometry, metric_to_lonlat
+
+_AREA_TYPE_IDS = (3, 6)
+"""shapely type ids of Polygon and MultiPolygon, measured by their boundary."""
+_SEGMENT_CHUNK = 4_000_000
+"""Point-segment evaluations per numpy chunk (bounds the temporary arrays to ~100 MB each)."""
+
+
+@dataclass(frozen=True)
+class Segments:
+    """The straight segments of a set of geometries, in metric coordinates, grouped by geometry.
+
+    ``start[i]`` and ``count[i]`` give the slice of geometry ``i``'s segments; points have one
+    zero-length segment, so every geometry has at least one when it is not empty.
+    """
+
+    x0: np.ndarray
+    y0: np.ndarray
+    dx: np.ndarray
+    dy: np.ndarray
+    start: np.ndarray
+    count: np.ndarray
+
+    @classmethod
+    def from_metric(cls, geometry: np.ndarray) -> Segments:
+        """Cut metric points, lines and polygon boundaries into segments."""
+        is_area = np.isin(shapely.get_type_id(geometry), _AREA_TYPE_IDS)
+        lines = np.where(is_area, shapely.boundary(geometry), geometry)
+        parts, owner = shapely.get_parts(lines, return_index=True)
+        coords, part_of = shapely.get_coordinates(parts, return_index=True)
+        same_part = part_of[1:] == part_of[:-1]
+        first = np.flatnonzero(same_part)
+        single = np.setdiff1d(np.arange(len(parts)), part_of[first])  # points: zero-length
+        single_at = np.searchsorted(part_of, single)
+        begin = np.concatenate([first, single_at])
+        end = np.concatenate([first + 1, single_at])
+        seg_part = part_of[begin]
+        order = np.argsort(seg_part, kind="stable")
+        begin, end, seg_owner = begin[order], end[order], owner[seg_part[order]]
+        count = np.bincount(seg_owner, minlength=len(geometry))
+        start = np.cumsum(count) - count
+        x0, y0 = coords[begin, 0], coords[begin, 1]
+        return cls(x0, y0, coords[end, 0] - x0, coords[end, 1] - y0, start, count)
+
+    def one_per_segment(self) -> Segments:
+        """Return the same segments, each its own group (for the nearest point on one)."""
+        n = len(self.x0)
+        return Segments(self.x0, self.y0, self.dx, self.dy, np.arange(n), np.ones(n, dtype=int))
+
+
+def query_pairs(
+    tree: shapely.STRtree, points: np.ndarray, distance: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(point index, tree index)`` for every tree geometry within ``distance`` of a point.
+
+    One ``STRtree.query(predicate="dwithin")`` over all points; on several cores the points are
+    split in contiguous chunks queried on threads (GEOS releases the GIL), same result.
+    """
+    if len(points) == 0 or len(tree) == 0:
+        return np.empty(0, np.intp), np.empty(0, np.intp)
+    bounds = np.linspace(0, len(points), min(WORKERS, max(1, len(points) // 50_000)) + 1)
+    bounds = bounds.astype(int)
+
+    def chunk(lo: int, hi: int) -> np.ndarray:
+        found = tree.query(points[lo:hi], predicate="dwithin", distance=distance[lo:hi])
+        found[0] += lo
+        return found
+
+    if len(bounds) == 2:
+        found = chunk(0, len(points))
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(bounds) - 1) as pool:
+            found = np.concatenate(list(pool.map(chunk, bounds[:-1], bounds[1:])), axis=1)
+    return found[0], found[1]
+
+
+def nearest_on_segments(
+    segments: Segments, which: np.ndarray, x: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the metric point of geometry ``which[k]`` nearest to ``(x[k], y[k])``, for every k.
+
+    Pure numpy over every segment of each paired geometry, in bounded chunks.
+    """
+    n = len(which)
+    out_x, out_y = np.empty(n), np.empty(n)
+    if n == 0:
+        return out_x, out_y
+    work = np.cumsum(segments.count[which])
+    cuts = np.searchsorted(work, np.arange(_SEGMENT_CHUNK, work[-1], _SEGMENT_CHUNK))
+    bounds = np.unique(np.concatenate([[0], cuts, [n]]))
+    for lo, hi in itertools.pairwise(bounds):
+        out_x[lo:hi], out_y[lo:hi] = _nearest_chunk(segments, which[lo:hi], x[lo:hi], y[lo:hi])
+    return out_x, out_y
+
+
+def _nearest_chunk(
+    segments: Segments, which: np.ndarray, x: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    count = segments.count[which]
+    offsets = np.concatenate([[0], np.cumsum(count)[:-1]])
+    pair = np.repeat(np.arange(len(which)), count)
+    seg = np.repeat(segments.start[which] - offsets, count) + np.arange(len(pair))
+    x0, y0, dx, dy = segments.x0[seg], segments.y0[seg], segments.dx[seg], segments.dy[seg]
+    px, py = x[pair] - x0, y[pair] - y0
+    length2 = dx * dx + dy * dy
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.clip((px * dx + py * dy) / length2, 0.0, 1.0)
+    t[length2 == 0] = 0.0
+    qx, qy = x0 + t * dx, y0 + t * dy
+    d2 = (x[pair] - qx) ** 2 + (y[pair] - qy) ** 2
+    best = np.minimum.reduceat(d2, offsets)
+    hits = np.flatnonzero(d2 == best[pair])
+    first = hits[np.concatenate([[True], pair[hits][1:] != pair[hits][:-1]])]
+    return qx[first], qy[first]
+
+
+@dataclass(frozen=True)
+class AssetIndex:
+    """Assets prepared for searching: metric geometries, their STRtree, segments and lon/lat."""
+
+    metric: np.ndarray
+    tree: shapely.STRtree
+    segments: Segments
+
+    @classmethod
+    def build(cls, geometry: np.ndarray) -> AssetIndex:
+        """Index EPSG:4326 asset geometries."""
+        metric = metric_geometry(np.asarray(geometry))
+        return cls(metric, shapely.STRtree(metric), Segments.from_metric(metric))
+
+    def nearest_lonlat(
+        self, which: np.ndarray, x: np.ndarray, y: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Lon/lat of the point of asset ``which[k]`` nearest to metric ``(x[k], y[k])``."""
+        qx, qy = nearest_on_segments(self.segments, which, x, y)
+        return metric_to_lonlat(qx, qy)
