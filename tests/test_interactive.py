@@ -95,7 +95,8 @@ def test_popup_links_sources_and_refuses_script_urls(layers):
     assert "ACLED &lt;x&gt;" in body
     assert 'href="javascript' not in body
     assert "javascript:alert(1)" in body  # shown as text
-    assert "Novosilske" in body and "2,500 without gas" in body
+    assert "Novosilske" in body
+    assert "2,500 without gas" in body
 
 
 def test_strikes_are_markers_with_a_class_until_the_limit(layers, links):
@@ -140,7 +141,8 @@ def test_offline_basemap_needs_no_tiles_and_online_ones_credit_the_provider(laye
     offline = render(build_map(layers, links, View(), basemap=OFFLINE_BASEMAP))
     assert "L.tileLayer" not in offline
     osm = render(build_map(layers, links, View(), basemap="OpenStreetMap"))
-    assert "tile.openstreetmap.org" in osm and "OpenStreetMap" in osm
+    assert "tile.openstreetmap.org" in osm
+    assert "OpenStreetMap" in osm
     with pytest.raises(ValueError, match="unknown basemap"):
         build_map(layers, links, View(), basemap="Google")
     assert set(BASEMAPS) >= {OFFLINE_BASEMAP, "OpenStreetMap"}
@@ -216,7 +218,8 @@ def test_country_summary_and_timeline(layers, links):
         "AZE",
     ]
     ukr = table.set_index("country").loc["UKR"]
-    assert ukr["name"] == "Ukraine" and ukr["relations"] == "target, location"
+    assert ukr["name"] == "Ukraine"
+    assert ukr["relations"] == "target, location"
     weekly = panels.weekly_timeline(layers["strikes"], links)
     assert set(weekly["country"]) == {"UKR", "AZE"}
     assert weekly["week"].dt.day_of_week.eq(0).all()
