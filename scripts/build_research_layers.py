@@ -1209,15 +1209,6 @@ def strike_rows(events: pd.DataFrame) -> tuple[list[dict[str, object]], list[flo
     for event_id, decision in STRIKE_DECISIONS.items():
         event = events.loc[event_id]
         date = first_date(event["date"])
-        description = " ".join(
-            part
-            for part in (
-                f"Target: {event['target_name']}.",
-                f"Operator: {_known(event['operator'])}." if _known(event["operator"]) else "",
-                str(decision.get("extra", "")),
-            )
-            if part
-        )
         rows.append(
             {
                 "id": f"strike-{date}-{decision['place_slug']}",
@@ -1232,7 +1223,7 @@ def strike_rows(events: pd.DataFrame) -> tuple[list[dict[str, object]], list[flo
                 "weapon_detail": event["weapon"],
                 "target_type": event["target_type"],
                 "target_ids": list(decision.get("target_ids", [])),
-                "description": description,
+                "description": strike_description(event, extra=str(decision.get("extra", ""))),
                 "consequences": event["consequences"],
                 "admin1": decision["admin1"],
                 "place": event["place"],
@@ -1244,6 +1235,17 @@ def strike_rows(events: pd.DataFrame) -> tuple[list[dict[str, object]], list[flo
     lat = [float(events.loc[e, "lat"]) for e in STRIKE_DECISIONS]
     lon = [float(events.loc[e, "lon"]) for e in STRIKE_DECISIONS]
     return rows, lat, lon
+
+
+def strike_description(event: pd.Series, *, extra: str = "") -> str:
+    """Target and operator from the research row, then any curated doubts."""
+    operator = _known(event["operator"])
+    parts = (
+        f"Target: {event['target_name']}.",
+        f"Operator: {operator}." if operator else "",
+        extra,
+    )
+    return " ".join(part for part in parts if part)
 
 
 def build_strikes(events: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -1363,15 +1365,13 @@ def build_all(research_dir: Path) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
         "pipelines": build_pipelines(assets),
         "power_lines": build_power_lines(assets),
     }
+    relations = build_relations()
     asset_ids = {i for name in layers if name != "strikes" for i in layers[name]["id"]}
-    unknown = sorted(
-        {t for ids in layers["strikes"]["target_ids"] for t in ids} - asset_ids
-        | {r[0] for r in build_relations().itertuples(index=False)} - asset_ids
-    )
-    if unknown:
+    named = {t for ids in layers["strikes"]["target_ids"] for t in ids} | set(relations["asset_id"])
+    if unknown := sorted(named - asset_ids):
         msg = f"target_ids or relations name unknown assets {unknown}; fix the decisions"
         raise KeyError(msg)
-    return {**layers, "relations": build_relations()}
+    return {**layers, "relations": relations}
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
