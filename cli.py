@@ -218,8 +218,26 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _configure_logging(*, verbose: bool, quiet: bool) -> None:
-    level = logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    """Log to the current stderr at the chosen level; safe to call again (tests call main often)."""
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING)
+    if not any(isinstance(h, _StderrHandler) for h in root.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+
+
+class _StderrHandler(logging.StreamHandler):
+    """A stream handler that always writes to the current ``sys.stderr``."""
+
+    @property
+    def stream(self) -> object:  # type: ignore[override]
+        """The current ``sys.stderr`` (so output captured by tests lands in the capture)."""
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
 
 
 if __name__ == "__main__":
