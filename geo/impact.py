@@ -573,3 +573,58 @@ def _with_empty(codes: np.ndarray, names: object) -> pd.Categorical:
     """Categorical of ``names[codes]`` with ``""`` for code -1."""
     categories = ["", *(str(n) for n in names)]
     return pd.Categorical.from_codes(codes + 1, categories)
+
+
+def run_impact(
+    frames: Mapping[str, gpd.GeoDataFrame],
+    relations: pd.DataFrame,
+    *,
+    rules: ImpactRules = DEFAULT_RULES,
+    country_names: Mapping[str, str] | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    countries: tuple[str, ...] = (),
+    with_detail: bool = True,
+) -> pd.DataFrame:
+    """Link the strikes of a layer set; the entry point of ``strikemap impact``.
+
+    Parameters
+    ----------
+    frames
+        ``{layer name: frame}`` from ``layers.io.read_layers()``.
+    relations
+        From ``layers.io.read_relations()``.
+    rules, country_names, with_detail
+        As for ``link_strikes``.
+    date_from, date_to
+        Keep strikes dated within these ISO dates (inclusive); ``None`` leaves the side open.
+    countries
+        Keep only strikes linked to at least one of these ISO3 codes (all their rows).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The link table (``LINK_COLUMNS``).
+    """
+    from geo.assets import combine_assets
+
+    strikes = frames["strikes"]
+    dates = strikes["date"].astype(object)
+    keep = pd.Series(True, index=strikes.index)
+    if date_from:
+        keep &= dates >= date_from
+    if date_to:
+        keep &= dates <= date_to
+    table = link_strikes(
+        strikes[keep],
+        combine_assets(frames),
+        relations,
+        frames["countries"],
+        rules=rules,
+        country_names=country_names,
+        with_detail=with_detail,
+    )
+    if countries:
+        touching = table.loc[table["country"].isin(countries), "strike_id"].unique()
+        table = table[table["strike_id"].isin(touching)].reset_index(drop=True)
+    return table
