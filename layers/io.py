@@ -183,6 +183,15 @@ def _properties_frame(frame: gpd.GeoDataFrame, spec: LayerSpec) -> pd.DataFrame:
     return properties
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_DEFAULT_FILE_MODE = 0o666 & ~_umask()
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder, then replace.
 
@@ -196,6 +205,7 @@ def atomic_write_text(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        tmp.chmod(_DEFAULT_FILE_MODE)  # mkstemp makes 0600; layers are shared data
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -212,7 +222,7 @@ def write_layer(
 
 
 def relations_to_csv(table: pd.DataFrame) -> str:
-    """Serialise ``relations.csv`` one way: schema columns, rows sorted by asset, country, relation."""
+    """Serialise ``relations.csv`` one way: schema columns, sorted by asset, country, relation."""
     ordered = table.reindex(columns=list(RELATIONS_TABLE.columns)).fillna("")
     ordered = ordered.sort_values(["asset_id", "country", "relation", "valid_from"], kind="stable")
     return ordered.to_csv(index=False, lineterminator="\n")
