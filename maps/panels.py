@@ -23,6 +23,7 @@ from maps.interactive import PROBE_ID
 from maps.popups import RELATION_ORDER
 from maps.view import CONFIDENCE_LEVELS
 
+COUNTRY_CODES_FILE = "country_codes.csv"
 NO_COUNTRY = "(none)"
 """Timeline label of strikes without any country link under the current filters."""
 CLICK_TOLERANCE_DEG = 0.05
@@ -33,7 +34,7 @@ PROBE_NAME = "What-if strike"
 def data_fingerprint(data_dir: str | Path | None = None) -> tuple[tuple[str, float], ...]:
     """Return ``(file name, modification time)`` of every data file: the cache key of the app."""
     folder = resolve_data_dir(data_dir)
-    names = [spec.file for spec in CATALOG] + [RELATIONS_TABLE.file, "country_codes.csv"]
+    names = [spec.file for spec in CATALOG] + [RELATIONS_TABLE.file, COUNTRY_CODES_FILE]
     return tuple(
         (name, (folder / name).stat().st_mtime if (folder / name).exists() else -1.0)
         for name in names
@@ -42,11 +43,11 @@ def data_fingerprint(data_dir: str | Path | None = None) -> tuple[tuple[str, flo
 
 def headline(strikes: pd.DataFrame, links: pd.DataFrame) -> dict[str, int]:
     """Return the headline numbers: strikes shown, assets hit or threatened, countries, links."""
-    asset_ids = links["asset_id"].fillna("").astype(str)
+    asset_ids = links["asset_id"].astype(object).fillna("").astype(str)
     return {
         "strikes": len(strikes),
         "assets": int(asset_ids[asset_ids != ""].nunique()),
-        "countries": int(links["country"].replace("", np.nan).dropna().nunique()),
+        "countries": int(links["country"].astype(object).replace("", np.nan).dropna().nunique()),
         "links": len(links),
     }
 
@@ -59,6 +60,7 @@ def country_summary(
     Sorted by the number of strikes, most first.
     """
     columns = ["country", "name", "strikes", "assets", "relations", "strongest confidence"]
+    links = _plain(links, ["strike_id", "asset_id", "country", "relation", "confidence"])
     links = links[links["country"].fillna("").astype(str) != ""]
     if links.empty:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
@@ -80,6 +82,11 @@ def country_summary(
     return table.sort_values(["strikes", "country"], ascending=[False, True], ignore_index=True)
 
 
+def _plain(links: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Return ``links[columns]`` as plain object columns (the join may hand back categoricals)."""
+    return pd.DataFrame({c: links[c].astype(object).to_numpy() for c in columns}, index=links.index)
+
+
 def weekly_timeline(strikes: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     """Return strikes per week and affected country (``week``, ``country``, ``strikes``).
 
@@ -90,6 +97,7 @@ def weekly_timeline(strikes: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(
             {"week": pd.Series([], dtype="datetime64[ns]"), "country": [], "strikes": []}
         )
+    links = _plain(links, ["strike_id", "country"])
     pairs = links.loc[links["country"].fillna("") != "", ["strike_id", "country"]].drop_duplicates()
     frame = pd.DataFrame(
         {"strike_id": strikes["id"].to_numpy(), "date": strikes["date"].to_numpy()}
@@ -171,6 +179,16 @@ def country_names(countries: pd.DataFrame) -> dict[str, str]:
     if countries.empty:
         return {}
     return dict(zip(countries["iso3"].astype(str), countries["name"].astype(str), strict=True))
+
+
+def read_country_names(data_dir: str | Path | None, countries: pd.DataFrame) -> pd.DataFrame:
+    """Return ``iso3, name`` from the countries layer, completed by ``country_codes.csv``."""
+    path = resolve_data_dir(data_dir) / COUNTRY_CODES_FILE
+    table = countries[["iso3", "name"]].astype(str)
+    if path.exists():
+        codes = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        table = pd.concat([table, codes[["iso3", "name"]]], ignore_index=True)
+    return pd.DataFrame(table.drop_duplicates("iso3", ignore_index=True))
 
 
 def date_range(strikes: pd.DataFrame) -> tuple[dt.date, dt.date]:

@@ -1,0 +1,474 @@
+"""strikemap: the Streamlit front. Widgets -> package calls -> st_folium; no logic of its own.
+
+Run with ``strikemap serve`` or ``streamlit run app.py``; the data folder comes from
+``STRIKEMAP_DATA_DIR`` (default: the shipped ``data/``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import altair as alt
+import folium
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.assets import combine_assets
+from geo.impact import link_strikes
+from geo.rules import BORDER_RADIUS_M, HIT_RADIUS_M, THREAT_RADIUS_M, ImpactRules
+from layers.io import read_layers, read_relations
+from layers.paths import resolve_data_dir
+from layers.schema import GEO_PRECISION_CODES, WEAPONS
+from maps import panels, popups
+from maps.interactive import (
+    BASEMAPS,
+    OFFLINE_BASEMAP,
+    STRIKE_MODES,
+    UNCERTAINTY_RADIUS_M,
+    build_map,
+    resolve_strike_mode,
+)
+from maps.offline import VENDOR_DIR, install_static_assets, localise_assets
+from maps.view import CONFIDENCE_LEVELS, View, apply_view, view_from_query, view_to_query
+
+APP_DIR = Path(__file__).resolve().parent
+STATIC_DIR = APP_DIR / "static"
+STATIC_URL = "app/static"
+MAP_HEIGHT = 620
+MAX_SELECT_OPTIONS = 2_000
+RELATIONS = popups.RELATION_ORDER
+
+st.set_page_config(page_title="strikemap", layout="wide")
+
+
+# ------------------------------------------------------------------------------------------
+# Cached data: keyed on the data folder, file modification times and the rules' radii
+
+
+@st.cache_data(show_spinner="Reading layers ...")
+def load_data(data_dir: str, fingerprint: tuple) -> dict[str, pd.DataFrame]:
+    """Read every layer, the relations table and the combined assets."""
+    frames = read_layers(data_dir=data_dir)
+    frames["relations"] = read_relations(data_dir=data_dir)
+    frames["assets"] = combine_assets(frames)
+    frames["country_names"] = panels.read_country_names(data_dir, frames["countries"])
+    return frames
+
+
+@st.cache_data(show_spinner="Linking strikes to assets and countries ...")
+def compute_links(data_dir: str, fingerprint: tuple, radii: tuple) -> pd.DataFrame:
+    """Run the impact join on every strike (filters apply afterwards)."""
+    data = load_data(data_dir, fingerprint)
+    return link_strikes(
+        data["strikes"],
+        data["assets"],
+        data["relations"],
+        data["countries"],
+        rules=rules_from(radii),
+        country_names=names(data),
+    )
+
+
+@st.cache_data(show_spinner=False)
+def compute_probe(data_dir: str, fingerprint: tuple, radii: tuple, probe: tuple) -> pd.DataFrame:
+    """Run the same join on one hypothetical strike."""
+    data = load_data(data_dir, fingerprint)
+    lat, lon, precision, date = probe
+    strike = panels.probe_strike(lat, lon, precision=precision, date=date)
+    return link_strikes(
+        strike,
+        data["assets"],
+        data["relations"],
+        data["countries"],
+        rules=rules_from(radii),
+        country_names=names(data),
+    )
+
+
+def names(data: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Return ``{ISO3: country name}``."""
+    table = data["country_names"]
+    return dict(zip(table["iso3"], table["name"], strict=True))
+
+
+def rules_from(radii: tuple) -> ImpactRules:
+    """Build the impact rules from ``(hit radii, threat radii, border radius)`` in metres."""
+    hit, threat, border = radii
+    return ImpactRules(hit_radius_m=dict(hit), threat_radius_m=dict(threat), border_radius_m=border)
+
+
+# ------------------------------------------------------------------------------------------
+# URL <-> session state
+
+
+def init_state(dates: tuple[dt.date, dt.date], strike_ids: pd.Series) -> None:
+    """On a session's first run, fill the widgets from the URL; bad values give notices."""
+    if st.session_state.get("_initialised"):
+        return
+    params = st.query_params.to_dict()
+    view, notices = view_from_query(params)
+    first, last = dates
+    window = (
+        max(min(view.date_from or first, last), first),
+        min(max(view.date_to or last, first), last),
+    )
+    if (view.date_from and view.date_from < first) or (view.date_to and view.date_to > last):
+        notices.append(f"The time window was clamped to the data's dates {first} .. {last}.")
+    if view.selected and not strike_ids.eq(view.selected).any():
+        notices.append(f"Ignored URL parameter selected={view.selected!r}: no such strike.")
+        view = view.with_(selected=None)
+    for name, allowed in (("basemap", tuple(BASEMAPS)), ("strike_mode", STRIKE_MODES)):
+        if name in params and params[name] not in allowed:
+            notices.append(f"Ignored URL parameter {name}={params[name]!r}: not one of {allowed}.")
+            params.pop(name)
+    state = st.session_state
+    state.update(
+        window=window,
+        weapons=list(view.weapons),
+        precisions=list(view.precisions),
+        countries=list(view.countries),
+        asset_types=list(view.asset_types),
+        relations=list(view.relations),
+        min_confidence=view.min_confidence,
+        include_context=view.include_context,
+        include_candidates=view.include_candidates,
+        color_by=view.color_by,
+        selected=view.selected or "",
+        basemap=params.get("basemap", OFFLINE_BASEMAP),
+        strike_mode=params.get("strike_mode", "auto"),
+        bbox=view.bbox,
+        url_notices=notices,
+        _initialised=True,
+    )
+
+
+def current_view() -> View:
+    """Return the View the widgets describe."""
+    state = st.session_state
+    date_from, date_to = state["window"]
+    return View(
+        date_from=date_from,
+        date_to=date_to,
+        weapons=tuple(state["weapons"]),
+        precisions=tuple(state["precisions"]),
+        countries=tuple(state["countries"]),
+        asset_types=tuple(state["asset_types"]),
+        relations=tuple(state["relations"]),
+        min_confidence=state["min_confidence"],
+        include_context=state["include_context"],
+        include_candidates=state["include_candidates"],
+        bbox=state.get("bbox"),
+        color_by=state["color_by"],
+        selected=state["selected"] or None,
+    )
+
+
+def sync_url(view: View, dates: tuple[dt.date, dt.date]) -> None:
+    """Mirror the view (minus the default time window) and the map options in the URL."""
+    params = view_to_query(view)
+    if view.date_from == dates[0]:
+        params.pop("date_from", None)
+    if view.date_to == dates[1]:
+        params.pop("date_to", None)
+    if st.session_state["basemap"] != OFFLINE_BASEMAP:
+        params["basemap"] = st.session_state["basemap"]
+    if st.session_state["strike_mode"] != "auto":
+        params["strike_mode"] = st.session_state["strike_mode"]
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+
+
+def apply_pending_selection() -> None:
+    """Move a selection made by a map click into the selectbox's state before it is drawn."""
+    pending = st.session_state.pop("_pending_selected", None)
+    if pending is not None:
+        st.session_state["selected"] = pending
+    pending_probe = st.session_state.pop("_pending_probe", None)
+    if pending_probe is not None:
+        st.session_state["probe_lat"], st.session_state["probe_lon"] = pending_probe
+
+
+# ------------------------------------------------------------------------------------------
+# Sidebar
+
+
+def sidebar(data: dict[str, pd.DataFrame], dates: tuple[dt.date, dt.date]) -> tuple:
+    """Draw the filters, map options, rules and probe; return the rules' radii and probe."""
+    bar = st.sidebar
+    bar.header("Filters")
+    first, last = dates
+    bar.slider("Time window", min_value=first, max_value=max(last, first), key="window")
+    countries = panels.choices([*data["countries"]["iso3"], *data["relations"]["country"]])
+    bar.multiselect("Affected country", countries, key="countries")
+    bar.multiselect("Asset type", panels.choices(data["assets"]["asset_type"]), key="asset_types")
+    bar.multiselect("Weapon", list(WEAPONS), key="weapons")
+    bar.multiselect("Location precision", list(GEO_PRECISION_CODES), key="precisions")
+    bar.multiselect("Relation", list(RELATIONS), key="relations")
+    bar.select_slider("Minimum confidence", list(CONFIDENCE_LEVELS), key="min_confidence")
+    bar.checkbox("Include context events (outside the region, spill-over)", key="include_context")
+    bar.checkbox("Include candidate strikes (remote sensing)", key="include_candidates")
+    bar.header("Map")
+    bar.radio("Colour strikes by", ["weapon", "age"], key="color_by", horizontal=True)
+    bar.selectbox("Basemap", list(BASEMAPS), key="basemap")
+    bar.selectbox("Draw strikes as", list(STRIKE_MODES), key="strike_mode")
+    radii = rules_widgets(bar)
+    probe = probe_widgets(bar, last)
+    return radii, probe
+
+
+def rules_widgets(bar) -> tuple:
+    """Draw the radii of the impact rules, in km, per location precision."""
+    with bar.expander("Impact rules (radii, km)"):
+        hit, threat = {}, {}
+        for precision in sorted(HIT_RADIUS_M):
+            left, right = st.columns(2)
+            hit[precision] = 1000 * left.number_input(
+                f"hit, precision {precision}",
+                min_value=0.0,
+                value=HIT_RADIUS_M[precision] / 1000,
+                step=0.5,
+                key=f"hit_{precision}",
+            )
+            threat[precision] = 1000 * right.number_input(
+                f"threat, precision {precision}",
+                min_value=0.0,
+                value=THREAT_RADIUS_M[precision] / 1000,
+                step=0.5,
+                key=f"threat_{precision}",
+            )
+        border = 1000 * st.number_input(
+            "border radius", min_value=0.0, value=BORDER_RADIUS_M / 1000, step=1.0, key="border"
+        )
+    for precision in hit:  # a hit circle larger than its threat circle is widened, not refused
+        threat[precision] = max(threat[precision], hit[precision])
+    return tuple(sorted(hit.items())), tuple(sorted(threat.items())), border
+
+
+def probe_widgets(bar, last: dt.date) -> tuple | None:
+    """Draw the what-if probe: a hypothetical strike placed by a click or coordinates."""
+    bar.header("What-if probe")
+    on = bar.toggle("Place a hypothetical strike (click the map)", key="probe_on")
+    if not on:
+        return None
+    st.session_state.setdefault("probe_lat", 45.39)
+    st.session_state.setdefault("probe_lon", 28.53)
+    lat = bar.number_input("Latitude", -90.0, 90.0, key="probe_lat", format="%.4f")
+    lon = bar.number_input("Longitude", -180.0, 180.0, key="probe_lon", format="%.4f")
+    precision = bar.selectbox("Precision of the location", list(GEO_PRECISION_CODES), index=1)
+    return (float(lat), float(lon), int(precision), last)
+
+
+# ------------------------------------------------------------------------------------------
+# Panels
+
+
+def headline_row(strikes: pd.DataFrame, links: pd.DataFrame) -> None:
+    """Show the four headline numbers."""
+    numbers = panels.headline(strikes, links)
+    cols = st.columns(4)
+    cols[0].metric("Strikes shown", numbers["strikes"])
+    cols[1].metric("Assets hit or threatened", numbers["assets"])
+    cols[2].metric("Countries touched", numbers["countries"])
+    cols[3].metric("Links", numbers["links"])
+
+
+def selection_box(strikes: gpd.GeoDataFrame, all_strikes: gpd.GeoDataFrame) -> None:
+    """Show the selected strike, also set by clicking a marker."""
+    ordered = strikes.sort_values("date", ascending=False)
+    options = ["", *ordered["id"].head(MAX_SELECT_OPTIONS)]
+    current = st.session_state.get("selected", "")
+    if current and current not in options:
+        options.append(current)
+    names = dict(
+        zip(all_strikes["id"], all_strikes["date"] + " " + all_strikes["name"], strict=True)
+    )
+    st.selectbox(
+        "Selected strike",
+        options,
+        key="selected",
+        format_func=lambda i: names.get(i, "(none: click a strike on the map)") if i else "(none)",
+    )
+
+
+def chain_panel(
+    strike: pd.Series | dict, links: pd.DataFrame, data: dict[str, pd.DataFrame]
+) -> None:
+    """Show the strike -> assets -> countries chain as escaped HTML."""
+    body = popups.impact_chain_html(
+        dict(strike),
+        links,
+        asset_names=panels.asset_lookup(data["assets"], "name"),
+        asset_sources=panels.asset_lookup(data["assets"], "sources"),
+        country_names=names(data),
+    )
+    st.markdown(body, unsafe_allow_html=True)
+
+
+def timeline(strikes: pd.DataFrame, links: pd.DataFrame) -> None:
+    """Chart strikes per week, coloured by affected country."""
+    weekly = panels.weekly_timeline(strikes, links)
+    if weekly.empty:
+        st.caption("No strikes in the time window.")
+        return
+    chart = (
+        alt.Chart(weekly)
+        .mark_bar()
+        .encode(
+            x=alt.X("week:T", title="week"),
+            y=alt.Y("sum(strikes):Q", title="strikes"),
+            color=alt.Color("country:N", title="affected country"),
+            tooltip=["week:T", "country:N", "strikes:Q"],
+        )
+        .properties(height=220)
+    )
+    st.altair_chart(chart, width="stretch")
+
+
+def downloads(strikes: gpd.GeoDataFrame, links: pd.DataFrame, map_html: Callable[[], str]) -> None:
+    """Offer the links (CSV), strikes (GeoJSON) and map (HTML, built on click) as shown."""
+    cols = st.columns(3)
+    cols[0].download_button(
+        "Links (CSV)", links.to_csv(index=False), "strikemap-links.csv", "text/csv"
+    )
+    geojson = (
+        strikes.to_json(drop_id=True)
+        if not strikes.empty
+        else json.dumps({"type": "FeatureCollection", "features": []})
+    )
+    cols[1].download_button(
+        "Strikes (GeoJSON)", geojson, "strikemap-strikes.geojson", "application/geo+json"
+    )
+    cols[2].download_button("Map (HTML)", map_html, "strikemap-map.html", "text/html")
+
+
+def asset_url_prefix() -> str | None:
+    """URL prefix of the locally served libraries, or None when static serving is off."""
+    if not st.get_option("server.enableStaticServing"):
+        return None
+    install_static_assets(STATIC_DIR)
+    base = st.get_option("server.baseUrlPath").strip("/")
+    return "/" + "/".join(p for p in (base, STATIC_URL, VENDOR_DIR) if p)
+
+
+# ------------------------------------------------------------------------------------------
+# Page
+
+
+def main() -> None:
+    """Draw the page."""
+    data_dir = str(resolve_data_dir())
+    fingerprint = panels.data_fingerprint(data_dir)
+    data = load_data(data_dir, fingerprint)
+    dates = panels.date_range(data["strikes"])
+    init_state(dates, data["strikes"]["id"])
+    apply_pending_selection()
+
+    st.title("strikemap")
+    st.caption(
+        "Strikes on energy infrastructure around Odesa: which assets each strike hit or "
+        "threatened, and which countries that touches, with reasons and sources."
+    )
+    for notice in st.session_state.get("url_notices", []):
+        st.warning(notice)
+
+    radii, probe = sidebar(data, dates)
+    view = current_view()
+    sync_url(view, dates)
+    links = compute_links(data_dir, fingerprint, radii)
+    asset_types = panels.asset_lookup(data["assets"], "asset_type")
+    strikes, shown_links = apply_view(data["strikes"], links, view, asset_types=asset_types)
+    probe_frame = probe_links = None
+    if probe is not None:
+        probe_frame = panels.probe_strike(probe[0], probe[1], precision=probe[2], date=probe[3])
+        probe_links = compute_probe(data_dir, fingerprint, radii, probe)
+
+    headline_row(strikes, shown_links)
+    map_col, side_col = st.columns([3, 2])
+    with map_col:
+        map_args = (data, strikes, shown_links, view, radii, probe_frame, probe_links)
+        draw_map(make_map(*map_args), strikes)
+    with side_col:
+        selection_box(strikes, data["strikes"])
+        if probe_frame is not None:
+            st.subheader("What-if strike")
+            chain_panel(probe_frame.iloc[0], probe_links, data)
+        elif view.selected:
+            chosen = data["strikes"][data["strikes"]["id"] == view.selected].iloc[0]
+            st.subheader("Impact chain")
+            if view.selected not in set(strikes["id"]):
+                st.info("The selected strike is hidden by the current filters.")
+            chain_panel(chosen, links[links["strike_id"] == view.selected], data)
+        else:
+            st.caption("Click a strike on the map, or pick one above, to see its impact chain.")
+    st.subheader("Affected countries")
+    summary = panels.country_summary(shown_links, country_names=names(data))
+    st.dataframe(summary, hide_index=True)
+    st.subheader("Strikes per week")
+    timeline(strikes, shown_links)
+    downloads(strikes, shown_links, lambda: make_map(*map_args).get_root().render())
+
+
+def make_map(data, strikes, links, view, radii, probe_frame, probe_links) -> folium.Map:
+    """Build the folium map of the current view (a new one each time: never cached)."""
+    layers = {
+        name: data[name]
+        for name in ("countries", "pipelines", "power_lines", "facilities", "fuel_stations")
+    }
+    layers["strikes"] = strikes
+    hit = dict(radii[0])
+    radius = {p: hit.get(p, UNCERTAINTY_RADIUS_M[p]) for p in UNCERTAINTY_RADIUS_M}
+    mode = resolve_strike_mode(st.session_state["strike_mode"], len(strikes))
+    return build_map(
+        layers,
+        links,
+        view,
+        basemap=st.session_state["basemap"],
+        probe=probe_frame,
+        probe_links=probe_links,
+        strike_mode=mode,
+        radius_m=radius,
+        country_names=names(data),
+    )
+
+
+def draw_map(fmap: folium.Map, strikes: gpd.GeoDataFrame) -> None:
+    """Serve the map's libraries locally, hand the map to st_folium and handle clicks."""
+    probe_on = st.session_state.get("probe_on", False)
+    prefix = asset_url_prefix()
+    if prefix is None:
+        st.caption("Static file serving is off: map libraries load from public CDNs.")
+    else:
+        localise_assets(fmap, prefix)
+    returned = ["last_object_clicked", "last_object_clicked_tooltip"]
+    if probe_on:
+        returned.append("last_clicked")
+    result = st_folium(
+        fmap, key="map", height=MAP_HEIGHT, use_container_width=True, returned_objects=returned
+    )
+    handle_click(result, strikes, probe_on=probe_on)
+
+
+def handle_click(result: dict | None, strikes: gpd.GeoDataFrame, *, probe_on: bool) -> None:
+    """Select a clicked strike, or move the probe to a clicked spot; rerun once."""
+    if not result:
+        return
+    signature = json.dumps(result, sort_keys=True, default=str)
+    if signature == st.session_state.get("_last_click"):
+        return
+    st.session_state["_last_click"] = signature
+    if probe_on and result.get("last_clicked"):
+        where = result["last_clicked"]
+        st.session_state["_pending_probe"] = (float(where["lat"]), float(where["lng"]))
+        st.rerun()
+    chosen = panels.strike_from_click(result, strikes)
+    if chosen and chosen != st.session_state.get("selected"):
+        st.session_state["_pending_selected"] = chosen
+        st.rerun()
+
+
+main()
