@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -96,12 +95,17 @@ def normalise_layer(frame: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFram
 
 
 def _as_iso_dates(values: pd.Series) -> pd.Series:
-    """Keep dates as ``YYYY-MM-DD`` text; GDAL may hand back ``YYYY/MM/DD`` or datetimes."""
+    """Keep dates as ``YYYY-MM-DD`` text; GDAL may hand back ``YYYY/MM/DD`` or datetimes.
+
+    Values that do not look like dates are kept as they are, for the validator to report.
+    """
     if pd.api.types.is_datetime64_any_dtype(values):
         return values.dt.strftime("%Y-%m-%d").astype(object).where(values.notna(), None)
     text = values.astype(object).where(values.notna(), None)
-    return text.map(lambda v: v if v is None else str(v).replace("/", "-")[:10] if re.fullmatch(
-        r"\d{4}[/-]\d{2}[/-]\d{2}([ T].*)?", str(v)) else v)
+    as_str = text.astype("string")
+    looks_like_date = as_str.str.fullmatch(r"\d{4}[/-]\d{2}[/-]\d{2}(?:[ T].*)?").fillna(False)
+    iso = as_str.str.slice(0, 10).str.replace("/", "-", regex=False)
+    return text.where(~looks_like_date.to_numpy(), iso.astype(object))
 
 
 def _as_list(value: object) -> list[str]:
@@ -207,6 +211,10 @@ def atomic_write_text(path: Path, text: str) -> None:
             os.fsync(handle.fileno())
         tmp.chmod(_DEFAULT_FILE_MODE)  # mkstemp makes 0600; layers are shared data
         tmp.replace(path)
+    except (OSError, UnicodeError) as exc:
+        tmp.unlink(missing_ok=True)
+        msg = f"{path}: could not be written ({exc}); the previous file is left untouched"
+        raise LayerWriteError(msg) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
