@@ -86,9 +86,18 @@ def to_storage(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame.to_crs(STORAGE_CRS)
 
 
+DENSIFY_DEGREES = 0.01
+"""Lines are drawn straight in lon/lat; vertices this far apart (about 1 km) keep them so."""
+
+
 def metric_geometry(geometry: np.ndarray) -> np.ndarray:
-    """Project EPSG:4326 shapely geometries to ``METRIC_CRS`` (vectorised over coordinates)."""
-    return shapely.transform(geometry, _project_xy)
+    """Project EPSG:4326 shapely geometries to ``METRIC_CRS`` (vectorised over coordinates).
+
+    Segments longer than ``DENSIFY_DEGREES`` get extra vertices first, so that a straight edge
+    in lon/lat (how GeoJSON draws it) stays within centimetres of its projected polyline.
+    """
+    dense = shapely.segmentize(np.asarray(geometry), DENSIFY_DEGREES)
+    return shapely.transform(dense, _project_xy)
 
 
 def _project_xy(xy: np.ndarray) -> np.ndarray:

@@ -179,7 +179,7 @@ class LinkExplainer:
         for via, path in reached.items():
             owner = self._assets.at[via, "owner_country"] if via in self._assets.index else None
             if owner == iso3 and self._assets.at[via, "asset_layer"] == "pipelines":
-                why = f"{self._asset_name(via)} is owned from {self.country(iso3)}"
+                why = f"{self._asset_name(via)} has its owner in {self.country(iso3)}"
             elif self._relation_record(via, iso3, "serves", date) is not None:
                 why = f"{self._asset_name(via)} serves {self.country(iso3)}"
             else:

@@ -521,8 +521,8 @@ def _assemble(join: _Join, links: _Links) -> pd.DataFrame:
     links = links.take(order[~duplicate])
     layers = join.assets["asset_layer"].to_numpy(object)
     layer_names = sorted(set(layers))
-    layer_code = np.searchsorted(layer_names, layers) if len(layers) else np.empty(0, np.int64)
-    asset_layer = np.where(links.asset >= 0, layer_code[links.asset.clip(min=0)] + 1, 0)
+    layer_code = np.concatenate([[-1], np.searchsorted(layer_names, layers)]).astype(np.int64)
+    asset_layer = layer_code[links.asset + 1] + 1
     n = len(links.strike)
     return pd.DataFrame(
         {
@@ -557,11 +557,12 @@ def _ordered_unique(
             key = (key << width) | part.astype(np.int64)
         order = np.argsort(key, kind="stable")
         ordered = key[order]
-        duplicate = np.concatenate([[False], ordered[1:] == ordered[:-1]])
+        duplicate = np.concatenate([np.zeros(min(1, len(key)), bool), ordered[1:] == ordered[:-1]])
         return order, duplicate
     order = np.lexsort((links.country, links.asset, links.relation, links.strike))
     stacked = np.column_stack([links.strike, links.relation, links.asset, links.country])[order]
-    duplicate = np.concatenate([[False], (stacked[1:] == stacked[:-1]).all(axis=1)])
+    repeats = (stacked[1:] == stacked[:-1]).all(axis=1)
+    duplicate = np.concatenate([np.zeros(min(1, len(order)), bool), repeats])
     return order, duplicate
 
 

@@ -1,0 +1,389 @@
+"""Synthetic tests of the impact join: one behaviour per test, exact rows and geodesic distances."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from pyproj import Geod
+from shapely.geometry import LineString, Point, box
+
+from geo.assets import combine_assets
+from geo.errors import CRSError
+from geo.impact import LINK_COLUMNS, link_strikes, run_impact
+from geo.rules import ImpactRules, parse_radii
+
+WGS84 = "EPSG:4326"
+GEOD = Geod(ellps="WGS84")
+RELATION_COLUMNS = ["asset_id", "country", "relation", "valid_from", "valid_to", "note", "source"]
+
+
+def strikes_frame(*rows: dict) -> gpd.GeoDataFrame:
+    base = {"name": "strike", "geo_precision": 1, "status": "confirmed", "target_ids": []}
+    records = [{**base, **row} for row in rows]
+    geometry = [Point(r.pop("lon"), r.pop("lat")) for r in records]
+    return gpd.GeoDataFrame(records, geometry=geometry, crs=WGS84)
+
+
+def assets_frame(**layers: list[dict]) -> gpd.GeoDataFrame:
+    frames = {}
+    for layer, rows in layers.items():
+        geometry = [r.pop("geometry") for r in rows]
+        frames[layer] = gpd.GeoDataFrame(rows, geometry=geometry, crs=WGS84)
+    return combine_assets(frames)
+
+
+def relations_frame(*rows: dict) -> pd.DataFrame:
+    base = dict.fromkeys(RELATION_COLUMNS, "")
+    return pd.DataFrame([{**base, **r} for r in rows], columns=RELATION_COLUMNS)
+
+
+# Ukraine east of 29.9 E, Moldova a box to the north-west, Romania to the south-west.
+COUNTRIES = gpd.GeoDataFrame(
+    {"iso3": ["UKR", "MDA", "ROU"], "name": ["Ukraine", "Moldova", "Romania"]},
+    geometry=[
+        box(29.9, 45.0, 32.0, 48.0),
+        box(28.0, 46.0, 29.9, 48.0),
+        box(28.0, 44.0, 29.9, 46.0),
+    ],
+    crs=WGS84,
+)
+NO_COUNTRIES = COUNTRIES.iloc[0:0]
+NO_RELATIONS = relations_frame().iloc[0:0]
+
+
+def geodesic(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    return GEOD.inv(lon1, lat1, lon2, lat2)[2]
+
+
+def rows(table: pd.DataFrame) -> list[tuple[str, str, str, str, str]]:
+    cols = ["strike_id", "asset_id", "country", "relation", "confidence"]
+    return [tuple(map(str, r)) for r in table[cols].itertuples(index=False)]
+
+
+STATION = {"id": "fac-station", "name": "Station", "asset_type": "compressor_station"}
+
+
+def test_named_target_is_high_and_distance_is_geodesic():
+    strikes = strikes_frame(
+        {"id": "s1", "date": "2025-08-06", "lon": 30.5, "lat": 46.5, "target_ids": ["fac-station"]}
+    )
+    assets = assets_frame(facilities=[{**STATION, "geometry": Point(30.52, 46.51)}])
+    table = link_strikes(strikes, assets, NO_RELATIONS, NO_COUNTRIES)
+    assert rows(table) == [("s1", "fac-station", "", "target", "high")]
+    assert table["distance_m"].iat[0] == pytest.approx(geodesic(30.5, 46.5, 30.52, 46.51), abs=1)
+    assert "named by sources as the target" in table["detail"].iat[0]
+
+
+def test_hit_radius_gives_medium_target_and_threat_radius_gives_low_nearby():
+    strikes = strikes_frame({"id": "s1", "date": "2025-08-06", "lon": 30.5, "lat": 46.5})
+    assets = assets_frame(
+        facilities=[
+            {**STATION, "geometry": Point(30.52, 46.5)},  # ~1.5 km: inside the 3 km hit radius
+            {
+                "id": "fac-far",
+                "name": "Far",
+                "asset_type": "oil_depot",
+                "geometry": Point(30.6, 46.5),
+            },
+            {
+                "id": "fac-out",
+                "name": "Out",
+                "asset_type": "oil_depot",
+                "geometry": Point(30.7, 46.5),
+            },
+        ]
+    )
+    table = link_strikes(strikes, assets, NO_RELATIONS, NO_COUNTRIES)
+    assert rows(table) == [
+        ("s1", "fac-station", "", "target", "medium"),
+        ("s1", "fac-far", "", "nearby", "low"),
+    ]
+    assert table["distance_m"].iat[1] == pytest.approx(geodesic(30.5, 46.5, 30.6, 46.5), abs=1)
+
+
+def test_pipeline_counts_by_its_nearest_point():
+    strikes = strikes_frame({"id": "s1", "date": "2025-08-06", "lon": 30.5, "lat": 46.5})
+    pipe = {
+        "id": "pipe-1",
+        "name": "Pipe",
+        "asset_type": "gas_transmission",
+        "flow_direction": "forward",
+        "geometry": LineString([(30.4, 46.52), (30.6, 46.52)]),
+    }
+    table = link_strikes(strikes, assets_frame(pipelines=[pipe]), NO_RELATIONS, NO_COUNTRIES)
+    assert rows(table) == [("s1", "pipe-1", "", "target", "medium")]
+    # nearest point of a parallel, straight segment: almost due north of the strike
+    expected = min(geodesic(30.5, 46.5, lon, 46.52) for lon in np.linspace(30.49, 30.51, 201))
+    assert table["distance_m"].iat[0] == pytest.approx(expected, abs=1)
+
+
+def test_precision_three_links_only_through_target_ids():
+    strikes = strikes_frame(
+        {"id": "s1", "date": "2025-08-06", "lon": 30.5, "lat": 46.5, "geo_precision": 3},
+        {
+            "id": "s2",
+            "date": "2025-08-06",
+            "lon": 30.5,
+            "lat": 46.5,
+            "geo_precision": 3,
+            "target_ids": ["fac-far"],
+        },
+    )
+    assets = assets_frame(
+        facilities=[
+            {**STATION, "geometry": Point(30.5001, 46.5)},
+            {
+                "id": "fac-far",
+                "name": "Far",
+                "asset_type": "oil_depot",
+                "geometry": Point(31.5, 46.5),
+            },
+        ]
+    )
+    table = link_strikes(strikes, assets, NO_RELATIONS, NO_COUNTRIES)
+    assert rows(table) == [("s2", "fac-far", "", "target", "high")]
+
+
+def test_relation_valid_on_strike_date_only():
+    strikes = strikes_frame(
+        {
+            "id": "s-2023",
+            "date": "2023-05-01",
+            "lon": 30.5,
+            "lat": 46.5,
+            "target_ids": ["fac-station"],
+        },
+        {
+            "id": "s-2025",
+            "date": "2025-08-06",
+            "lon": 30.5,
+            "lat": 46.5,
+            "target_ids": ["fac-station"],
+        },
+    )
+    assets = assets_frame(facilities=[{**STATION, "geometry": Point(30.5, 46.5)}])
+    relations = relations_frame(
+        {
+            "asset_id": "fac-station",
+            "country": "AZE",
+            "relation": "supply_origin",
+            "valid_from": "2025-07-28",
+            "source": "https://example.org",
+        },
+        {
+            "asset_id": "fac-station",
+            "country": "MDA",
+            "relation": "serves",
+            "valid_to": "2024-01-01",
+            "source": "https://example.org",
+        },
+    )
+    table = link_strikes(
+        strikes, assets, relations, NO_COUNTRIES, country_names={"AZE": "Azerbaijan"}
+    )
+    assert rows(table) == [
+        ("s-2023", "fac-station", "", "target", "high"),
+        ("s-2023", "fac-station", "MDA", "serves", "high"),
+        ("s-2025", "fac-station", "", "target", "high"),
+        ("s-2025", "fac-station", "AZE", "supply_origin", "high"),
+    ]
+    assert (
+        table["detail"]
+        .iat[3]
+        .endswith("it carries gas from Azerbaijan (supply_origin, valid from 2025-07-28)")
+    )
+
+
+def test_country_rows_inherit_the_asset_link_confidence_and_distance():
+    strikes = strikes_frame({"id": "s1", "date": "2025-08-06", "lon": 30.5, "lat": 46.5})
+    assets = assets_frame(facilities=[{**STATION, "geometry": Point(30.6, 46.5)}])
+    relations = relations_frame(
+        {"asset_id": "fac-station", "country": "ROU", "relation": "transit", "source": "x"}
+    )
+    table = link_strikes(strikes, assets, relations, NO_COUNTRIES)
+    assert rows(table) == [
+        ("s1", "fac-station", "", "nearby", "low"),
+        ("s1", "fac-station", "ROU", "transit", "low"),
+    ]
+    assert table["distance_m"].iat[1] == table["distance_m"].iat[0]
+
+
+def test_owner_country_gives_owner_link_once_and_not_for_the_home_country():
+    strikes = strikes_frame({"id": "s1", "date": "2025-08-06", "lon": 30.5, "lat": 46.5})
+    assets = assets_frame(
+        facilities=[
+            {**STATION, "owner_country": "AZE", "geometry": Point(30.5, 46.5)},
+            {
+                "id": "fac-home",
+                "name": "Home",
+                "asset_type": "oil_depot",
+                "owner_country": "UKR",
+                "geometry": Point(30.51, 46.5),
+            },
+        ]
+    )
+    relations = relations_frame(
+        {"asset_id": "fac-station", "country": "AZE", "relation": "owner", "source": "x"}
+    )
+    table = link_strikes(strikes, assets, relations, COUNTRIES)
+    owners = table[table["relation"] == "owner"]
+    assert rows(owners) == [("s1", "fac-station", "AZE", "owner", "medium")]
+    assert not table.duplicated(["strike_id", "asset_id", "country", "relation"]).any()
+
+
+def test_location_and_border_with_distance_to_the_boundary():
+    strikes = strikes_frame({"id": "s1", "date": "2025-08-06", "lon": 30.0, "lat": 46.5})
+    table = link_strikes(strikes, assets_frame(), NO_RELATIONS, COUNTRIES)
+    assert rows(table) == [
+        ("s1", "", "UKR", "location", "high"),
+        ("s1", "", "MDA", "border", "low"),
+    ]
+    assert table["distance_m"].iat[1] == pytest.approx(geodesic(30.0, 46.5, 29.9, 46.5), abs=1)
+    assert table["detail"].iat[1].startswith("The strike lies 7.7 km from the border of Moldova")
+
+
+def test_downstream_follows_flow_direction_through_a_backward_segment():
+    strikes = strikes_frame(
+        {
+            "id": "s1",
+            "date": "2025-08-06",
+            "lon": 30.0,
+            "lat": 46.2,
+            "geo_precision": 3,
+            "target_ids": ["pipe-a"],
+        }
+    )
+    pipe = {"asset_type": "gas_transmission", "owner_country": "UKR"}
+    assets = assets_frame(
+        pipelines=[
+            {
+                **pipe,
+                "id": "pipe-a",
+                "name": "UA segment",
+                "flow_direction": "forward",
+                "geometry": LineString([(30.0, 46.2), (29.95, 46.4)]),
+            },
+            {
+                **pipe,
+                "id": "pipe-b",
+                "name": "MD segment",
+                "owner_country": "MDA",
+                "flow_direction": "backward",
+                "geometry": LineString([(29.5, 46.6), (29.95, 46.4)]),
+            },
+            {
+                **pipe,
+                "id": "pipe-c",
+                "name": "RO spur",
+                "owner_country": "ROU",
+                "flow_direction": "forward",
+                "geometry": LineString([(29.5, 45.5), (30.0, 46.2)]),
+            },
+        ]
+    )
+    table = link_strikes(
+        strikes,
+        assets,
+        NO_RELATIONS,
+        NO_COUNTRIES,
+        rules=ImpactRules(relations=("target", "downstream")),
+        country_names={"MDA": "Moldova"},
+    )
+    downstream = table[table["relation"] == "downstream"]
+    assert rows(downstream) == [("s1", "pipe-a", "MDA", "downstream", "high")]
+    assert (
+        downstream["detail"]
+        .iat[0]
+        .endswith(
+            "Moldova lies downstream along UA segment -> MD segment (MD segment has its owner in Moldova)"
+        )
+    )
+
+
+def test_candidates_are_skipped_unless_the_rules_include_them():
+    strikes = strikes_frame(
+        {"id": "s1", "date": "2025-08-06", "lon": 30.5, "lat": 46.5, "status": "candidate"}
+    )
+    table = link_strikes(strikes, assets_frame(), NO_RELATIONS, COUNTRIES)
+    assert table.empty
+    table = link_strikes(
+        strikes, assets_frame(), NO_RELATIONS, COUNTRIES, rules=ImpactRules(include_candidates=True)
+    )
+    assert rows(table) == [("s1", "", "UKR", "location", "high")]
+
+
+def test_rows_are_ordered_by_date_then_id_then_relation():
+    strikes = strikes_frame(
+        {"id": "s-b", "date": "2025-01-02", "lon": 30.5, "lat": 46.5},
+        {"id": "s-c", "date": "2025-01-01", "lon": 30.5, "lat": 46.5},
+        {"id": "s-a", "date": "2025-01-02", "lon": 30.5, "lat": 46.5},
+    )
+    assets = assets_frame(facilities=[{**STATION, "geometry": Point(30.6, 46.5)}])
+    table = link_strikes(strikes, assets, NO_RELATIONS, COUNTRIES)
+    assert list(table["strike_id"].astype(str)) == ["s-c", "s-c", "s-a", "s-a", "s-b", "s-b"]
+    assert list(table["relation"].astype(str)[:2]) == ["nearby", "location"]
+
+
+def test_empty_inputs_give_an_empty_table_with_the_columns():
+    strikes = gpd.GeoDataFrame(
+        {"id": [], "date": [], "geo_precision": [], "target_ids": []},
+        geometry=gpd.GeoSeries([], crs=WGS84),
+    )
+    table = link_strikes(strikes, assets_frame(), NO_RELATIONS, NO_COUNTRIES)
+    assert list(table.columns) == list(LINK_COLUMNS)
+    assert table.empty
+
+
+def test_crs_mismatch_is_refused():
+    strikes = strikes_frame({"id": "s1", "date": "2025-08-06", "lon": 30.5, "lat": 46.5})
+    with pytest.raises(CRSError, match="CRS mismatch: strikes is in EPSG:4326 but countries"):
+        link_strikes(strikes, assets_frame(), NO_RELATIONS, COUNTRIES.to_crs("EPSG:3857"))
+
+
+def test_missing_crs_is_refused():
+    strikes = strikes_frame({"id": "s1", "date": "2025-08-06", "lon": 30.5, "lat": 46.5})
+    with pytest.raises(CRSError, match="strikes: no CRS set"):
+        link_strikes(
+            strikes.set_crs(None, allow_override=True), assets_frame(), NO_RELATIONS, COUNTRIES
+        )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"border_radius_m": -1}, "border_radius_m = -1"),
+        ({"hit_radius_m": {0: -5}}, r"hit_radius_m\[0\] = -5"),
+        ({"threat_radius_m": {0: 100, 1: 10_000, 2: 25_000}}, r"hit_radius_m\[0\] = 500.0 m"),
+        ({"relations": ("target", "enemy")}, "unknown 'enemy'"),
+    ],
+)
+def test_rules_are_validated(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ImpactRules(**kwargs)
+
+
+def test_parse_radii_names_the_option():
+    assert parse_radii("0=500, 1=3000") == {0: 500.0, 1: 3000.0}
+    with pytest.raises(ValueError, match="--hit-radius: '1=abc'"):
+        parse_radii("1=abc", option="--hit-radius")
+
+
+def test_duplicate_asset_ids_across_layers_are_refused():
+    with pytest.raises(ValueError, match="found twice: x"):
+        assets_frame(
+            facilities=[{**STATION, "id": "x", "geometry": Point(30, 46)}],
+            fuel_stations=[{"id": "x", "name": "X", "brand": "B", "geometry": Point(30, 46)}],
+        )
+
+
+def test_run_impact_filters_dates_and_countries():
+    strikes = strikes_frame(
+        {"id": "s1", "date": "2024-01-01", "lon": 30.5, "lat": 46.5},
+        {"id": "s2", "date": "2025-01-01", "lon": 29.5, "lat": 47.0},
+        {"id": "s3", "date": "2025-02-01", "lon": 30.5, "lat": 46.5},
+    )
+    frames = {"strikes": strikes, "countries": COUNTRIES}
+    table = run_impact(frames, NO_RELATIONS, date_from="2025-01-01", countries=("MDA",))
+    assert set(table["strike_id"].astype(str)) == {"s2"}
