@@ -269,7 +269,7 @@ def render_static_map(
         data = figure_bytes(fig, fmt=fmt, dpi=dpi, title=title or DEFAULT_TITLE)
     path = write_output(data, out)
     spec = PAGES[page]
-    size_px = (round(spec.width * dpi), round(spec.height * dpi)) if fmt == "png" else None
+    size_px = _png_size(data) if fmt == "png" else None
     for warning in info.warnings:
         log.warning("%s", warning)
     return ExportResult(
@@ -287,6 +287,11 @@ def render_static_map(
         warnings=tuple(info.warnings),
         seconds=time.perf_counter() - started,
     )
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk."""
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
 def figure_bytes(fig: Figure, *, fmt: str, dpi: int, title: str) -> bytes:
@@ -969,7 +974,7 @@ def _country_requests(
     shapes, keep = _to_map(countries, frame_ll, crs)
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     inner = shapely.box(x0, y0, x1, y1)
-    visible = shapely.intersection(shapes.to_numpy(), inner)
+    visible = shapely.intersection(shapely.make_valid(shapes.to_numpy()), inner)
     circles = shapely.maximum_inscribed_circle(visible, tolerance=(x1 - x0) / 200)
     radius = shapely.length(circles)
     centres = shapely.get_coordinates(shapely.get_point(circles, 0))
@@ -994,7 +999,8 @@ def _sea_requests(
         return []
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     shapes, _ = _to_map(countries, frame_ll, crs)
-    water = shapely.difference(shapely.box(x0, y0, x1, y1), shapely.union_all(shapes.to_numpy()))
+    land = shapely.union_all(shapely.make_valid(shapes.to_numpy()))
+    water = shapely.difference(shapely.box(x0, y0, x1, y1), land)
     if water.is_empty:
         return []
     circle = shapely.maximum_inscribed_circle(water, tolerance=(x1 - x0) / 200)
