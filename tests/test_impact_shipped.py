@@ -1,0 +1,110 @@
+"""Known answers of the impact join on the shipped data (issue 3)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from geo.assets import combine_assets
+from geo.impact import link_strikes
+from layers.io import read_layers, read_relations
+from layers.paths import SHIPPED_DATA_DIR
+
+ORLIVKA = "strike-2025-08-06-orlivka"
+ORLIVKA_2023 = "strike-2023-09-25-orlivka"
+SOCAR_STRIKES = ("strike-2025-08-08-odesa", "strike-2025-08-18-odesa")
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    frames = read_layers(data_dir=SHIPPED_DATA_DIR)
+    names_path = SHIPPED_DATA_DIR / "country_codes.csv"
+    names = dict(pd.read_csv(names_path, dtype=str, keep_default_na=False).values)
+    table = link_strikes(
+        frames["strikes"],
+        combine_assets(frames),
+        read_relations(data_dir=SHIPPED_DATA_DIR),
+        frames["countries"],
+        country_names=names,
+    )
+    return frames, table.astype(
+        {c: str for c in ("strike_id", "asset_id", "country", "relation", "confidence")}
+    )
+
+
+def links(table: pd.DataFrame, strike: str) -> pd.DataFrame:
+    return table[table["strike_id"] == strike]
+
+
+def relations_to(table: pd.DataFrame, strike: str, country: str) -> set[str]:
+    rows = links(table, strike)
+    return set(rows.loc[rows["country"] == country, "relation"])
+
+
+def test_orlivka_station_is_the_named_target(shipped):
+    _, table = shipped
+    rows = links(table, ORLIVKA)
+    station = rows[(rows["asset_id"] == "fac-orlivka-cs") & (rows["relation"] == "target")]
+    assert list(station["confidence"]) == ["high"]
+    assert "named by sources as the target" in station["detail"].iat[0]
+
+
+def test_orlivka_links_to_azerbaijan_by_supply_from_2025_07_28(shipped):
+    _, table = shipped
+    rows = links(table, ORLIVKA)
+    supply = rows[
+        (rows["country"] == "AZE")
+        & (rows["relation"] == "supply_origin")
+        & (rows["asset_id"] == "fac-orlivka-cs")
+    ]
+    assert list(supply["confidence"]) == ["high"]
+    assert (
+        supply["detail"]
+        .iat[0]
+        .endswith("it carries gas from Azerbaijan (supply_origin, valid from 2025-07-28)")
+    )
+
+
+def test_orlivka_links_to_romania_by_border_and_transit(shipped):
+    _, table = shipped
+    assert {"border", "transit"} <= relations_to(table, ORLIVKA, "ROU")
+
+
+def test_orlivka_links_to_moldova_by_transit_or_downstream(shipped):
+    _, table = shipped
+    assert relations_to(table, ORLIVKA, "MDA") & {"transit", "downstream"}
+
+
+def test_orlivka_strike_in_2023_does_not_link_to_azerbaijan_by_supply(shipped):
+    _, table = shipped
+    assert "supply_origin" not in relations_to(table, ORLIVKA_2023, "AZE")
+    assert len(links(table, ORLIVKA_2023))  # the strike itself is linked (location at least)
+
+
+@pytest.mark.parametrize("strike", SOCAR_STRIKES)
+def test_socar_depot_strikes_link_to_azerbaijan_as_owner(shipped, strike):
+    _, table = shipped
+    assert "owner" in relations_to(table, strike, "AZE")
+
+
+def test_precision_three_strikes_link_to_assets_only_through_target_ids(shipped):
+    frames, table = shipped
+    strikes = frames["strikes"]
+    vague = strikes[strikes["geo_precision"] == 3]
+    assert len(vague)
+    named = {(s, a) for s, ids in zip(vague["id"], vague["target_ids"], strict=True) for a in ids}
+    asset_rows = table[table["strike_id"].isin(vague["id"]) & (table["asset_id"] != "")]
+    assert set(zip(asset_rows["strike_id"], asset_rows["asset_id"], strict=True)) <= named
+
+
+def test_candidate_and_duplicate_free_deterministic_table(shipped):
+    frames, table = shipped
+    again = link_strikes(
+        frames["strikes"],
+        combine_assets(frames),
+        read_relations(data_dir=SHIPPED_DATA_DIR),
+        frames["countries"],
+    )
+    assert list(again["strike_id"].astype(str)) == list(table["strike_id"])
+    key = ["strike_id", "asset_id", "country", "relation"]
+    assert not table.duplicated(key).any()

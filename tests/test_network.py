@@ -1,0 +1,85 @@
+"""The pipeline network: endpoints snapped, facilities placed, flow directions honoured."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+from shapely.geometry import LineString, Point
+
+from geo.assets import combine_assets
+from geo.network import build_network, network_for
+
+WGS84 = "EPSG:4326"
+
+
+def network_assets(directions: tuple[str, str, str], *, facility_at: tuple[float, float]):
+    pipes = gpd.GeoDataFrame(
+        {
+            "id": ["p1", "p2", "p3"],
+            "name": ["P1", "P2", "P3"],
+            "flow_direction": list(directions),
+            "owner_country": ["UKR", "MDA", "UKR"],
+        },
+        geometry=[
+            LineString([(30.0, 46.0), (30.2, 46.0)]),
+            # drawn ending at the shared node, 300 m off: snapped within the tolerance
+            LineString([(30.4, 46.0), (30.2, 46.0027)]),
+            LineString([(30.4, 46.0), (30.6, 46.0)]),
+        ],
+        crs=WGS84,
+    )
+    facilities = gpd.GeoDataFrame(
+        {"id": ["f-mid"], "name": ["Mid station"]}, geometry=[Point(*facility_at)], crs=WGS84
+    )
+    return combine_assets({"pipelines": pipes, "facilities": facilities})
+
+
+def test_downstream_crosses_a_backward_segment_in_drawing_order():
+    assets = network_assets(("forward", "backward", "forward"), facility_at=(30.1, 46.0))
+    network = build_network(assets, snap_tolerance_m=500)
+    assert network.downstream("p1") == {
+        "f-mid": ("p1",),
+        "p2": ("p1", "p2"),
+        "p3": ("p1", "p2", "p3"),
+    }
+
+
+def test_upstream_assets_are_not_downstream():
+    assets = network_assets(("forward", "backward", "forward"), facility_at=(30.1, 46.0))
+    network = build_network(assets, snap_tolerance_m=500)
+    assert network.downstream("p3") == {}
+    assert set(network.downstream("p2")) == {"p3"}
+
+
+def test_facility_in_the_middle_of_a_line_splits_it():
+    assets = network_assets(("forward", "backward", "forward"), facility_at=(30.1, 46.0))
+    network = build_network(assets, snap_tolerance_m=500)
+    assert network.downstream("f-mid") == {
+        "p1": ("p1",),
+        "p2": ("p1", "p2"),
+        "p3": ("p1", "p2", "p3"),
+    }
+
+
+def test_a_gap_larger_than_the_tolerance_breaks_the_chain():
+    assets = network_assets(("forward", "backward", "forward"), facility_at=(30.1, 46.0))
+    network = build_network(assets, snap_tolerance_m=100)
+    assert set(network.downstream("p1")) == {"f-mid"}
+
+
+def test_both_ways_reaches_up_and_down():
+    assets = network_assets(("both", "both", "both"), facility_at=(30.1, 46.0))
+    network = build_network(assets, snap_tolerance_m=500)
+    assert set(network.downstream("p3")) == {"p1", "p2", "f-mid"}
+
+
+def test_facility_off_the_network_reaches_nothing():
+    assets = network_assets(("forward", "forward", "forward"), facility_at=(31.0, 47.0))
+    network = build_network(assets, snap_tolerance_m=500)
+    assert network.downstream("f-mid") == {}
+
+
+def test_network_is_cached_per_asset_set():
+    assets = network_assets(("forward", "backward", "forward"), facility_at=(30.1, 46.0))
+    first = network_for(assets, snap_tolerance_m=500)
+    assert network_for(assets.copy(), snap_tolerance_m=500) is first
+    assert network_for(assets, snap_tolerance_m=100) is not first

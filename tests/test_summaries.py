@@ -1,0 +1,92 @@
+"""Per-country and per-strike summaries, and the CSV/JSON/GeoJSON conversions of the links."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import LineString, Point, box
+
+from geo.assets import combine_assets
+from geo.export import links_to_csv, links_to_geojson, links_to_json
+from geo.impact import LINK_COLUMNS, link_strikes
+from geo.summaries import country_summary, strike_summary
+
+WGS84 = "EPSG:4326"
+STRIKES = gpd.GeoDataFrame(
+    {
+        "id": ["s1", "s2"],
+        "name": ["One", "Two"],
+        "date": ["2025-08-06", "2025-08-18"],
+        "geo_precision": [1, 1],
+        "status": ["confirmed", "confirmed"],
+        "target_ids": [["depot"], []],
+    },
+    geometry=[Point(30.5, 46.5), Point(30.52, 46.5)],
+    crs=WGS84,
+)
+ASSETS = combine_assets(
+    {
+        "facilities": gpd.GeoDataFrame(
+            {
+                "id": ["depot"],
+                "name": ["Depot"],
+                "asset_type": ["oil_depot"],
+                "owner_country": ["AZE"],
+            },
+            geometry=[Point(30.51, 46.5)],
+            crs=WGS84,
+        ),
+        "pipelines": gpd.GeoDataFrame(
+            {"id": ["pipe"], "name": ["Pipe"], "asset_type": ["oil"], "flow_direction": ["both"]},
+            geometry=[LineString([(30.4, 46.55), (30.6, 46.55)])],
+            crs=WGS84,
+        ),
+    }
+)
+COUNTRIES = gpd.GeoDataFrame(
+    {"iso3": ["UKR"], "name": ["Ukraine"]}, geometry=[box(29.9, 45, 32, 48)], crs=WGS84
+)
+RELATIONS = pd.DataFrame(
+    columns=["asset_id", "country", "relation", "valid_from", "valid_to", "note", "source"]
+)
+TABLE = link_strikes(STRIKES, ASSETS, RELATIONS, COUNTRIES)
+
+
+def test_country_summary_counts_strikes_assets_and_keeps_the_strongest_relation():
+    summary = country_summary(TABLE, STRIKES, country_names={"AZE": "Azerbaijan"})
+    aze = summary.set_index("country").loc["AZE"]
+    assert (aze["name"], aze["strikes"], aze["assets"]) == ("Azerbaijan", 2, 1)
+    assert (aze["strongest_relation"], aze["strongest_confidence"]) == ("owner", "high")
+    assert (aze["first_date"], aze["last_date"]) == ("2025-08-06", "2025-08-18")
+    assert list(summary["country"]) == ["AZE", "UKR"]
+
+
+def test_strike_summary_is_one_line_per_strike():
+    summary = strike_summary(TABLE, STRIKES)
+    assert list(summary["strike_id"]) == ["s1", "s2"]
+    assert summary["summary"].iat[0] == "AZE (owner); UKR (location)"
+
+
+def test_csv_and_json_have_the_link_columns():
+    csv_text = links_to_csv(TABLE)
+    assert csv_text.splitlines()[0] == ",".join(LINK_COLUMNS)
+    records = json.loads(links_to_json(TABLE))
+    assert len(records) == len(TABLE)
+    assert list(records[0]) == list(LINK_COLUMNS)
+
+
+def test_geojson_draws_lines_to_the_nearest_point_and_points_for_country_links():
+    collection = json.loads(links_to_geojson(TABLE, STRIKES, ASSETS))
+    by_kind = {}
+    for feature in collection["features"]:
+        props = feature["properties"]
+        by_kind.setdefault((props["strike_id"], props["asset_id"], props["relation"]), feature)
+    pipe = by_kind[("s1", "pipe", "nearby")]["geometry"]
+    assert pipe["type"] == "LineString"
+    (lon0, lat0), (lon1, lat1) = pipe["coordinates"]
+    assert (lon0, lat0) == (30.5, 46.5)
+    assert abs(lon1 - 30.5) < 0.001 and abs(lat1 - 46.55) < 0.0005
+    location = by_kind[("s1", "", "location")]["geometry"]
+    assert location == {"type": "Point", "coordinates": [30.5, 46.5]}
