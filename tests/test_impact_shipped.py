@@ -28,7 +28,7 @@ def shipped():
         country_names=names,
     )
     return frames, table.astype(
-        {c: str for c in ("strike_id", "asset_id", "country", "relation", "confidence")}
+        dict.fromkeys(("strike_id", "asset_id", "country", "relation", "confidence"), str)
     )
 
 

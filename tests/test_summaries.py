@@ -87,6 +87,7 @@ def test_geojson_draws_lines_to_the_nearest_point_and_points_for_country_links()
     assert pipe["type"] == "LineString"
     (lon0, lat0), (lon1, lat1) = pipe["coordinates"]
     assert (lon0, lat0) == (30.5, 46.5)
-    assert abs(lon1 - 30.5) < 0.001 and abs(lat1 - 46.55) < 0.0005
+    assert abs(lon1 - 30.5) < 0.001
+    assert abs(lat1 - 46.55) < 0.0005
     location = by_kind[("s1", "", "location")]["geometry"]
     assert location == {"type": "Point", "coordinates": [30.5, 46.5]}
