@@ -127,7 +127,7 @@ class ValidationReport:
 
     def _by_file(self) -> dict[str, list[Problem]]:
         by_file: dict[str, list[Problem]] = {}
-        for problem in sorted(self.problems, key=lambda p: p.severity != "error"):
+        for problem in sorted(self.problems, key=_reading_order):
             by_file.setdefault(problem.file, []).append(problem)
         return by_file
 
@@ -153,6 +153,11 @@ class ValidationReport:
             return
         errors_only = ValidationReport(self.errors, self.files)
         raise LayerValidationError(errors_only.format(), report=self)
+
+
+def _reading_order(problem: Problem) -> tuple[bool, int]:
+    """Errors before warnings; whole-file problems first, then features in file order."""
+    return problem.severity != "error", problem.row or 0
 
 
 def _format_line(problem: Problem) -> str:

@@ -1109,7 +1109,7 @@ def _read_country_codes(path: Path) -> tuple[set[str], list[Problem]]:
 
 def _parse_csv(file: str, text: str) -> tuple[pd.DataFrame | None, list[Problem]]:
     try:
-        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False).fillna("")
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         msg = f"cannot be read as CSV ({exc}); check quotes and the number of commas per line"
         return None, [Problem("error", file, msg, code="not-csv")]

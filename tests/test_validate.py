@@ -459,6 +459,7 @@ HEADER = "asset_id,country,relation,valid_from,valid_to,note,source\n"
         ),
         ("fac-orlivka-cs,AZE,owner,,,,", "source", "missing-value", "source is empty"),
         ("fac-orlivka-cs,AZE,owner,,,,a newspaper", "source", "bad-source", "not a URL"),
+        ("fac-orlivka-cs,AZE,owner", "source", "missing-value", "source is empty"),
     ],
 )
 def test_bad_relation_row_names_file_row_and_column(
@@ -634,3 +635,16 @@ SHIPPED_LAYERS = [spec.file for spec in CATALOG if (SHIPPED_DATA_DIR / spec.file
 def test_shipped_data_validates() -> None:
     report = validate_data_dir(SHIPPED_DATA_DIR)
     assert report.ok, report.format(max_per_file=None)
+
+
+def test_report_lists_problems_feature_by_feature(
+    make_data_dir: Callable[..., Path], minimal_features: Features
+) -> None:
+    strikes = []
+    for n in range(2):
+        strike = json.loads(json.dumps(minimal_features["strikes"][0]))
+        strike["properties"].update(id=f"strike-{n}", weapon="bomb", date="soon")
+        strikes.append(strike)
+    lines = validate(make_data_dir(strikes=strikes)).format().splitlines()
+    features = [ln.split("'")[1] for ln in lines if ln.startswith("  error")]
+    assert features == ["strike-0", "strike-0", "strike-1", "strike-1"]
