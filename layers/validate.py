@@ -419,11 +419,12 @@ def _check_crs_member(file: str, data: dict[str, object]) -> tuple[list[Problem]
     if "crs" not in data or data["crs"] is None:
         return [], True
     crs = data["crs"]
-    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+    properties = crs.get("properties") if isinstance(crs, dict) else None
+    name = properties.get("name") if isinstance(properties, dict) else None
     name = name if isinstance(name, str) else str(crs)
     if name.upper().replace("URN:OGC:DEF:CRS:", "").endswith(ACCEPTED_CRS_NAMES):
         msg = f"has a legacy 'crs' member ({name}); RFC 7946 GeoJSON is always EPSG:4326, remove it"
-        return [Problem("warning", file, msg, code="legacy-crs")], True
+        return [Problem("warning", file, msg, field="crs", code="legacy-crs")], True
     try:
         projected = pyproj.CRS.from_user_input(name).is_projected
     except pyproj.exceptions.CRSError:
@@ -434,7 +435,8 @@ def _check_crs_member(file: str, data: dict[str, object]) -> tuple[list[Problem]
         "(e.g. `ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson` or GeoDataFrame.to_crs(4326)) "
         "and remove the member"
     )
-    return [Problem("error", file, msg, field="crs", code="projected-crs")], not projected
+    code = "projected-crs" if projected else "other-crs"
+    return [Problem("error", file, msg, field="crs", code=code)], not projected
 
 
 def _check_frame_crs(frame: gpd.GeoDataFrame, file: str) -> tuple[list[Problem], bool]:
@@ -442,7 +444,8 @@ def _check_frame_crs(frame: gpd.GeoDataFrame, file: str) -> tuple[list[Problem],
         return [], True
     msg = f"the frame's CRS is {frame.crs}; set or reproject it with .to_crs('EPSG:4326')"
     projected = frame.crs is not None and frame.crs.is_projected
-    return [Problem("error", file, msg, field="crs", code="projected-crs")], not projected
+    code = "projected-crs" if projected else "other-crs"
+    return [Problem("error", file, msg, field="crs", code=code)], not projected
 
 
 def _table_from_features(

@@ -648,3 +648,22 @@ def test_report_lists_problems_feature_by_feature(
     lines = validate(make_data_dir(strikes=strikes)).format().splitlines()
     features = [ln.split("'")[1] for ln in lines if ln.startswith("  error")]
     assert features == ["strike-0", "strike-0", "strike-1", "strike-1"]
+
+
+@pytest.mark.parametrize(
+    "crs",
+    [
+        {"type": "name", "properties": {"name": "EPSG:4258"}},
+        {"type": "name", "properties": None},
+        "EPSG:3035",
+    ],
+    ids=["geographic-etrs89", "no-name", "not-an-object"],
+)
+def test_other_crs_members_are_errors(
+    make_data_dir: Callable[..., Path], minimal_features: Features, crs: object
+) -> None:
+    data = {"type": "FeatureCollection", "crs": crs, "features": minimal_features["strikes"]}
+    report = validate(make_data_dir(strikes=data))
+    [problem] = report.errors
+    assert problem.field == "crs"
+    assert "reproject the file to EPSG:4326" in problem.message
