@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -667,3 +668,26 @@ def test_other_crs_members_are_errors(
     [problem] = report.errors
     assert problem.field == "crs"
     assert "reproject the file to EPSG:4326" in problem.message
+
+
+# --------------------------------------------------------------------------------------------
+# Scale: the checks are vectorised, so twenty thousand strikes take about a second
+
+
+def test_twenty_thousand_strikes_validate_in_seconds(
+    make_data_dir: Callable[..., Path], minimal_features: Features
+) -> None:
+    template = json.dumps(minimal_features["strikes"][0])
+    strikes = []
+    for n in range(20_000):
+        strike = json.loads(template)
+        strike["properties"]["id"] = f"strike-{n:05d}"
+        strike["geometry"]["coordinates"] = [28.0 + n / 10_000, 45.0 + n / 20_000]
+        strikes.append(strike)
+    strikes[-1]["properties"]["weapon"] = "bomb"
+    folder = make_data_dir(strikes=strikes)
+    start = time.perf_counter()
+    report = validate(folder)
+    elapsed = time.perf_counter() - start
+    assert [(p.feature, p.code) for p in report.problems] == [("strike-19999", "bad-value")]
+    assert elapsed < 15, f"validating 20,000 strikes took {elapsed:.1f} s"
