@@ -202,7 +202,7 @@ def sidebar(data: dict[str, pd.DataFrame], dates: tuple[dt.date, dt.date]) -> tu
     bar = st.sidebar
     bar.header("Filters")
     first, last = dates
-    bar.slider("Time window", min_value=first, max_value=max(last, first), key="window")
+    bar.slider("Time window", min_value=first, max_value=last, key="window")
     countries = panels.choices([*data["countries"]["iso3"], *data["relations"]["country"]])
     bar.multiselect("Affected country", countries, key="countries")
     bar.multiselect("Asset type", panels.choices(data["assets"]["asset_type"]), key="asset_types")

@@ -133,7 +133,7 @@ def build_map(
     if focus is not None:
         is_probe = probe is not None and not probe.empty
         _add_selection(fmap, focus, focus_links, layers, radius_m, country_names, probe=is_probe)
-    legend = style.strike_legend(view.color_by) + style.asset_legend()
+    legend = style.strike_legend(view.color_by) + asset_legend(layers)
     fmap.add_child(Legend(legend, title=f"Strikes by {view.color_by}"))
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap
@@ -251,23 +251,24 @@ def _geojson(frame: gpd.GeoDataFrame, columns: list[str]) -> dict:
 
 def _add_layer(fmap: folium.Map, frame: gpd.GeoDataFrame, spec: LayerSpec) -> None:
     group = folium.FeatureGroup(name=spec.title, show=True).add_to(fmap)
-    frame = frame.assign(_popup=[popups.asset_popup(r) for r in frame.to_dict(orient="records")])
-    frame = frame.assign(_color=_layer_colors(frame, spec))
-    if spec.name == "countries":
-        frame = frame.drop(columns="_popup")
+    extra: dict[str, object] = {
+        "_color": _layer_colors(frame, spec),
+        "_class": f"strikemap-{spec.name}",
+    }
+    if spec.name != "countries":
+        extra["_popup"] = [popups.asset_popup(r) for r in frame.to_dict(orient="records")]
+    if "route_accuracy" in frame:
+        extra["_dash"] = frame["route_accuracy"].map(_LINE_DASH).astype(object).to_numpy()
     fields = list(spec.tooltip_fields)
-    data = _geojson(frame, [*fields, *[c for c in ("_popup", "_color") if c in frame]])
+    data = _geojson(frame.assign(**extra), [*fields, *extra])
+    marker = popup = None
     if spec.name == "countries":
-        style_function, marker, popup = _country_style, None, None
+        style_function = _country_style
     else:
         style_function = _line_style if "route_accuracy" in frame else _point_style
-        marker = folium.CircleMarker(radius=5 if spec.name == "facilities" else 3, fill=True)
-        marker = marker if spec.name in ("facilities", "fuel_stations") else None
         popup = folium.GeoJsonPopup(fields=["_popup"], labels=False, max_width=360)
-    if "route_accuracy" in frame:
-        dashes = frame["route_accuracy"].map(_LINE_DASH).to_numpy()
-        for feature, dash in zip(data["features"], dashes, strict=True):
-            feature["properties"]["_dash"] = dash
+    if spec.name in ("facilities", "fuel_stations"):
+        marker = folium.CircleMarker(radius=5 if spec.name == "facilities" else 3, fill=True)
     folium.GeoJson(
         data,
         name=spec.title,
@@ -296,18 +297,35 @@ def _layer_colors(frame: gpd.GeoDataFrame, spec: LayerSpec) -> np.ndarray:
     return frame["asset_type"].map(table).fillna(spec.color).to_numpy()
 
 
-def _country_style(_feature: dict) -> dict:
-    return {"color": style.COUNTRY_EDGE_COLOR, "weight": 1, "fill": False}
+def _country_style(feature: dict) -> dict:
+    return {
+        "color": style.COUNTRY_EDGE_COLOR,
+        "weight": 1,
+        "fill": False,
+        "className": feature["properties"]["_class"],
+    }
 
 
 def _line_style(feature: dict) -> dict:
     props = feature["properties"]
-    return {"color": props["_color"], "weight": 3, "opacity": 0.9, "dashArray": props.get("_dash")}
+    return {
+        "color": props["_color"],
+        "weight": 3,
+        "opacity": 0.9,
+        "dashArray": props.get("_dash"),
+        "className": props["_class"],
+    }
 
 
 def _point_style(feature: dict) -> dict:
-    color = feature["properties"]["_color"]
-    return {"color": "#333333", "weight": 1, "fillColor": color, "fillOpacity": 0.9}
+    props = feature["properties"]
+    return {
+        "color": "#333333",
+        "weight": 1,
+        "fillColor": props["_color"],
+        "fillOpacity": 0.9,
+        "className": props["_class"],
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -505,6 +523,34 @@ def _add_link_lines(
 
 # --------------------------------------------------------------------------------------------
 # Legend
+
+
+def asset_legend(layers: Mapping[str, gpd.GeoDataFrame]) -> list[LegendEntry]:
+    """Legend rows for the asset types present in ``layers`` (the full list is long)."""
+
+    def types(name: str) -> set[str]:
+        frame = layers.get(name)
+        return set() if frame is None or frame.empty else set(frame["asset_type"].dropna())
+
+    def present(name: str) -> bool:
+        return layers.get(name) is not None and not layers[name].empty
+
+    pipes, facilities = types("pipelines"), types("facilities")
+    rows = [
+        LegendEntry(f"{t.replace('_', ' ')} pipeline", c, "line")
+        for t, c in style.PIPELINE_COLORS.items()
+        if t in pipes
+    ]
+    if present("power_lines"):
+        rows.append(LegendEntry("power line", style.POWER_LINE_COLOR, "line"))
+    rows += [
+        LegendEntry(t.replace("_", " "), c, "point")
+        for t, c in style.FACILITY_COLORS.items()
+        if t in facilities
+    ]
+    if present("fuel_stations"):
+        rows.append(LegendEntry("fuel station", style.FUEL_STATION_COLOR, "point"))
+    return rows
 
 
 class Legend(MacroElement):

@@ -192,12 +192,11 @@ def read_country_names(data_dir: str | Path | None, countries: pd.DataFrame) -> 
 
 
 def date_range(strikes: pd.DataFrame) -> tuple[dt.date, dt.date]:
-    """Return the first and last strike date (today twice when there are none)."""
+    """Return the first and last strike date, at least a day apart (a slider needs a span)."""
     dates = pd.to_datetime(strikes["date"], errors="coerce").dropna()
-    if dates.empty:
-        today = dt.date.today()
-        return today, today
-    return dates.min().date(), dates.max().date()
+    first = dates.min().date() if not dates.empty else dt.date.today()
+    last = dates.max().date() if not dates.empty else first
+    return first, max(last, first + dt.timedelta(days=1))
 
 
 def choices(values: Iterable[object]) -> list[str]:

@@ -1,0 +1,117 @@
+"""The Streamlit app's logic through streamlit.testing (no browser)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from layers.paths import DATA_DIR_ENV
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+ORLIVKA = "strike-2025-08-06-orlivka"
+TIMEOUT = 120
+
+
+def run_app(**params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for name, value in params.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def metric(at: AppTest, label: str) -> int:
+    return int(next(m for m in at.metric if m.label == label).value)
+
+
+def page_text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+@pytest.fixture(autouse=True)
+def shipped_data(monkeypatch):
+    monkeypatch.delenv(DATA_DIR_ENV, raising=False)
+
+
+def test_app_runs_on_the_shipped_data():
+    at = run_app()
+    assert not at.exception
+    assert not at.warning
+    assert metric(at, "Strikes shown") > 10
+    assert metric(at, "Countries touched") >= 3
+    summary = at.dataframe[0].value
+    assert {"UKR", "AZE", "ROU", "MDA"} <= set(summary["country"])
+
+
+def test_filters_change_the_numbers_and_tables():
+    at = run_app()
+    everything = metric(at, "Strikes shown")
+    at.multiselect(key="weapons").set_value(["missile"]).run()
+    assert not at.exception
+    missiles = metric(at, "Strikes shown")
+    assert 0 < missiles < everything
+    at.multiselect(key="countries").set_value(["AZE"]).run()
+    summary = at.dataframe[0].value
+    assert metric(at, "Strikes shown") <= missiles
+    assert "AZE" in set(summary["country"])
+    assert at.query_params["weapons"] == "missile"
+    assert at.query_params["countries"] == "AZE"
+
+
+def test_url_restores_a_view_with_its_selected_strike():
+    at = run_app(selected=ORLIVKA, weapons="drone", color_by="age")
+    assert not at.exception
+    assert not at.warning
+    assert at.selectbox(key="selected").value == ORLIVKA
+    assert at.multiselect(key="weapons").value == ["drone"]
+    assert at.radio(key="color_by").value == "age"
+    chain = page_text(at)
+    assert "Orlivka" in chain
+    assert "AZE" in chain or "Azerbaijan" in chain
+    assert '<a href="https://' in chain
+
+
+def test_bad_url_parameters_give_notices_not_exceptions():
+    at = run_app(
+        weapons="drone,laser",
+        date_from="yesterday",
+        selected="strike-that-never-was",
+        basemap="Google",
+        min_confidence="certain",
+    )
+    assert not at.exception
+    notices = " ".join(w.value for w in at.warning)
+    for name in ("weapons", "date_from", "selected", "basemap", "min_confidence"):
+        assert name in notices, name
+    assert metric(at, "Strikes shown") > 10
+
+
+def test_the_probe_shows_the_chain_of_a_hypothetical_strike():
+    at = run_app()
+    at.toggle(key="probe_on").set_value(True).run()
+    at.number_input(key="probe_lat").set_value(45.39).run()
+    at.number_input(key="probe_lon").set_value(28.53).run()
+    assert not at.exception
+    assert any(h.value == "What-if strike" for h in at.subheader)
+    assert "Orlivka" in page_text(at)
+
+
+def test_wider_radii_link_more_assets():
+    at = run_app()
+    before = metric(at, "Links")
+    at.number_input(key="threat_2").set_value(80.0).run()
+    assert not at.exception
+    assert metric(at, "Links") > before
+
+
+def test_hostile_text_is_escaped_in_the_chain(make_data_dir, minimal_features, monkeypatch):
+    strike = minimal_features["strikes"][0]["properties"]
+    strike["name"] = "<script>alert(1)</script> Orlivka"
+    strike["sources"] = ["https://example.org/?a=<b>"]
+    monkeypatch.setenv(DATA_DIR_ENV, str(make_data_dir(**minimal_features)))
+    at = run_app(selected=ORLIVKA)
+    assert not at.exception
+    chain = page_text(at)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Orlivka" in chain
+    assert "<script>" not in chain

@@ -1,0 +1,142 @@
+"""The running app in headless Chromium, with no internet: map, click, layer toggle, shared URL."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+import pytest
+from browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    MAP_FRAME,
+    PageLog,
+    chromium_missing_reason,
+    in_ci,
+    running_app,
+    watch_offline,
+    watch_page,
+)
+
+pytestmark = pytest.mark.browser
+
+ORLIVKA = "strike-2025-08-06-orlivka"
+WAIT_MS = 60_000
+
+FIND_STRIKE_JS = """
+(id) => {
+    const map = window.map;
+    const layer = Object.values(map._layers).find(
+        (l) => l.feature && l.feature.properties && l.feature.properties.id === id
+    );
+    if (!layer) { return null; }
+    map.setView(layer.getLatLng(), 11, {animate: false});
+    const point = map.latLngToContainerPoint(layer.getLatLng());
+    return {x: point.x, y: point.y};
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = chromium_missing_reason()
+    if reason:
+        if in_ci():
+            pytest.fail(f"browser tests must run in CI: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def app(browser, tmp_path_factory):
+    with running_app(None, tmp_path_factory.mktemp("app")) as server:
+        yield server
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    log = PageLog()
+    watch_offline(context, log)
+    page = context.new_page()
+    watch_page(page, log)
+    page.log = log
+    yield page
+    context.close()
+
+
+def open_app(page, app, **params: str):
+    page.goto(app.url + ("?" + urlencode(params) if params else ""))
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator("path.strikemap-strike").first.wait_for(state="attached", timeout=WAIT_MS)
+    return frame
+
+
+def shown_strikes(page) -> int:
+    label = page.get_by_test_id("stMetric").filter(has_text="Strikes shown")
+    return int(label.get_by_test_id("stMetricValue").inner_text())
+
+
+def test_map_paints_offline_with_every_strike_and_no_errors(page, app):
+    frame = open_app(page, app)
+    page.wait_for_timeout(500)
+    assert frame.locator("path.strikemap-strike").count() == shown_strikes(page)
+    assert frame.locator(".strikemap-legend").is_visible()
+    assert any(url.endswith("/vendor/leaflet/leaflet.js") for url in page.log.local)
+    assert not [u for u in page.log.blocked if "leaflet" in u or "jquery" in u]
+    assert page.log.errors == []
+
+
+def test_clicking_a_strike_shows_its_impact_chain(page, app):
+    frame = open_app(page, app)
+    map_frame = page.frame(url=re.compile("streamlit_folium"))
+    point = map_frame.evaluate(FIND_STRIKE_JS, ORLIVKA)
+    assert point is not None, "the Orlivka strike is not on the map"
+    frame.locator("#map_div").click(position=point)
+    page.get_by_text("Impact chain").wait_for(timeout=WAIT_MS)
+    chain = page.locator(".impact-chain")
+    chain.wait_for(timeout=WAIT_MS)
+    assert "Azerbaijan" in chain.inner_text()
+    assert page.locator(".impact-chain a[href^='https://']").count() > 0
+    page.wait_for_url(re.compile(f"selected={ORLIVKA}"), timeout=WAIT_MS)
+    frame.locator("path.strikemap-selected").wait_for(timeout=WAIT_MS)
+    assert frame.locator("path.strikemap-link").count() > 0
+    assert page.log.errors == []
+
+
+def test_toggling_a_layer_hides_it(page, app):
+    frame = open_app(page, app)
+    pipelines = frame.locator("path.strikemap-pipelines")
+    assert pipelines.count() > 0
+    frame.locator(".leaflet-control-layers label", has_text="Pipelines").locator("input").uncheck()
+    assert pipelines.count() == 0
+    assert frame.locator("path.strikemap-strike").count() > 0
+    assert page.log.errors == []
+
+
+def test_a_shared_url_reopens_the_same_view(page, app):
+    frame = open_app(page, app, selected=ORLIVKA, weapons="drone", color_by="age")
+    frame.locator("path.strikemap-selected").wait_for(timeout=WAIT_MS)
+    page.locator(".impact-chain").wait_for(timeout=WAIT_MS)
+    assert "Orlivka" in page.locator(".impact-chain").inner_text()
+    assert "Strikes by age" in frame.locator(".strikemap-legend").inner_text()
+    drones = shown_strikes(page)
+    assert frame.locator("path.strikemap-strike").count() == drones
+    weapons = page.get_by_test_id("stMultiSelect").filter(has_text="Weapon")
+    assert "drone" in weapons.inner_text()
+    assert page.log.errors == []
+
+
+def test_a_bad_url_shows_a_notice(page, app):
+    open_app(page, app, weapons="laser", selected="no-such-strike")
+    notices = page.get_by_test_id("stAlert")
+    notices.first.wait_for(timeout=WAIT_MS)
+    text = " ".join(notices.all_inner_texts())
+    assert "weapons" in text
+    assert "selected" in text
+    assert page.log.errors == []
