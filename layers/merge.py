@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layers.catalog import LayerSpec
 from geo.crs import METRIC_CRS
+from layers.catalog import LayerSpec
 from layers.io import STORAGE_CRS
 
 log = logging.getLogger(__name__)

@@ -319,7 +319,7 @@ def apply_plan(plan: ImportPlan, *, data_dir: str | Path | None = None) -> list[
     if plan.blocked:
         listed = "\n".join(f"  {plan.source.name} {r}" for r in plan.rejected)
         msg = (
-            f"{plan.source}: {len(plan.rejected)} rejected, and any rejection blocks this "
+            f"{plan.source}: {len(plan.rejected)} rows rejected, and any rejection blocks this "
             f"import (--strict); nothing was written:\n{listed}"
         )
         raise ImportRejectedError(msg)

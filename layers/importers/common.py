@@ -184,15 +184,15 @@ def stream_csv(
     total = path.stat().st_size
     first_row = ROW_OFFSET
     with path.open("rb") as handle:
-        reader = pd.read_csv(
-            handle,
-            usecols=list(usecols) or None,
-            dtype=str,
-            keep_default_na=False,
-            encoding="utf-8-sig",
-            chunksize=chunksize,
-        )
         try:
+            reader = pd.read_csv(
+                handle,
+                usecols=list(usecols) or None,
+                dtype=str,
+                keep_default_na=False,
+                encoding="utf-8-sig",
+                chunksize=chunksize,
+            )
             for chunk in reader:
                 chunk["_row"] = np.arange(first_row, first_row + len(chunk))
                 first_row += len(chunk)

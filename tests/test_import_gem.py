@@ -1,0 +1,93 @@
+"""GEM pipeline exports (CSV with WKT, GeoJSON) -> pipelines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from layers.importers import ImportFileError, parse_gem
+
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+
+
+@pytest.fixture(scope="module")
+def from_csv():
+    return parse_gem(FIXTURES / "gem_pipelines.csv")
+
+
+def pipe(parsed, provenance):
+    frame = parsed.layers["pipelines"]
+    return frame[frame["provenance"] == provenance].iloc[0]
+
+
+def test_segment_is_part_of_id_and_name(from_csv):
+    row = pipe(from_csv, "gem:P0101/Isaccea-Orlivka")
+    assert (row["id"], row["name"]) == (
+        "pipe-gem-p0101-isaccea-orlivka",
+        "Trans-Balkan Gas Pipeline - Isaccea-Orlivka",
+    )
+
+
+def test_status_mapping(from_csv):
+    assert pipe(from_csv, "gem:P0102")["status"] == "under_construction"
+
+
+@pytest.mark.parametrize(
+    ("provenance", "accuracy"),
+    [
+        ("gem:P0101/Isaccea-Orlivka", "approximate"),
+        ("gem:P0102", "schematic"),
+        ("gem:P0103", "exact"),
+    ],
+)
+def test_route_accuracy_mapping(from_csv, provenance, accuracy):
+    assert pipe(from_csv, provenance)["route_accuracy"] == accuracy
+
+
+def test_oil_pipeline_type_owner_and_capacity(from_csv):
+    row = pipe(from_csv, "gem:P0103")
+    assert (row["asset_type"], row["operator"], row["notes"]) == (
+        "oil",
+        "Ukrtransnafta [100%]",
+        "capacity 14.5 Mt/y",
+    )
+
+
+def test_wiki_url_is_the_source(from_csv):
+    assert pipe(from_csv, "gem:P0103")["sources"] == [
+        "https://www.gem.wiki/Odesa-Brody_Oil_Pipeline"
+    ]
+
+
+def test_multilinestring_route(from_csv):
+    assert pipe(from_csv, "gem:P0102").geometry.geom_type == "MultiLineString"
+
+
+def test_cancelled_projects_are_skipped_not_rejected(from_csv):
+    assert "gem:P0104" not in set(from_csv.layers["pipelines"]["provenance"])
+    assert from_csv.notes == ["skipped 1 shelved or cancelled projects (never built)"]
+
+
+def test_bad_rows_rejected_with_reason(from_csv):
+    assert [str(r) for r in from_csv.rejected] == [
+        "row 6: route is missing or not a (Multi)LineString WKT",
+        "row 7: fuel 'hydrogen' is not gas, oil or NGL",
+    ]
+
+
+def test_geojson_export():
+    parsed = parse_gem(FIXTURES / "gem_pipelines.geojson")
+    assert dict(
+        zip(parsed.layers["pipelines"]["id"], parsed.layers["pipelines"]["status"], strict=True)
+    ) == {
+        "pipe-gem-p0201": "operating",
+        "pipe-gem-p0202": "inactive",
+    }
+
+
+def test_missing_route_column(tmp_path):
+    path = tmp_path / "no_route.csv"
+    path.write_text("ProjectID,PipelineName,Fuel\nP1,Line,Gas\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match=r"missing GEM column.*wkt: one of WKTFormat"):
+        parse_gem(path)
