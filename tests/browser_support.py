@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from playwright.sync_api import Error as PlaywrightError
+
 from maps.serve import app_environment, streamlit_command
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -149,7 +151,7 @@ def watch_page(page, log: PageLog) -> None:
     def on_response(response) -> None:
         try:
             length = response.header_value("content-length")
-        except Exception:  # noqa: BLE001 - a response may be gone when the page navigates
+        except PlaywrightError:  # the response is gone when the page navigates away
             length = None
         log.bytes_received += int(length) if length and length.isdigit() else 0
 
