@@ -20,6 +20,7 @@ from layers.io import read_layer
 from layers.paths import DATA_DIR_ENV, resolve_data_dir
 from layers.report import DEFAULT_MAX_PER_FILE
 from layers.validate import validate_data_dir
+from maps.serve import DEFAULT_PORT, serve
 
 log = logging.getLogger("strikemap")
 
@@ -33,6 +34,7 @@ examples:
   strikemap validate --data-dir my-data    check another data folder
   strikemap validate --format json         the same report for machines
   strikemap layers                         list the layers with feature counts
+  strikemap serve --port 8502              open the interactive map at localhost:8502
 
 data folder: --data-dir DIR, else the environment variable {DATA_DIR_ENV}, else the shipped data/.
 
@@ -127,6 +129,38 @@ def _table(rows: Sequence[Sequence[str]]) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# serve
+
+
+def _add_serve_parser(verbs: argparse._SubParsersAction) -> None:
+    parser = _add_verb(
+        verbs,
+        "serve",
+        help="start the interactive map (Streamlit) on a data folder",
+        description="Start the interactive map on a data folder and keep it running until "
+        "Ctrl+C. The map's libraries are served by the app itself, so it works offline.",
+    )
+    _add_data_dir_option(parser)
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
+    parser.add_argument("--address", help="address to bind, e.g. 0.0.0.0 to share on the network")
+    parser.add_argument(
+        "--open-browser", action="store_true", help="open a browser window once the app runs"
+    )
+    parser.set_defaults(run=_run_serve)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args)
+    if not 0 < args.port < 65536:
+        msg = f"--port {args.port} is not a port number (1-65535)"
+        raise _UsageError(msg)
+    print(f"strikemap: serving {data_dir} at http://localhost:{args.port} (Ctrl+C stops)")
+    return serve(data_dir, args.port, headless=not args.open_browser, address=args.address)
+
+
+# --------------------------------------------------------------------------------------------
 # Shared options and the entry point
 
 
@@ -170,6 +204,7 @@ def _data_dir(args: argparse.Namespace) -> Path:
 VERBS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_validate_parser,
     _add_layers_parser,
+    _add_serve_parser,
 )
 """One parser block per verb, in the order ``--help`` lists them."""
 

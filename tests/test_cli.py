@@ -95,7 +95,7 @@ def test_help_lists_every_verb_examples_and_exit_codes(
 ) -> None:
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for verb in ("validate", "layers"):
+    for verb in ("validate", "layers", "serve"):
         assert f"    {verb} " in out
     assert "examples:" in out
     assert "exit codes:" in out
@@ -145,3 +145,17 @@ def test_quiet_and_verbose_go_before_or_after_the_verb(valid_data_dir: Path) -> 
     assert main(["-q", "validate", "--data-dir", str(valid_data_dir)]) == 0
     assert main(["validate", "-v", "--data-dir", str(valid_data_dir)]) == 0
     assert main(["-q", "-v", "validate"]) == 2
+
+
+def test_serve_refuses_a_bad_port_before_starting(
+    valid_data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", "--data-dir", str(valid_data_dir), "--port", "70000"]) == 2
+    assert "not a port number" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_missing_data_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", "--data-dir", str(tmp_path / "nowhere")]) == 2
+    assert "no such data folder" in capsys.readouterr().err
