@@ -5,8 +5,10 @@ from __future__ import annotations
 import geopandas as gpd
 import shapely
 from matplotlib.axes import Axes
+from matplotlib.patches import PathPatch
 from pyproj import CRS
 
+from maps.drawing import polygon_path
 from maps.style import COUNTRY_EDGE_COLOR, COUNTRY_FILL_COLOR, SEA_COLOR
 
 BLACK_SEA_REGION = (22.0, 40.0, 42.0, 49.5)
@@ -56,15 +58,17 @@ def draw_locator(
     if len(countries):
         land = countries.geometry.clip_by_rect(region[0] - 5, region[1] - 5, region[2] + 5, 60)
         land = gpd.GeoSeries(land[~land.is_empty], crs=countries.crs).to_crs(crs)
-        land.plot(ax=ax, color=COUNTRY_FILL_COLOR, edgecolor=COUNTRY_EDGE_COLOR, linewidth=0.3)
+        path = polygon_path(land.to_numpy())
+        ax.add_artist(
+            PathPatch(path, facecolor=COUNTRY_FILL_COLOR, edgecolor=COUNTRY_EDGE_COLOR, lw=0.3)
+        )
     box = gpd.GeoSeries([shapely.segmentize(extent, 0.05)], crs=4326).to_crs(crs)
-    box.plot(ax=ax, facecolor=EXTENT_COLOR, alpha=0.15, edgecolor="none")
-    box.boundary.plot(ax=ax, color=EXTENT_COLOR, linewidth=1.2)
+    path = polygon_path(box.to_numpy())
+    ax.add_artist(PathPatch(path, facecolor=EXTENT_COLOR, alpha=0.15, edgecolor="none"))
+    ax.add_artist(PathPatch(path, facecolor="none", edgecolor=EXTENT_COLOR, linewidth=1.2))
     ax.set_xlim(limits[0], limits[2])
     ax.set_ylim(limits[1], limits[3])
     ax.set_aspect("equal", adjustable="box")
-    ax.set_xlabel("")
-    ax.set_ylabel("")
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():

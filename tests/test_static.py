@@ -304,7 +304,7 @@ def test_legend_lists_only_what_the_map_shows(layers, links):
     assert "combined" not in texts
     assert "port" not in texts
     assert "power line" not in texts
-    assert "strike → linked asset" in texts
+    assert "strike → target asset" in texts
 
 
 def test_map_labels_do_not_overlap(layers, links):
