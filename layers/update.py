@@ -9,14 +9,20 @@ write or ``recover_interrupted``. Either way ``data/`` ends up as it was before,
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock, one writer at a time is on the user
+    fcntl = None
 
 import geopandas as gpd
 import pandas as pd
@@ -323,16 +329,13 @@ def apply_plan(plan: ImportPlan, *, data_dir: str | Path | None = None) -> list[
             f"import (--strict); nothing was written:\n{listed}"
         )
         raise ImportRejectedError(msg)
-    if hash_data_files(folder) != plan.base:
-        msg = f"{folder}: the data changed since this import was planned; plan it again"
-        raise PlanOutdatedError(msg)
     contents = {
         BY_NAME[name].file: layer_to_geojson(diff.frame, BY_NAME[name]).encode("utf-8")
         for name, diff in plan.diffs.items()
         if diff.changed
     }
     action = f"{plan.kind} {plan.source.name}: {len(plan.added)} added, {len(plan.updated)} updated"
-    return commit_files(contents, data_dir=folder, action=action)
+    return commit_files(contents, data_dir=folder, action=action, expected=plan.base)
 
 
 def commit_files(
@@ -342,7 +345,7 @@ def commit_files(
     action: str,
     validate: bool = True,
     today: dt.date | None = None,
-    before_replace: Callable[[], None] | None = None,
+    expected: Mapping[str, str | None] | None = None,
 ) -> list[Path]:
     """Replace files of the data folder as one transaction.
 
@@ -358,9 +361,9 @@ def commit_files(
         Validate the whole resulting data folder first and refuse to write when it has errors.
     today
         Passed to the validator.
-    before_replace
-        Called after the history copy and before the first file is replaced (for tests that
-        interrupt the write at its most delicate point).
+    expected
+        ``hash_data_files`` of the folder when the change was planned; when the folder no
+        longer matches, ``PlanOutdatedError`` is raised and nothing is written.
 
     Returns
     -------
@@ -368,17 +371,24 @@ def commit_files(
         Files replaced or deleted; empty when every file already had the new content.
     """
     folder = resolve_data_dir(data_dir)
-    history.recover_interrupted(data_dir=folder)
-    changed = {n: c for n, c in contents.items() if _read_bytes(folder / n) != c}
-    if not changed:
-        return []
-    if validate:
-        validate_staged(folder, changed, today=today)
+    with write_lock(folder):
+        history.recover_interrupted(data_dir=folder)
+        if expected is not None and hash_data_files(folder) != expected:
+            msg = f"{folder}: the data changed since this import was planned; plan it again"
+            raise PlanOutdatedError(msg)
+        changed = {n: c for n, c in contents.items() if _read_bytes(folder / n) != c}
+        if not changed:
+            return []
+        if validate:
+            validate_staged(folder, changed, today=today)
+        return _replace(folder, changed, action=action)
+
+
+def _replace(folder: Path, changed: Mapping[str, bytes | None], *, action: str) -> list[Path]:
+    """Keep the current files in the history, then replace them; put them back on failure."""
     version = history.save_previous(folder, changed, action=action)
     written: list[Path] = []
     try:
-        if before_replace is not None:
-            before_replace()
         for name, content in changed.items():
             target = folder / name
             if content is None:
@@ -393,6 +403,25 @@ def commit_files(
     history.mark_complete(version)
     log.info("%s: %s; previous files kept in %s", folder, action, version.path)
     return written
+
+
+@contextlib.contextmanager
+def write_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock for writes to ``folder``; a second writer waits for the first.
+
+    The lock file lives in the system temp folder (named after the data folder), so taking it
+    leaves the data folder untouched; the operating system releases it if the process dies.
+    """
+    key = hashlib.sha256(str(folder.resolve()).encode("utf-8")).hexdigest()[:16]
+    lock_path = Path(tempfile.gettempdir()) / f"strikemap-{key}.lock"
+    with lock_path.open("a") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def validate_staged(
