@@ -444,21 +444,23 @@ def _reach_table(join: _Join, starts: np.ndarray) -> dict[str, np.ndarray]:
     ``owner_country`` of a downstream pipeline segment.
     """
     network = network_for(join.assets, snap_tolerance_m=join.rules.snap_tolerance_m)
-    position = pd.Index(join.assets["id"])
+    ids = join.assets["id"].to_numpy(object)
+    position = {asset_id: i for i, asset_id in enumerate(ids)}
     owner = join.assets["owner_country"].to_numpy(object)
     layer = join.assets["asset_layer"].to_numpy(object)
     code_of = {c: i for i, c in enumerate(join.codes)}
+    relations = join.relations
     serves = _REL["serves"]
     rows: list[tuple[int, int, int, int]] = []
     for start in starts.tolist():
-        for reached_id, path in network.downstream(join.assets["id"].iat[start]).items():
-            reached = int(position.get_loc(reached_id))
+        for reached_id, path in network.downstream(ids[start]).items():
+            reached = position[reached_id]
             if layer[reached] == PIPELINE_LAYER and owner[reached] in code_of:
                 rows.append((start, code_of[owner[reached]], -1, len(path)))
-            first = join.relations.start[reached]
-            for r in range(first, first + join.relations.count[reached]):
-                if join.relations.relation[r] == serves:
-                    rows.append((start, int(join.relations.country[r]), r, len(path)))
+            first = int(relations.start[reached])
+            for r in range(first, first + int(relations.count[reached])):
+                if relations.relation[r] == serves:
+                    rows.append((start, int(relations.country[r]), r, len(path)))
     table = np.array(sorted(rows, key=lambda t: (t[0], t[3], t[1], t[2])), dtype=np.int64)
     table = table.reshape(-1, 4)
     return {"start": table[:, 0], "country": table[:, 1], "relation_row": table[:, 2]}

@@ -42,6 +42,11 @@ class PipelineNetwork:
     facility_nodes: dict[str, int]
     pipeline_heads: dict[str, tuple[int, ...]]
     _downstream: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
+    _by_node: dict[int, list[str]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for facility, node in sorted(self.facility_nodes.items()):
+            self._by_node.setdefault(node, []).append(facility)
 
     def downstream(self, asset_id: str) -> dict[str, tuple[str, ...]]:
         """Return ``{asset id reached downstream of asset_id: pipeline ids along the way}``.
@@ -61,9 +66,11 @@ class PipelineNetwork:
             sources, prefix = list(self.pipeline_heads[asset_id]), (asset_id,)
         else:
             return {}
+        if not sources:  # a pipeline shorter than the snap tolerance has no edges
+            return {}
         paths = nx.multi_source_dijkstra_path(self.graph, sources)
         reached: dict[str, tuple[str, ...]] = {}
-        node_facilities = self._facilities_by_node()
+        node_facilities = self._by_node
         for node in sorted(paths, key=lambda n: (len(paths[n]), n)):
             along = _collapse((*prefix, *self._edge_assets(paths[node])))
             for facility in node_facilities.get(node, ()):
@@ -75,12 +82,6 @@ class PipelineNetwork:
 
     def _edge_assets(self, nodes: list[int]) -> list[str]:
         return [self.graph.edges[u, v]["asset"] for u, v in itertools.pairwise(nodes)]
-
-    def _facilities_by_node(self) -> dict[int, list[str]]:
-        by_node: dict[int, list[str]] = {}
-        for facility, node in sorted(self.facility_nodes.items()):
-            by_node.setdefault(node, []).append(facility)
-        return by_node
 
 
 def _collapse(ids: tuple[str, ...]) -> tuple[str, ...]:
