@@ -1,0 +1,53 @@
+"""The impact benchmark runs at its smallest size and prints its columns (CI smoke test)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "impact.py"
+COLUMNS = [
+    "strikes",
+    "assets",
+    "method",
+    "pairs",
+    "links",
+    "seconds",
+    "peak_mb",
+    "time_vs_duckdb",
+    "mem_vs_duckdb",
+    "sjoin_vs_impact",
+]
+
+
+def test_impact_benchmark_small_prints_every_method_with_ratios():
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARK), "--sizes", "small"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    header, *rows = done.stdout.strip().splitlines()
+    assert header.split() == COLUMNS
+    cells = [row.split() for row in rows]
+    assert [c[2] for c in cells] == ["impact", "sjoin", "duckdb"]
+    by_method = {c[2]: dict(zip(COLUMNS, c, strict=True)) for c in cells}
+    assert by_method["duckdb"]["time_vs_duckdb"] == "1.00"
+    # the join finds the same strike-asset pairs as DuckDB, up to planar-vs-geodesic edge cases
+    impact_pairs, duck_pairs = int(by_method["impact"]["pairs"]), int(by_method["duckdb"]["pairs"])
+    assert abs(impact_pairs - duck_pairs) <= 0.02 * duck_pairs
+
+
+def test_impact_benchmark_rejects_a_bad_size():
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARK), "--sizes", "huge"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--sizes: 'huge' is not small, medium, large" in done.stderr
