@@ -5,10 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from layers.importers import ImportFileError, parse_acled
-from layers.importers.acled import REQUIRED_COLUMNS
+from layers.importers.acled import REQUIRED_COLUMNS, weapon_from_text
 from layers.importers.common import SNIFF_BYTES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -143,3 +144,16 @@ def test_streams_in_chunks_with_progress(tmp_path):
     parsed = parse_acled(ACLED, progress=lambda done, total: calls.append((done, total)))
     size = ACLED.stat().st_size
     assert (len(parsed.layers["strikes"]), calls[-1]) == (4, (size, size))
+
+
+@pytest.mark.parametrize(
+    ("notes", "weapon"),
+    [
+        ("Shahed drones and Kalibr missiles hit the port", "combined"),
+        ("A KAB guided aerial bomb struck a warehouse", "glide_bomb"),
+        ("Shelling with MLRS near the river", "artillery"),
+        ("An explosion was reported", "unknown"),
+    ],
+)
+def test_weapon_words(notes, weapon):
+    assert list(weapon_from_text(pd.Series([notes]))) == [weapon]

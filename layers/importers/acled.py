@@ -55,7 +55,7 @@ WEAPON_PATTERNS = {
     "drone": r"drone|\bUAVs?\b|shahed|geran|loitering|kamikaze",
     "missile": r"missile|iskander|kalibr|\bkh-\d|ballistic|cruise",
     "glide_bomb": r"glide bomb|guided (?:aerial )?bomb|\bKAB|UMPK|aerial bomb",
-    "artillery": r"shelling|artillery|\bMLRS\b|grad|mortar|howitzer",
+    "artillery": r"shelling|artillery|\bMLRS\b|\bgrad\b|mortar|howitzer",
 }
 """Regexes (case-insensitive) on the notes (ACLED sub-event types lump drones with aircraft and
 missiles with artillery); the first kind found wins,
@@ -157,7 +157,7 @@ def _strike_rows(
             "id": "strike-" + date + "-" + slugs,
             "name": rows["sub_event_type"].str.strip() + " at " + location,
             "sources": [[f"dataset:ACLED ({s})"] for s in sources],
-            "geo_precision": rows["geo_precision"].astype(int),
+            "geo_precision": rows["geo_precision"].str.strip().astype(int),
             "provenance": "acled:" + rows["event_id_cnty"].str.strip(),
             "date": date,
             "date_precision": rows["time_precision"].str.strip().map(TIME_PRECISION),
