@@ -221,12 +221,13 @@ def plan_parsed(
         base=hash_data_files(data_dir),
     )
     context = _ReferenceContext.from_layers(layers, data_dir)
-    order = sorted(parsed.layers, key=lambda name: not BY_NAME[name].is_asset)
-    for name in order:
-        diff, rejected = _merge_checked(parsed.layers[name], layers, name, context, today=today)
-        plan.diffs[name] = diff
+    merged = dict(layers)
+    for name in sorted(parsed.layers, key=lambda name: not BY_NAME[name].is_asset):
+        diff, rejected = _merge_checked(parsed.layers[name], merged, name, context, today=today)
+        plan.diffs[name], merged[name] = diff, diff.frame
         plan.rejected += rejected
-        context.asset_ids |= set(diff.added) if BY_NAME[name].is_asset else set()
+        if BY_NAME[name].is_asset:
+            context.asset_ids |= set(diff.added)
     return plan
 
 
