@@ -101,18 +101,23 @@ AZOV_BOX = (34.8, 45.2, 39.5, 47.4)
 
 @dataclass(frozen=True)
 class Page:
-    """A page preset: size in inches and where the legend panel goes (``side`` or ``below``)."""
+    """A page preset.
+
+    Size in inches, where the legend panel goes (``side`` or ``below``) and the panel's width
+    (side) or height (below) in inches.
+    """
 
     label: str
     width: float
     height: float
     panel: str
+    panel_size: float
 
 
 PAGES: dict[str, Page] = {
-    "a4-landscape": Page("A4 landscape", 297 / 25.4, 210 / 25.4, "side"),
-    "a4-portrait": Page("A4 portrait", 210 / 25.4, 297 / 25.4, "below"),
-    "slide": Page("16:9 slide", 13.333, 7.5, "side"),
+    "a4-landscape": Page("A4 landscape", 297 / 25.4, 210 / 25.4, "side", 2.5),
+    "a4-portrait": Page("A4 portrait", 210 / 25.4, 297 / 25.4, "below", 3.0),
+    "slide": Page("16:9 slide", 13.333, 7.5, "side", 3.2),
 }
 
 
@@ -422,14 +427,16 @@ def build_figure(
 
 MARGIN_IN = 0.4
 TITLE_BAND_IN = 0.75
-PANEL_WIDTH_IN = 2.5
-PANEL_HEIGHT_IN = 3.0
+LOCATOR_MAX_HEIGHT_IN = 1.9
 GAP_IN = 0.2
 FOOTER_PT = 6.5
 FOOTER_LINE_IN = 0.115
 TITLE_PT = 16
 SUBTITLE_PT = 9
 LEGEND_PT = 7.5
+LEGEND_ATTEMPTS: tuple[tuple[float, int], ...] = ((7.5, 1), (6.5, 1), (6.5, 2), (6.0, 2))
+"""Font size and columns for long sections, tried in turn until the legend fits its panel."""
+LONG_SECTION_ROWS = 8
 PLACE_PT = 7.5
 
 BoxIn = tuple[float, float, float, float]
@@ -440,18 +447,18 @@ def page_boxes(spec: Page, *, n_footer_lines: int) -> dict[str, BoxIn]:
     bottom = MARGIN_IN + 0.1 + n_footer_lines * FOOTER_LINE_IN
     top = spec.height - MARGIN_IN - TITLE_BAND_IN
     if spec.panel == "side":
-        panel_x = spec.width - MARGIN_IN - PANEL_WIDTH_IN
+        panel_x = spec.width - MARGIN_IN - spec.panel_size
         map_box = (MARGIN_IN, bottom, panel_x - GAP_IN - MARGIN_IN, top - bottom)
-        loc_h = PANEL_WIDTH_IN * 0.75
-        locator = (panel_x, top - loc_h, PANEL_WIDTH_IN, loc_h)
-        legend = (panel_x, bottom, PANEL_WIDTH_IN, top - loc_h - GAP_IN - bottom)
+        loc_h = min(spec.panel_size * 0.75, LOCATOR_MAX_HEIGHT_IN)
+        locator = (panel_x, top - loc_h, spec.panel_size, loc_h)
+        legend = (panel_x, bottom, spec.panel_size, top - loc_h - GAP_IN - bottom)
     else:
-        map_y = bottom + PANEL_HEIGHT_IN + GAP_IN
+        map_y = bottom + spec.panel_size + GAP_IN
         map_box = (MARGIN_IN, map_y, spec.width - 2 * MARGIN_IN, top - map_y)
-        loc_w = PANEL_HEIGHT_IN * 1.1
-        locator = (MARGIN_IN, bottom, loc_w, PANEL_HEIGHT_IN)
+        loc_w = spec.panel_size * 1.1
+        locator = (MARGIN_IN, bottom, loc_w, spec.panel_size)
         legend_x = MARGIN_IN + loc_w + GAP_IN
-        legend = (legend_x, bottom, spec.width - MARGIN_IN - legend_x, PANEL_HEIGHT_IN)
+        legend = (legend_x, bottom, spec.width - MARGIN_IN - legend_x, spec.panel_size)
     return {"map": map_box, "locator": locator, "legend": legend}
 
 
@@ -939,20 +946,22 @@ def _draw_labels(
     renderer,
     obstacles: np.ndarray,
 ) -> None:
-    requests = [*_place_requests(ax, crs), *_target_requests(sel, drawn)]
+    requests, town_boxes = _draw_places(ax, crs)
+    requests += _target_requests(sel, drawn)
     requests += _country_requests(ax, sel.countries, crs, frame_ll)
     requests += _sea_requests(ax, sel.countries, crs, frame_ll)
-    place_labels(ax, requests, renderer=renderer, obstacles=obstacles)
+    place_labels(ax, requests, renderer=renderer, obstacles=np.vstack([obstacles, town_boxes]))
 
 
-def _place_requests(ax: Axes, crs: CRS) -> list[LabelRequest]:
+def _draw_places(ax: Axes, crs: CRS) -> tuple[list[LabelRequest], np.ndarray]:
+    """Draw the key places inside the map; return their label requests and marker boxes."""
     transformer = Transformer.from_crs(4326, crs, always_xy=True)
     lon = np.array([p.lon for p in KEY_PLACES])
     lat = np.array([p.lat for p in KEY_PLACES])
     xy = np.column_stack(transformer.transform(lon, lat))
     inside = _inside(ax, xy)
     if not inside.any():
-        return []
+        return [], np.empty((0, 4))
     ax.scatter(xy[inside, 0], xy[inside, 1], s=9, c=PLACE_COLOR, marker="o", zorder=5.5)
     requests = []
     for place, (x, y), keep in zip(KEY_PLACES, xy, inside, strict=True):
@@ -968,7 +977,7 @@ def _place_requests(ax: Axes, crs: CRS) -> list[LabelRequest]:
                     style=_halo({"fontsize": size, "fontweight": weight, "color": PLACE_COLOR}),
                 )
             )
-    return requests
+    return requests, _marker_boxes(ax, xy[inside], size_pt=3.5)
 
 
 def _target_requests(sel: Selection, drawn: Drawn) -> list[LabelRequest]:
@@ -994,13 +1003,13 @@ def _country_requests(
         return []
     shapes, keep = _to_map(countries, frame_ll, crs)
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    inner = shapely.box(x0, y0, x1, y1)
-    visible = shapely.intersection(shapely.make_valid(shapes.to_numpy()), inner)
-    circles = shapely.maximum_inscribed_circle(visible, tolerance=(x1 - x0) / 200)
-    radius = shapely.length(circles)
-    centres = shapely.get_coordinates(shapely.get_point(circles, 0))
+    visible = _polygonal(shapely.intersection(shapes.to_numpy(), shapely.box(x0, y0, x1, y1)))
     names = countries["name"].to_numpy()[keep]
-    big = radius > (x1 - x0) * 0.06
+    big = shapely.area(visible) > 0
+    visible, names = visible[big], names[big]
+    circles = shapely.maximum_inscribed_circle(visible, tolerance=(x1 - x0) / 200)
+    centres = shapely.get_coordinates(shapely.get_point(circles, 0))
+    big = shapely.length(circles) > (x1 - x0) * 0.06
     label_style = _halo(
         {"fontsize": 9, "color": COUNTRY_LABEL_COLOR, "fontweight": "bold", "zorder": 2}
     )
@@ -1020,9 +1029,10 @@ def _sea_requests(
         return []
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     shapes, _ = _to_map(countries, frame_ll, crs)
-    land = shapely.union_all(shapely.make_valid(shapes.to_numpy()))
+    land = shapely.union_all(_polygonal(shapes.to_numpy()))
     water = shapely.difference(shapely.box(x0, y0, x1, y1), land)
-    if water.is_empty:
+    water = _polygonal(np.array([water]))[0]
+    if water.is_empty or water.area == 0:
         return []
     circle = shapely.maximum_inscribed_circle(water, tolerance=(x1 - x0) / 200)
     if shapely.length(circle) < (x1 - x0) * 0.06:
@@ -1033,6 +1043,11 @@ def _sea_requests(
         return []
     label_style = {"fontsize": 11, "fontstyle": "italic", "color": SEA_LABEL_COLOR, "zorder": 2}
     return [LabelRequest("Black Sea", x, y, priority=6, candidates=ON_POINT, style=label_style)]
+
+
+def _polygonal(geometries: np.ndarray) -> np.ndarray:
+    """Keep valid polygons only: clipping and projection can leave slivers, lines, bad rings."""
+    return shapely.make_valid(geometries, method="structure", keep_collapsed=False)
 
 
 def _in_box(lon: float, lat: float, box: tuple[float, float, float, float]) -> bool:
@@ -1126,14 +1141,13 @@ def _note_handle(label: str) -> Line2D:
 
 def _draw_legends(fig: Figure, box: BoxIn, spec: Page, drawn: Drawn, view: View, renderer) -> None:
     """Flow the legend sections top to bottom, then into a new column, inside ``box``."""
-    x, y, width, height = box
     sections = legend_sections(drawn, view)
-    for fontsize in (LEGEND_PT, LEGEND_PT - 1, LEGEND_PT - 2):
-        legends = _flow_legends(fig, box, spec, sections, fontsize, renderer)
+    for fontsize, columns in LEGEND_ATTEMPTS:
+        legends = _flow_legends(fig, box, spec, sections, fontsize, columns, renderer)
         if legends is not None:
             return
-    log.warning("legend does not fit its panel on page %s; some rows overflow", spec.label)
-    _flow_legends(fig, (x, y - height, width, 2 * height), spec, sections, fontsize, renderer)
+    log.warning("the legend does not fit its panel on page %s; it overflows", spec.label)
+    _flow_legends(fig, box, spec, sections, fontsize, columns, renderer, strict=False)
 
 
 def _flow_legends(
@@ -1142,14 +1156,22 @@ def _flow_legends(
     spec: Page,
     sections: list[tuple[str, list[Line2D]]],
     fontsize: float,
+    columns: int,
     renderer,
+    *,
+    strict: bool = True,
 ) -> list[Legend] | None:
+    """Place the sections in columns inside ``box``; None (nothing left drawn) if they overflow.
+
+    Sections longer than ``LONG_SECTION_ROWS`` are split into ``columns`` columns.
+    """
     x, y, width, height = box
     dpi = fig.dpi
     cursor_x, cursor_top, column_width = x, y + height, 0.0
     legends: list[Legend] = []
     for title, handles in sections:
-        legend = _section_legend(fig, title, handles, fontsize)
+        ncol = columns if len(handles) > LONG_SECTION_ROWS else 1
+        legend = _section_legend(fig, title, handles, fontsize, ncol=ncol)
         legend.set_bbox_to_anchor(
             (cursor_x / spec.width, cursor_top / spec.height), fig.transFigure
         )
@@ -1161,7 +1183,8 @@ def _flow_legends(
             legend.set_bbox_to_anchor(
                 (cursor_x / spec.width, cursor_top / spec.height), fig.transFigure
             )
-        if cursor_x + w_in > x + width + 0.05 or cursor_top - h_in < y - 0.05:
+        overflows = cursor_x + w_in > x + width + 0.05 or cursor_top - h_in < y - 0.05
+        if overflows and strict:
             for placed in [*legends, legend]:
                 placed.remove()
             return None
@@ -1171,9 +1194,13 @@ def _flow_legends(
     return legends
 
 
-def _section_legend(fig: Figure, title: str, handles: list[Line2D], fontsize: float) -> Legend:
+def _section_legend(
+    fig: Figure, title: str, handles: list[Line2D], fontsize: float, *, ncol: int = 1
+) -> Legend:
     legend = fig.legend(
         handles=handles,
+        ncols=ncol,
+        columnspacing=1.0,
         loc="upper left",
         title=title,
         alignment="left",
