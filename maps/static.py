@@ -18,7 +18,6 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import geopandas as gpd
 import matplotlib as mpl
@@ -29,14 +28,12 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.legend import Legend
-from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch
 from matplotlib_scalebar.scalebar import ScaleBar
 from pyproj import CRS, Transformer
 
-from layers.schema import DATASET_SOURCE_PREFIX
 from maps import style
+from maps.captions import footer_text, subtitle_text, wrap_text
 from maps.drawing import line_segments, polygon_path
 from maps.exporting import (
     ExportFormatError,
@@ -46,6 +43,7 @@ from maps.exporting import (
     write_output,
 )
 from maps.labels import ON_POINT, LabelRequest, place_labels
+from maps.legend import FONT, MUTED_COLOR, PLACE_COLOR, TEXT_COLOR, draw_legends
 from maps.locator import draw_locator
 from maps.places import KEY_PLACES
 from maps.view import Bbox, View, apply_view, strikes_extent
@@ -71,12 +69,8 @@ TARGET_LABEL_CHARS = 32
 MAX_MARKER_OBSTACLES = 3_000
 ASSET_LAYERS: tuple[str, ...] = ("pipelines", "power_lines", "facilities", "fuel_stations")
 FUEL_STATION_TYPE = "fuel_station"
-TEXT_COLOR = "#222222"
-MUTED_COLOR = "#555555"
-PLACE_COLOR = "#1a1a1a"
 COUNTRY_LABEL_COLOR = "#8c8577"
 SEA_LABEL_COLOR = "#5b7d99"
-FONT = "DejaVu Sans"
 
 RC_PARAMS: dict[str, object] = {
     "font.family": FONT,
@@ -389,8 +383,10 @@ def build_figure(
     sel = select_view(layers, links, view)
     info = MapInfo(n_strikes=len(sel.strikes))
     spec = PAGES[page]
-    footer = footer_text(sel, basemap=basemap, tile_provider=tile_provider)
-    footer_lines = _wrap(footer, width_in=spec.width - 2 * MARGIN_IN, fontsize=FOOTER_PT)
+    footer = footer_text(
+        sel.strikes, cutoff=sel.cutoff, basemap=basemap, tile_provider=tile_provider
+    )
+    footer_lines = wrap_text(footer, width_in=spec.width - 2 * MARGIN_IN, fontsize=FOOTER_PT)
     fig = Figure(figsize=(spec.width, spec.height), dpi=dpi, facecolor="white")
     FigureCanvasAgg(fig)
     boxes = page_boxes(spec, n_footer_lines=len(footer_lines))
@@ -403,8 +399,10 @@ def build_figure(
     _setup_map_axes(map_ax, visible)
     info.basemap = _draw_basemap(map_ax, sel.countries, crs, frame_ll, basemap, tile_provider, info)
     if basemap == "tiles" and info.basemap == "offline":
-        footer = footer_text(sel, basemap="offline", tile_provider=tile_provider)
-        footer_lines = _wrap(footer, width_in=spec.width - 2 * MARGIN_IN, fontsize=FOOTER_PT)
+        footer = footer_text(
+            sel.strikes, cutoff=sel.cutoff, basemap="offline", tile_provider=tile_provider
+        )
+        footer_lines = wrap_text(footer, width_in=spec.width - 2 * MARGIN_IN, fontsize=FOOTER_PT)
     drawn = _draw_data(map_ax, sel, crs, frame_ll, view=view, links_on=links_on)
     info.n_links = drawn.n_links
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
@@ -413,10 +411,10 @@ def build_figure(
         obstacles.append(_draw_no_match(map_ax, renderer))
         info.warnings.append("No strikes match the view; the map shows the area without strikes")
     _draw_labels(map_ax, sel, crs, frame_ll, drawn, renderer, np.vstack(obstacles))
-    _draw_legends(fig, boxes["legend"], spec, drawn, view, renderer)
+    draw_legends(fig, boxes["legend"], spec, drawn, view, renderer)
     draw_locator(fig.add_axes(_fraction(boxes["locator"], spec)), sel.countries, frame_ll)
     _draw_titles(
-        fig, spec, title or DEFAULT_TITLE, subtitle_text(view, sel, countries=sel.countries)
+        fig, spec, title or DEFAULT_TITLE, subtitle_text(view, sel.strikes, countries=sel.countries)
     )
     _draw_footer(fig, footer_lines)
     return fig, info
@@ -433,10 +431,6 @@ FOOTER_PT = 6.5
 FOOTER_LINE_IN = 0.115
 TITLE_PT = 16
 SUBTITLE_PT = 9
-LEGEND_PT = 7.5
-LEGEND_ATTEMPTS: tuple[tuple[float, int], ...] = ((7.5, 1), (6.5, 1), (6.5, 2), (6.0, 2))
-"""Font size and columns for long sections, tried in turn until the legend fits its panel."""
-LONG_SECTION_ROWS = 8
 PLACE_PT = 7.5
 
 BoxIn = tuple[float, float, float, float]
@@ -1062,165 +1056,6 @@ def _halo(text_style: dict[str, object]) -> dict[str, object]:
 
 
 # --------------------------------------------------------------------------------------------
-# Legend
-
-
-def legend_sections(drawn: Drawn, view: View) -> list[tuple[str, list[Line2D]]]:
-    """Return ``(title, handles)`` per legend section, listing only what the map shows."""
-    strike_handles = []
-    if view.color_by == "age":
-        rows = [r for r in style.strike_legend("age") if r.color in drawn.strike_classes]
-    else:
-        rows = [
-            style.LegendEntry(w.replace("_", " "), style.WEAPON_COLORS[w], "point")
-            for w in drawn.strike_classes
-        ]
-    for row in rows:
-        strike_handles.append(_point_handle(row.label, row.color, "o", edge="#3a0000"))
-    if drawn.stacked:
-        strike_handles.append(_point_handle("number of strikes at one point", TEXT_COLOR, "$n$"))
-    if strike_handles:
-        strike_handles.append(_note_handle("fainter dot = vaguer location"))
-    asset_handles = _asset_handles(drawn)
-    other = [_point_handle("town", PLACE_COLOR, "o", size=3.5)]
-    if drawn.target_links:
-        other.append(Line2D([], [], color=style.LINK_COLOR, lw=1.2, label="strike → target asset"))
-    if drawn.other_links:
-        label = "strike → nearby or linked asset"
-        other.append(Line2D([], [], color=style.LINK_COLOR, lw=0.6, alpha=0.5, label=label))
-    if any(d for _, d in drawn.pipeline_types) or any(drawn.power_lines):
-        other.append(
-            Line2D([], [], color="#555555", lw=1.4, ls=(0, (4, 2)), label="schematic route")
-        )
-    sections = [("Strikes", strike_handles), ("Energy assets", asset_handles), ("Map", other)]
-    return [(title, handles) for title, handles in sections if handles]
-
-
-def _asset_handles(drawn: Drawn) -> list[Line2D]:
-    handles = []
-    for pipeline_type in dict.fromkeys(t for t, _ in drawn.pipeline_types):
-        label = f"{pipeline_type.replace('_', ' ')} pipeline"
-        handles.append(
-            Line2D([], [], color=style.PIPELINE_COLORS[pipeline_type], lw=1.6, label=label)
-        )
-    if drawn.power_lines:
-        handles.append(Line2D([], [], color=style.POWER_LINE_COLOR, lw=1.0, label="power line"))
-    for facility_type in drawn.facility_types:
-        handles.append(
-            _point_handle(
-                facility_type.replace("_", " "),
-                style.FACILITY_COLORS[facility_type],
-                style.FACILITY_MARKERS[facility_type],
-                edge="white",
-            )
-        )
-    if drawn.fuel_stations:
-        handles.append(_point_handle("fuel station", style.FUEL_STATION_COLOR, "o", size=4))
-    return handles
-
-
-def _point_handle(
-    label: str, color: str, marker: str, *, edge: str = "none", size: float = 6.5
-) -> Line2D:
-    return Line2D(
-        [],
-        [],
-        linestyle="none",
-        marker=marker,
-        markersize=size,
-        markerfacecolor=color,
-        markeredgecolor=edge,
-        markeredgewidth=0.5,
-        label=label,
-    )
-
-
-def _note_handle(label: str) -> Line2D:
-    return Line2D([], [], linestyle="none", marker=None, label=label)
-
-
-def _draw_legends(fig: Figure, box: BoxIn, spec: Page, drawn: Drawn, view: View, renderer) -> None:
-    """Flow the legend sections top to bottom, then into a new column, inside ``box``."""
-    sections = legend_sections(drawn, view)
-    for fontsize, columns in LEGEND_ATTEMPTS:
-        legends = _flow_legends(fig, box, spec, sections, fontsize, columns, renderer)
-        if legends is not None:
-            return
-    log.warning("the legend does not fit its panel on page %s; it overflows", spec.label)
-    _flow_legends(fig, box, spec, sections, fontsize, columns, renderer, strict=False)
-
-
-def _flow_legends(
-    fig: Figure,
-    box: BoxIn,
-    spec: Page,
-    sections: list[tuple[str, list[Line2D]]],
-    fontsize: float,
-    columns: int,
-    renderer,
-    *,
-    strict: bool = True,
-) -> list[Legend] | None:
-    """Place the sections in columns inside ``box``; None (nothing left drawn) if they overflow.
-
-    Sections longer than ``LONG_SECTION_ROWS`` are split into ``columns`` columns.
-    """
-    x, y, width, height = box
-    dpi = fig.dpi
-    cursor_x, cursor_top, column_width = x, y + height, 0.0
-    legends: list[Legend] = []
-    for title, handles in sections:
-        ncol = columns if len(handles) > LONG_SECTION_ROWS else 1
-        legend = _section_legend(fig, title, handles, fontsize, ncol=ncol)
-        legend.set_bbox_to_anchor(
-            (cursor_x / spec.width, cursor_top / spec.height), fig.transFigure
-        )
-        extent = legend.get_window_extent(renderer)
-        w_in, h_in = extent.width / dpi, extent.height / dpi
-        if cursor_top - h_in < y and legends:
-            cursor_x += column_width + 0.15
-            cursor_top, column_width = y + height, 0.0
-            legend.set_bbox_to_anchor(
-                (cursor_x / spec.width, cursor_top / spec.height), fig.transFigure
-            )
-        overflows = cursor_x + w_in > x + width + 0.05 or cursor_top - h_in < y - 0.05
-        if overflows and strict:
-            for placed in [*legends, legend]:
-                placed.remove()
-            return None
-        legends.append(legend)
-        cursor_top -= h_in + 0.08
-        column_width = max(column_width, w_in)
-    return legends
-
-
-def _section_legend(
-    fig: Figure, title: str, handles: list[Line2D], fontsize: float, *, ncol: int = 1
-) -> Legend:
-    legend = fig.legend(
-        handles=handles,
-        ncols=ncol,
-        columnspacing=1.0,
-        loc="upper left",
-        title=title,
-        alignment="left",
-        fontsize=fontsize,
-        title_fontproperties={"size": fontsize + 1, "weight": "bold", "family": FONT},
-        frameon=False,
-        handlelength=1.8,
-        handletextpad=0.6,
-        borderaxespad=0.0,
-        borderpad=0.2,
-        labelspacing=0.45,
-    )
-    for text, handle in zip(legend.get_texts(), handles, strict=True):
-        if handle.get_marker() in (None, "None", "none", "") and handle.get_linestyle() == "None":
-            text.set_fontstyle("italic")
-            text.set_color(MUTED_COLOR)
-    return legend
-
-
-# --------------------------------------------------------------------------------------------
 # Titles and footer
 
 
@@ -1237,7 +1072,7 @@ def _draw_titles(fig: Figure, spec: Page, title: str, subtitle: str) -> None:
         fontweight="bold",
         color=TEXT_COLOR,
     )
-    lines = _wrap(subtitle, width_in=spec.width - 2 * MARGIN_IN, fontsize=SUBTITLE_PT)
+    lines = wrap_text(subtitle, width_in=spec.width - 2 * MARGIN_IN, fontsize=SUBTITLE_PT)
     fig.text(
         left,
         top - 0.36 / spec.height,
@@ -1262,116 +1097,6 @@ def _draw_footer(fig: Figure, lines: list[str]) -> None:
         color=MUTED_COLOR,
         linespacing=1.3,
     )
-
-
-def _wrap(text: str, *, width_in: float, fontsize: float) -> list[str]:
-    """Wrap to the width; DejaVu Sans averages about 0.55 em per character."""
-    chars = max(20, int(width_in * 72 / (fontsize * 0.56)))
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        lines += textwrap.wrap(paragraph, chars, break_on_hyphens=False) or [""]
-    return lines
-
-
-def _day(value: dt.date | pd.Timestamp) -> str:
-    return f"{value.day} {value:%b %Y}"
-
-
-def time_window_text(view: View, strikes: gpd.GeoDataFrame) -> str:
-    """Return the time window in words, e.g. ``1 Aug 2025 – 31 Dec 2025``."""
-    if view.date_from or view.date_to:
-        start = _day(view.date_from) if view.date_from else "start of data"
-        end = _day(view.date_to) if view.date_to else "data cut-off"
-        return f"{start} – {end}"
-    dates = pd.to_datetime(strikes["date"], errors="coerce").dropna()
-    if dates.empty:
-        return "All dates"
-    return f"All dates ({_day(dates.min())} – {_day(dates.max())})"
-
-
-def filters_text(view: View, *, country_names: Mapping[str, str] | None = None) -> list[str]:
-    """Return the view's filters in words, one phrase per active filter."""
-    names = country_names or {}
-    words = []
-    if view.weapons:
-        words.append("weapons: " + ", ".join(w.replace("_", " ") for w in view.weapons))
-    if view.precisions:
-        words.append("location precision: " + ", ".join(map(str, sorted(view.precisions))))
-    if view.countries:
-        words.append("linked to " + ", ".join(names.get(c, c) for c in view.countries))
-    if view.asset_types:
-        words.append("asset types: " + ", ".join(t.replace("_", " ") for t in view.asset_types))
-    if view.relations:
-        words.append("relations: " + ", ".join(view.relations))
-    if view.min_confidence != "low":
-        words.append(f"links of {view.min_confidence} confidence or more")
-    if view.include_context:
-        words.append("context events included")
-    if view.include_candidates:
-        words.append("unconfirmed candidates included")
-    return words
-
-
-def subtitle_text(view: View, sel: Selection, *, countries: gpd.GeoDataFrame) -> str:
-    """Return the time window, counts and filters in one line of words."""
-    names = {}
-    if not countries.empty and "iso3" in countries.columns:
-        names = dict(zip(countries["iso3"], countries["name"], strict=False))
-    count = len(sel.strikes)
-    parts = [time_window_text(view, sel.strikes), f"{count} strike{'s' if count != 1 else ''}"]
-    parts += filters_text(view, country_names=names)
-    parts.append(f"coloured by {view.color_by}")
-    return " · ".join(parts)
-
-
-def publishers(strikes: gpd.GeoDataFrame) -> list[str]:
-    """Distinct publishers of the strikes' sources: URL hostnames (no ``www.``), dataset names."""
-    if strikes.empty or "sources" not in strikes.columns:
-        return []
-    sources = strikes["sources"].explode().dropna().astype(str).str.strip()
-    datasets = sources[sources.str.startswith(DATASET_SOURCE_PREFIX)]
-    datasets = datasets.str.slice(len(DATASET_SOURCE_PREFIX)).str.strip()
-    urls = sources[~sources.str.startswith(DATASET_SOURCE_PREFIX)]
-    hosts = pd.Series([_hostname(url) for url in pd.unique(urls)], dtype=object)
-    hosts = hosts.str.removeprefix("www.")
-    names = pd.concat([hosts, datasets])
-    return sorted({n for n in names if n}, key=str.lower)
-
-
-def _hostname(url: str) -> str:
-    host = urlsplit(url).hostname or ""
-    try:
-        return host.encode("ascii").decode("idna")  # xn--... to Unicode
-    except UnicodeError:
-        return host
-
-
-def footer_text(sel: Selection, *, basemap: str, tile_provider: str) -> str:
-    """Return the footer: data cut-off, publishers shown, attributions and projection."""
-    cutoff = _day(sel.cutoff) if sel.cutoff else "no strikes in the data"
-    sources = ", ".join(publishers(sel.strikes)) or "none (no strikes shown)"
-    parts = [
-        f"Data cut-off: {cutoff} (latest strike in the data).",
-        f"Sources: {sources}.",
-        "Boundaries: Natural Earth.",
-    ]
-    if basemap == "tiles":
-        parts.append(f"Basemap tiles: {_tile_attribution(tile_provider)}.")
-    parts.append(
-        "Lambert azimuthal equal-area projection centred on the map; scale bar true at the "
-        "centre. Strike positions are often town or region centroids (see location precision). "
-        "Made with strikemap."
-    )
-    return " ".join(parts)
-
-
-def _tile_attribution(provider_name: str) -> str:
-    try:
-        import xyzservices
-
-        return xyzservices.providers.query_name(provider_name).get("attribution", provider_name)
-    except (ImportError, ValueError):
-        return provider_name
 
 
 def _with_link_columns(links: pd.DataFrame) -> pd.DataFrame:

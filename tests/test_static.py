@@ -22,13 +22,13 @@ from shapely.geometry import LineString, Point, box
 from layers.catalog import BY_NAME
 from layers.io import empty_layer, normalise_layer
 from maps import static
+from maps.captions import publishers, subtitle_text
 from maps.exporting import ExportFormatError, ExportWriteError
 from maps.labels import LabelRequest, place_labels
 from maps.static import (
     PAGES,
     build_figure,
     map_projection,
-    publishers,
     render_static_map,
     select_view,
 )
@@ -289,7 +289,7 @@ def test_subtitle_states_window_and_filters_in_words(layers, links):
         min_confidence="medium",
     )
     sel = select_view(layers, links, view)
-    text = static.subtitle_text(view, sel, countries=layers["countries"])
+    text = subtitle_text(view, sel.strikes, countries=layers["countries"])
     assert text.startswith("1 Aug 2025 – data cut-off · 1 strike ·")
     assert "weapons: drone" in text
     assert "linked to AZE" in text  # AZE is not in the countries layer: the code stays

@@ -1,0 +1,130 @@
+"""Words on a briefing map: time window, filters, publishers, footer; and wrapping them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+import geopandas as gpd
+import pandas as pd
+
+from layers.schema import DATASET_SOURCE_PREFIX
+from maps.view import View
+
+CHAR_WIDTH_EM = 0.56
+"""Average character width of DejaVu Sans, in ems, for wrapping text to a width in inches."""
+
+
+def wrap_text(text: str, *, width_in: float, fontsize: float) -> list[str]:
+    """Wrap ``text`` into lines that fit ``width_in`` inches at ``fontsize`` points."""
+    chars = max(20, int(width_in * 72 / (fontsize * CHAR_WIDTH_EM)))
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines += textwrap.wrap(paragraph, chars, break_on_hyphens=False) or [""]
+    return lines
+
+
+def day_text(value: dt.date | pd.Timestamp) -> str:
+    """Return a date as ``6 Aug 2025``."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def time_window_text(view: View, strikes: gpd.GeoDataFrame) -> str:
+    """Return the time window in words, e.g. ``1 Aug 2025 – 31 Dec 2025``."""
+    if view.date_from or view.date_to:
+        start = day_text(view.date_from) if view.date_from else "start of data"
+        end = day_text(view.date_to) if view.date_to else "data cut-off"
+        return f"{start} – {end}"
+    dates = pd.to_datetime(strikes["date"], errors="coerce").dropna()
+    if dates.empty:
+        return "All dates"
+    return f"All dates ({day_text(dates.min())} – {day_text(dates.max())})"
+
+
+def filters_text(view: View, *, country_names: Mapping[str, str] | None = None) -> list[str]:
+    """Return the view's filters in words, one phrase per active filter."""
+    names = country_names or {}
+    words = []
+    if view.weapons:
+        words.append("weapons: " + ", ".join(w.replace("_", " ") for w in view.weapons))
+    if view.precisions:
+        words.append("location precision: " + ", ".join(map(str, sorted(view.precisions))))
+    if view.countries:
+        words.append("linked to " + ", ".join(names.get(c, c) for c in view.countries))
+    if view.asset_types:
+        words.append("asset types: " + ", ".join(t.replace("_", " ") for t in view.asset_types))
+    if view.relations:
+        words.append("relations: " + ", ".join(view.relations))
+    if view.min_confidence != "low":
+        words.append(f"links of {view.min_confidence} confidence or more")
+    if view.include_context:
+        words.append("context events included")
+    if view.include_candidates:
+        words.append("unconfirmed candidates included")
+    return words
+
+
+def subtitle_text(view: View, strikes: gpd.GeoDataFrame, *, countries: gpd.GeoDataFrame) -> str:
+    """Return the time window, counts and filters in one line of words."""
+    names = {}
+    if not countries.empty and "iso3" in countries.columns:
+        names = dict(zip(countries["iso3"], countries["name"], strict=False))
+    count = len(strikes)
+    parts = [time_window_text(view, strikes), f"{count} strike{'s' if count != 1 else ''}"]
+    parts += filters_text(view, country_names=names)
+    parts.append(f"coloured by {view.color_by}")
+    return " · ".join(parts)
+
+
+def publishers(strikes: gpd.GeoDataFrame) -> list[str]:
+    """Distinct publishers of the strikes' sources: URL hostnames (no ``www.``), dataset names."""
+    if strikes.empty or "sources" not in strikes.columns:
+        return []
+    sources = strikes["sources"].explode().dropna().astype(str).str.strip()
+    datasets = sources[sources.str.startswith(DATASET_SOURCE_PREFIX)]
+    datasets = datasets.str.slice(len(DATASET_SOURCE_PREFIX)).str.strip()
+    urls = sources[~sources.str.startswith(DATASET_SOURCE_PREFIX)]
+    hosts = pd.Series([_hostname(url) for url in pd.unique(urls)], dtype=object)
+    hosts = hosts.str.removeprefix("www.")
+    names = pd.concat([hosts, datasets])
+    return sorted({n for n in names if n}, key=str.lower)
+
+
+def _hostname(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    try:
+        return host.encode("ascii").decode("idna")  # xn--... to Unicode
+    except UnicodeError:
+        return host
+
+
+def footer_text(
+    strikes: gpd.GeoDataFrame, *, cutoff: dt.date | None, basemap: str, tile_provider: str
+) -> str:
+    """Return the footer: data cut-off, publishers of ``strikes``, attributions, projection."""
+    cutoff_text = day_text(cutoff) if cutoff else "no strikes in the data"
+    sources = ", ".join(publishers(strikes)) or "none (no strikes shown)"
+    parts = [
+        f"Data cut-off: {cutoff_text} (latest strike in the data).",
+        f"Sources: {sources}.",
+        "Boundaries: Natural Earth.",
+    ]
+    if basemap == "tiles":
+        parts.append(f"Basemap tiles: {_tile_attribution(tile_provider)}.")
+    parts.append(
+        "Lambert azimuthal equal-area projection centred on the map; scale bar true at the "
+        "centre. Strike positions are often town or region centroids (see location precision). "
+        "Made with strikemap."
+    )
+    return " ".join(parts)
+
+
+def _tile_attribution(provider_name: str) -> str:
+    try:
+        import xyzservices
+
+        return xyzservices.providers.query_name(provider_name).get("attribution", provider_name)
+    except (ImportError, ValueError):
+        return provider_name
