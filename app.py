@@ -19,6 +19,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.assets import combine_assets
+from geo.detail import LinkExplainer
 from geo.impact import link_strikes
 from geo.rules import BORDER_RADIUS_M, HIT_RADIUS_M, THREAT_RADIUS_M, ImpactRules
 from layers.io import read_layers, read_relations
@@ -62,7 +63,11 @@ def load_data(data_dir: str, fingerprint: tuple) -> dict[str, pd.DataFrame]:
 
 @st.cache_data(show_spinner="Linking strikes to assets and countries ...")
 def compute_links(data_dir: str, fingerprint: tuple, radii: tuple) -> pd.DataFrame:
-    """Run the impact join on every strike (filters apply afterwards)."""
+    """Run the impact join on every strike (filters apply afterwards).
+
+    The sentences of the ``detail`` column are left out here (they cost more than the join on
+    100,000 strikes); ``explain`` adds them to the rows the page shows or exports.
+    """
     data = load_data(data_dir, fingerprint)
     return link_strikes(
         data["strikes"],
@@ -71,7 +76,30 @@ def compute_links(data_dir: str, fingerprint: tuple, radii: tuple) -> pd.DataFra
         data["countries"],
         rules=rules_from(radii),
         country_names=names(data),
+        with_detail=False,
     )
+
+
+@st.cache_resource(show_spinner=False)
+def explainer(data_dir: str, fingerprint: tuple, radii: tuple) -> LinkExplainer:
+    """Return the object that writes a link's ``detail`` sentence (read-only, shared)."""
+    data = load_data(data_dir, fingerprint)
+    return LinkExplainer(
+        data["strikes"],
+        data["assets"],
+        data["relations"],
+        data["countries"],
+        rules=rules_from(radii),
+        country_names=names(data),
+    )
+
+
+def explain(links: pd.DataFrame, data_dir: str, fingerprint: tuple, radii: tuple) -> pd.DataFrame:
+    """Return ``links`` with their ``detail`` sentences."""
+    if links.empty:
+        return links
+    sentences = explainer(data_dir, fingerprint, radii).describe(links)
+    return links.assign(detail=sentences.to_numpy())
 
 
 @st.cache_data(show_spinner=False)
@@ -329,19 +357,17 @@ def timeline(strikes: pd.DataFrame, links: pd.DataFrame) -> None:
     st.altair_chart(chart, width="stretch")
 
 
-def downloads(strikes: gpd.GeoDataFrame, links: pd.DataFrame, map_html: Callable[[], str]) -> None:
-    """Offer the links (CSV), strikes (GeoJSON) and map (HTML, built on click) as shown."""
+def downloads(
+    strikes: gpd.GeoDataFrame, links_csv: Callable[[], str], map_html: Callable[[], str]
+) -> None:
+    """Offer the links (CSV), strikes (GeoJSON) and map (HTML); each is built on click."""
     cols = st.columns(3)
-    cols[0].download_button(
-        "Links (CSV)", links.to_csv(index=False), "strikemap-links.csv", "text/csv"
-    )
-    geojson = (
-        strikes.to_json(drop_id=True)
-        if not strikes.empty
-        else json.dumps({"type": "FeatureCollection", "features": []})
-    )
+    cols[0].download_button("Links (CSV)", links_csv, "strikemap-links.csv", "text/csv")
     cols[1].download_button(
-        "Strikes (GeoJSON)", geojson, "strikemap-strikes.geojson", "application/geo+json"
+        "Strikes (GeoJSON)",
+        lambda: strikes.to_json(drop_id=True),
+        "strikemap-strikes.geojson",
+        "application/geo+json",
     )
     cols[2].download_button("Map (HTML)", map_html, "strikemap-map.html", "text/html")
 
@@ -402,7 +428,8 @@ def main() -> None:
             st.subheader("Impact chain")
             if view.selected not in set(strikes["id"]):
                 st.info("The selected strike is hidden by the current filters.")
-            chain_panel(chosen, links[links["strike_id"] == view.selected], data)
+            chosen_links = links[(links["strike_id"] == view.selected).to_numpy()]
+            chain_panel(chosen, explain(chosen_links, data_dir, fingerprint, radii), data)
         else:
             st.caption("Click a strike on the map, or pick one above, to see its impact chain.")
     st.subheader("Affected countries")
@@ -410,7 +437,11 @@ def main() -> None:
     st.dataframe(summary, hide_index=True)
     st.subheader("Strikes per week")
     timeline(strikes, shown_links)
-    downloads(strikes, shown_links, lambda: make_map(*map_args).get_root().render())
+    downloads(
+        strikes,
+        lambda: explain(shown_links, data_dir, fingerprint, radii).to_csv(index=False),
+        lambda: make_map(*map_args).get_root().render(),
+    )
 
 
 def make_map(data, strikes, links, view, radii, probe_frame, probe_links) -> folium.Map:
