@@ -577,10 +577,14 @@ def _draw_tiles(ax: Axes, crs: CRS, provider_name: str) -> str | None:
         provider = xyzservices.providers.query_name(provider_name)
     except ValueError as exc:
         return f"unknown tile provider {provider_name!r}: {exc}"
+    limits = ax.get_xlim(), ax.get_ylim()
     try:
         contextily.add_basemap(ax, crs=crs.to_wkt(), source=provider, attribution=False, zorder=0)
     except (OSError, ValueError) as exc:  # requests errors are OSErrors
         return f"tiles could not be fetched: {exc}"
+    finally:
+        ax.set_xlim(*limits[0])  # add_basemap zooms to the tiles' extent
+        ax.set_ylim(*limits[1])
     return None
 
 
