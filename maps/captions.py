@@ -72,7 +72,9 @@ def subtitle_text(view: View, strikes: gpd.GeoDataFrame, *, countries: gpd.GeoDa
     if not countries.empty and "iso3" in countries.columns:
         names = dict(zip(countries["iso3"], countries["name"], strict=False))
     count = len(strikes)
-    parts = [time_window_text(view, strikes), f"{count} strike{'s' if count != 1 else ''}"]
+    kind = "confirmed " if view.statuses == ("confirmed",) else ""
+    noun = "strike" if count == 1 else "strikes"
+    parts = [time_window_text(view, strikes), f"{count} {kind}{noun}"]
     parts += filters_text(view, country_names=names)
     parts.append(f"coloured by {view.color_by}")
     return " · ".join(parts)

@@ -290,7 +290,7 @@ def test_subtitle_states_window_and_filters_in_words(layers, links):
     )
     sel = select_view(layers, links, view)
     text = subtitle_text(view, sel.strikes, countries=layers["countries"])
-    assert text.startswith("1 Aug 2025 – data cut-off · 1 strike ·")
+    assert text.startswith("1 Aug 2025 – data cut-off · 1 confirmed strike ·")
     assert "weapons: drone" in text
     assert "linked to AZE" in text  # AZE is not in the countries layer: the code stays
     assert "medium confidence" in text
