@@ -118,14 +118,21 @@ def metric_to_lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def geodesic_distance_m(
-    lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray
+    lon1: np.ndarray,
+    lat1: np.ndarray,
+    lon2: np.ndarray,
+    lat2: np.ndarray,
+    *,
+    parallel: bool = True,
 ) -> np.ndarray:
     """Return the WGS 84 geodesic distance in metres between paired lon/lat points.
 
-    Vectorised ``pyproj.Geod.inv``; long arrays are split across threads (pyproj releases the
-    GIL), so the result is the same as one call.
+    Vectorised ``pyproj.Geod.inv``; with ``parallel``, long arrays are split across threads
+    (pyproj releases the GIL), with the same result as one call.
     """
     arrays = [np.ascontiguousarray(a, dtype=float) for a in (lon1, lat1, lon2, lat2)]
+    if not parallel:
+        return _geod_chunk(*arrays)
     return run_chunked(_geod_chunk, arrays, n=len(arrays[0]))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -14,6 +15,7 @@ import shapely
 from geo import countries as places
 from geo.crs import (
     SEARCH_MARGIN,
+    WORKERS,
     geodesic_distance_m,
     lonlat_to_metric,
     require_crs,
@@ -47,6 +49,17 @@ LINK_COLUMNS: tuple[str, ...] = (
 """Columns of the link table, in order."""
 CANDIDATE_STATUS = "candidate"
 _REL = {name: code for code, name in enumerate(RELATION_ORDER)}
+_LINK_DTYPES = {
+    "strike": np.int32,
+    "asset": np.int32,
+    "country": np.int16,
+    "relation": np.int8,
+    "distance": np.float64,
+    "confidence": np.int8,
+}
+"""Compact codes: a million strikes' links fit in 20 bytes a row."""
+_BLOCK_STRIKES = 32_768
+"""Strikes per block of the spatial search; blocks run on threads and bound the temporaries."""
 _CONF = {name: code for code, name in enumerate(CONFIDENCE_ORDER)}
 
 
@@ -61,10 +74,16 @@ class _Links:
     distance: np.ndarray
     confidence: np.ndarray
 
+    def __post_init__(self) -> None:
+        for name, dtype in _LINK_DTYPES.items():
+            value = getattr(self, name)
+            if not isinstance(value, np.ndarray) or value.dtype != dtype:
+                object.__setattr__(self, name, np.asarray(value).astype(dtype, copy=False))
+
     @classmethod
     def empty(cls) -> _Links:
         """Return a block without rows."""
-        return cls(*(np.empty(0, np.int64) for _ in range(4)), np.empty(0), np.empty(0, np.int64))
+        return cls(*(np.empty(0, dtype) for dtype in _LINK_DTYPES.values()))
 
     @classmethod
     def concat(cls, blocks: list[_Links]) -> _Links:
@@ -305,28 +324,73 @@ def _radii(rules_radii: Mapping[int, float], precision: np.ndarray) -> np.ndarra
 
 
 def _asset_links(join: _Join) -> _Links:
-    """``target`` and ``nearby`` links: named assets, then the spatial search."""
-    if not (join.rules.follows("target") or join.rules.follows("nearby")) or not len(join.assets):
+    """``target`` and ``nearby`` links: assets named in ``target_ids``, then the spatial search."""
+    rules = join.rules
+    if not (rules.follows("target") or rules.follows("nearby")) or not len(join.assets):
         return _Links.empty()
-    named_s, named_a = _named_pairs(join)
-    threat = _radii(join.rules.threat_radius_m, join.precision)
-    if not join.rules.follows("nearby"):
-        threat = _radii(join.rules.hit_radius_m, join.precision)
+    hit = _radii(rules.hit_radius_m, join.precision)
+    threat = _radii(
+        rules.threat_radius_m if rules.follows("nearby") else rules.hit_radius_m, join.precision
+    )
     index = AssetIndex.build(join.assets.geometry.values)
-    near_s, near_a = _spatial_pairs(join, index, threat)
-    near_key = near_s * len(join.assets) + near_a
+    named_s, named_a = _named_pairs(join)
     named_key = np.sort(named_s * len(join.assets) + named_a)
-    at = np.searchsorted(named_key, near_key).clip(max=max(len(named_key) - 1, 0))
-    also_named = named_key[at] == near_key if len(named_key) else np.zeros(len(near_key), bool)
-    s = np.concatenate([named_s, near_s[~also_named]])
-    a = np.concatenate([named_a, near_a[~also_named]])
-    named = np.arange(len(s)) < len(named_s)
-    distance = _distance_to_assets(join, index, s, a)
-    hit = distance <= _radii(join.rules.hit_radius_m, join.precision)[s]
-    keep = named | hit | (distance <= threat[s])
-    relation = np.where(named | hit, _REL["target"], _REL["nearby"])
-    confidence = np.where(named, _CONF["high"], np.where(hit, _CONF["medium"], _CONF["low"]))
-    keep &= np.isin(relation, [_REL[r] for r in ("target", "nearby") if join.rules.follows(r)])
+    named = _classify(join, index, named_s, named_a, hit, threat, named=True)
+
+    def search(block: np.ndarray) -> _Links:
+        points = shapely.points(join.x[block], join.y[block])
+        found, a = index.tree.query(
+            points, predicate="dwithin", distance=threat[block] * SEARCH_MARGIN
+        )
+        s = block[found]
+        keep = ~_member(s * len(join.assets) + a, named_key)
+        return _classify(join, index, s[keep], a[keep], hit, threat, named=False)
+
+    searched = np.flatnonzero(np.isfinite(threat))
+    blocks = np.array_split(searched, max(1, -(-len(searched) // _BLOCK_STRIKES)))
+    if len(blocks) > 1 and WORKERS > 1:
+        with ThreadPoolExecutor(WORKERS) as pool:
+            found = list(pool.map(search, blocks))
+    else:
+        found = [search(block) for block in blocks]
+    links = _Links.concat([named, *found])
+    wanted = [_REL[r] for r in ("target", "nearby") if rules.follows(r)]
+    return links.take(np.isin(links.relation, wanted))
+
+
+def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """Whether each of ``keys`` occurs in ``sorted_keys``."""
+    if not len(sorted_keys):
+        return np.zeros(len(keys), bool)
+    at = np.searchsorted(sorted_keys, keys).clip(max=len(sorted_keys) - 1)
+    return sorted_keys[at] == keys
+
+
+def _classify(
+    join: _Join,
+    index: AssetIndex,
+    s: np.ndarray,
+    a: np.ndarray,
+    hit: np.ndarray,
+    threat: np.ndarray,
+    *,
+    named: bool,
+) -> _Links:
+    """Measure strike-asset pairs on the ellipsoid and label them target/nearby with confidence.
+
+    Named pairs are targets (high) at any distance; others are targets (medium) within the hit
+    radius, nearby (low) within the threat radius, and dropped beyond it.
+    """
+    lon, lat = index.nearest_lonlat(a, join.x[s], join.y[s], parallel=False)
+    distance = geodesic_distance_m(join.lon[s], join.lat[s], lon, lat, parallel=False)
+    is_hit = distance <= hit[s]
+    if named:
+        keep = np.ones(len(s), bool)
+        confidence = np.full(len(s), _CONF["high"])
+    else:
+        keep = is_hit | (distance <= threat[s])
+        confidence = np.where(is_hit, _CONF["medium"], _CONF["low"])
+    relation = np.where(named | is_hit, _REL["target"], _REL["nearby"])
     links = _Links(s, a, np.full(len(s), -1), relation, distance, confidence)
     return links.take(keep)
 
@@ -344,24 +408,6 @@ def _named_pairs(join: _Join) -> tuple[np.ndarray, np.ndarray]:
     pairs = pd.DataFrame({"s": named.index.to_numpy(np.int64), "a": asset})
     pairs = pairs[pairs["a"] >= 0].drop_duplicates()
     return pairs["s"].to_numpy(np.int64), pairs["a"].to_numpy(np.int64)
-
-
-def _spatial_pairs(
-    join: _Join, index: AssetIndex, radius: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """One STRtree ``dwithin`` query of all strikes with a radius, widened by ``SEARCH_MARGIN``."""
-    from geo.search import query_pairs
-
-    searched = np.flatnonzero(np.isfinite(radius))
-    points = shapely.points(join.x[searched], join.y[searched])
-    s, a = query_pairs(index.tree, points, radius[searched] * SEARCH_MARGIN)
-    return searched[s].astype(np.int64), a.astype(np.int64)
-
-
-def _distance_to_assets(join: _Join, index: AssetIndex, s: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """Geodesic metres from each strike to the nearest point of its paired asset."""
-    lon, lat = index.nearest_lonlat(a, join.x[s], join.y[s])
-    return geodesic_distance_m(join.lon[s], join.lat[s], lon, lat)
 
 
 # --------------------------------------------------------------------------------------------
@@ -519,62 +565,82 @@ def _border_links(join: _Join) -> _Links:
 
 def _assemble(join: _Join, links: _Links) -> pd.DataFrame:
     """Order rows (strike date, strike id, relation, asset id, country), drop repeats, label."""
-    order, duplicate = _ordered_unique(links, len(join.assets), len(join.codes))
-    links = links.take(order[~duplicate])
+    ordered = _ordered_unique(links, len(join.assets), len(join.codes))
     layers = join.assets["asset_layer"].to_numpy(object)
     layer_names = sorted(set(layers))
-    layer_code = np.concatenate([[-1], np.searchsorted(layer_names, layers)]).astype(np.int64)
-    asset_layer = layer_code[links.asset + 1] + 1
-    n = len(links.strike)
+    layer_code = np.concatenate([[-1], np.searchsorted(layer_names, layers)]).astype(np.int8)
+    n = len(ordered.strike)
     return pd.DataFrame(
         {
-            "strike_id": pd.Categorical.from_codes(links.strike, _unique(join.strikes["id"])),
-            "asset_id": _with_empty(links.asset, join.assets["id"]),
-            "asset_layer": pd.Categorical.from_codes(asset_layer, ["", *layer_names]),
-            "country": _with_empty(links.country, join.codes),
-            "relation": pd.Categorical.from_codes(links.relation, RELATION_ORDER),
-            "distance_m": links.distance.astype(float),
-            "confidence": pd.Categorical.from_codes(links.confidence, CONFIDENCE_ORDER),
+            "strike_id": pd.Categorical.from_codes(ordered.strike, _unique(join.strikes["id"])),
+            "asset_id": _with_empty(ordered.asset, join.assets["id"]),
+            "asset_layer": pd.Categorical.from_codes(
+                layer_code[ordered.asset + 1] + 1, ["", *layer_names]
+            ),
+            "country": _with_empty(ordered.country, join.codes),
+            "relation": pd.Categorical.from_codes(ordered.relation, RELATION_ORDER),
+            "distance_m": ordered.distance,
+            "confidence": pd.Categorical.from_codes(ordered.confidence, CONFIDENCE_ORDER),
             "detail": pd.Categorical.from_codes(np.zeros(n, np.int8), [""]),
         },
         columns=list(LINK_COLUMNS),
     )
 
 
-def _ordered_unique(
-    links: _Links, n_assets: int, n_countries: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Sort order of the rows and, in that order, which rows repeat an earlier key."""
-    widths = [
-        int(max(n_countries, 1) + 1).bit_length(),
-        int(max(n_assets, 1) + 1).bit_length(),
-        len(RELATION_ORDER).bit_length(),
-    ]
+def _ordered_unique(links: _Links, n_assets: int, n_countries: int) -> _Links:
+    """Return the links sorted by (strike, relation, asset, country) without repeated keys.
+
+    The four codes (and the confidence, equal for repeats since both inherit the same asset
+    link) are packed into one int64 whose sort gives the order; the codes are unpacked from
+    the sorted keys, so only the key, its order and the distances are materialised.
+    """
+    widths = {
+        "relation": len(RELATION_ORDER).bit_length(),
+        "asset": int(n_assets + 1).bit_length(),
+        "country": int(n_countries + 1).bit_length(),
+        "confidence": len(CONFIDENCE_ORDER).bit_length(),
+    }
     strike_bits = int(links.strike.max(initial=0) + 1).bit_length()
-    if sum(widths) + strike_bits < 63:
-        key = links.strike.astype(np.int64)
-        for part, width in zip(
-            (links.relation, links.asset + 1, links.country + 1), widths[::-1], strict=True
-        ):
-            key = (key << width) | part.astype(np.int64)
-        order = np.argsort(key, kind="stable")
-        ordered = key[order]
-        duplicate = np.concatenate([np.zeros(min(1, len(key)), bool), ordered[1:] == ordered[:-1]])
-        return order, duplicate
+    if strike_bits + sum(widths.values()) > 63:
+        return _ordered_unique_lexsort(links)
+    offsets = {"relation": 0, "asset": 1, "country": 1, "confidence": 0}
+    key = links.strike.astype(np.int64)
+    for name, width in widths.items():
+        key <<= width
+        key |= getattr(links, name).astype(np.int64) + offsets[name]
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    shift = widths["confidence"]
+    unique = np.concatenate(
+        [np.ones(min(1, len(key)), bool), (key[1:] >> shift) != (key[:-1] >> shift)]
+    )
+    key, distance = key[unique], links.distance[order[unique]]
+    del order
+    codes = {}
+    for name, width in reversed(widths.items()):
+        codes[name] = (key & ((1 << width) - 1)) - offsets[name]
+        key >>= width
+    return _Links(
+        key, codes["asset"], codes["country"], codes["relation"], distance, codes["confidence"]
+    )
+
+
+def _ordered_unique_lexsort(links: _Links) -> _Links:
+    """Fallback of ``_ordered_unique`` for code ranges too wide for one int64 key."""
     order = np.lexsort((links.country, links.asset, links.relation, links.strike))
-    stacked = np.column_stack([links.strike, links.relation, links.asset, links.country])[order]
+    taken = links.take(order)
+    stacked = np.column_stack([taken.strike, taken.relation, taken.asset, taken.country])
     repeats = (stacked[1:] == stacked[:-1]).all(axis=1)
-    duplicate = np.concatenate([np.zeros(min(1, len(order)), bool), repeats])
-    return order, duplicate
+    return taken.take(np.concatenate([np.ones(min(1, len(order)), bool), ~repeats]))
 
 
-def _unique(values: pd.Series) -> list[str]:
-    return [str(v) for v in values]
+def _unique(values: pd.Series) -> pd.Index:
+    return pd.Index(values.astype(str).to_numpy(object))
 
 
 def _with_empty(codes: np.ndarray, names: object) -> pd.Categorical:
     """Categorical of ``names[codes]`` with ``""`` for code -1."""
-    categories = ["", *(str(n) for n in names)]
+    categories = pd.Index(np.concatenate([[""], np.asarray(names, dtype=object).astype(str)]))
     return pd.Categorical.from_codes(codes + 1, categories)
 
 

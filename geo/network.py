@@ -66,6 +66,7 @@ class PipelineNetwork:
             sources, prefix = list(self.pipeline_heads[asset_id]), (asset_id,)
         else:
             return {}
+        sources = [node for node in sources if node in self.graph]
         if not sources:  # a pipeline shorter than the snap tolerance has no edges
             return {}
         paths = nx.multi_source_dijkstra_path(self.graph, sources)
@@ -137,9 +138,9 @@ def build_network(assets: gpd.GeoDataFrame, *, snap_tolerance_m: float) -> Pipel
     end_node = _snap(ends, snap_tolerance_m)
     chains, facility_nodes = _place_facilities(lines, end_node, facilities, snap_tolerance_m)
     graph = nx.DiGraph()
-    graph.add_nodes_from(np.unique(end_node).tolist())
     heads: dict[str, tuple[int, ...]] = {}
-    for pipe_id, direction, chain in zip(pipes["id"], pipes["flow_direction"], chains, strict=True):
+    ids, directions = pipes["id"].to_numpy(object), pipes["flow_direction"].to_numpy(object)
+    for pipe_id, direction, chain in zip(ids, directions, chains, strict=True):
         edges = _chain_edges(chain, direction)
         graph.add_edges_from(edges, asset=pipe_id)
         heads[pipe_id] = tuple(sorted({v for _, v in edges}))
@@ -160,17 +161,22 @@ def _endpoints(lines: np.ndarray) -> np.ndarray:
 
 
 def _snap(points: np.ndarray, tolerance: float) -> np.ndarray:
-    """Give points within ``tolerance`` of each other (transitively) one node number."""
+    """Give points within ``tolerance`` of each other (transitively) one node number.
+
+    Connected components by label propagation over the STRtree pairs: each point takes the
+    smallest label among its neighbours until nothing changes.
+    """
+    label = np.arange(len(points))
     if len(points) == 0:
-        return np.empty(0, dtype=int)
+        return label
     left, right = shapely.STRtree(points).query(points, predicate="dwithin", distance=tolerance)
-    components = nx.Graph()
-    components.add_nodes_from(range(len(points)))
-    components.add_edges_from(zip(left.tolist(), right.tolist(), strict=True))
-    node = np.empty(len(points), dtype=int)
-    for members in nx.connected_components(components):
-        node[list(members)] = min(members)
-    return node
+    while True:
+        smallest = label.copy()
+        np.minimum.at(smallest, left, label[right])
+        smallest = smallest[smallest]  # jump to the neighbour's label as well
+        if np.array_equal(smallest, label):
+            return label
+        label = smallest
 
 
 def _place_facilities(
@@ -189,8 +195,9 @@ def _place_facilities(
         to_end = shapely.distance(points[f_idx], ends[p_idx + n])
         position = shapely.line_locate_point(lines[p_idx], points[f_idx], normalized=True)
         next_node = int(end_node.max()) + 1
+        ids = facilities["id"].to_numpy(object)
         for f, p, d0, d1, pos in zip(f_idx, p_idx, to_start, to_end, position, strict=True):
-            fid = facilities["id"].iat[f]
+            fid = ids[f]
             if min(d0, d1) <= tolerance:
                 node = int(end_node[p] if d0 <= d1 else end_node[p + n])
                 facility_nodes.setdefault(fid, node)

@@ -59,34 +59,13 @@ class Segments:
         return Segments(self.x0, self.y0, self.dx, self.dy, np.arange(n), np.ones(n, dtype=int))
 
 
-def query_pairs(
-    tree: shapely.STRtree, points: np.ndarray, distance: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(point index, tree index)`` for every tree geometry within ``distance`` of a point.
-
-    One ``STRtree.query(predicate="dwithin")`` over all points; on several cores the points are
-    split in contiguous chunks queried on threads (GEOS releases the GIL), same result.
-    """
-    if len(points) == 0 or len(tree) == 0:
-        return np.empty(0, np.intp), np.empty(0, np.intp)
-    bounds = np.linspace(0, len(points), min(WORKERS, max(1, len(points) // 50_000)) + 1)
-    bounds = bounds.astype(int)
-
-    def chunk(lo: int, hi: int) -> np.ndarray:
-        found = tree.query(points[lo:hi], predicate="dwithin", distance=distance[lo:hi])
-        found[0] += lo
-        return found
-
-    if len(bounds) == 2:
-        found = chunk(0, len(points))
-    else:
-        with ThreadPoolExecutor(len(bounds) - 1) as pool:
-            found = np.concatenate(list(pool.map(chunk, bounds[:-1], bounds[1:])), axis=1)
-    return found[0], found[1]
-
-
 def nearest_on_segments(
-    segments: Segments, which: np.ndarray, x: np.ndarray, y: np.ndarray
+    segments: Segments,
+    which: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    parallel: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the metric point of geometry ``which[k]`` nearest to ``(x[k], y[k])``, for every k.
 
@@ -104,7 +83,7 @@ def nearest_on_segments(
     def fill(lo: int, hi: int) -> None:
         out_x[lo:hi], out_y[lo:hi] = _nearest_chunk(segments, which[lo:hi], x[lo:hi], y[lo:hi])
 
-    if len(bounds) <= 2 or WORKERS == 1:
+    if len(bounds) <= 2 or WORKERS == 1 or not parallel:
         for lo, hi in itertools.pairwise(bounds):
             fill(lo, hi)
     else:
@@ -155,7 +134,7 @@ class AssetIndex:
         return cls(metric, shapely.STRtree(metric), Segments.from_metric(metric), lon, lat)
 
     def nearest_lonlat(
-        self, which: np.ndarray, x: np.ndarray, y: np.ndarray
+        self, which: np.ndarray, x: np.ndarray, y: np.ndarray, *, parallel: bool = True
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return lon/lat of the point of asset ``which[k]`` nearest to metric ``(x[k], y[k])``.
 
@@ -164,6 +143,8 @@ class AssetIndex:
         """
         lon, lat = self.lon[which], self.lat[which]
         shaped = np.flatnonzero(np.isnan(lon))
-        qx, qy = nearest_on_segments(self.segments, which[shaped], x[shaped], y[shaped])
+        qx, qy = nearest_on_segments(
+            self.segments, which[shaped], x[shaped], y[shaped], parallel=parallel
+        )
         lon[shaped], lat[shaped] = metric_to_lonlat(qx, qy)
         return lon, lat
