@@ -39,6 +39,7 @@ from maps.exporting import (
     ExportFormatError,
     Output,
     check_writable,
+    is_path,
     resolve_format,
     write_output,
 )
@@ -222,8 +223,8 @@ def render_static_map(
     out
         File path, or a binary file-like object such as ``io.BytesIO``.
     fmt
-        ``png``, ``pdf`` or ``svg``; by default the suffix of ``out`` (``png`` for file objects
-        without a name is not guessed: pass ``fmt``).
+        ``png``, ``pdf`` or ``svg``; by default the suffix of a path ``out``, and ``png`` for a
+        file-like ``out``.
     page
         ``a4-landscape``, ``a4-portrait`` or ``slide`` (16:9).
     dpi
@@ -243,6 +244,11 @@ def render_static_map(
     ExportResult
         Path, sizes, counts, extent, projection and warnings.
 
+    Notes
+    -----
+    Fonts and PDF/SVG options are set with ``matplotlib.rc_context`` while the map is built
+    and saved; nothing touches pyplot or the global rcParams afterwards.
+
     Raises
     ------
     ExportFormatError
@@ -252,7 +258,7 @@ def render_static_map(
         The folder of ``out`` is missing or not writable (an ``OSError``); checked before
         drawing.
     """
-    if fmt is None and not isinstance(out, str | Path) and not hasattr(out, "name"):
+    if fmt is None and not is_path(out):
         fmt = "png"
     fmt = resolve_format(out, fmt, FORMATS)
     check_options(fmt=fmt, page=page, dpi=dpi, basemap=basemap)

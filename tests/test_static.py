@@ -307,6 +307,17 @@ def test_legend_lists_only_what_the_map_shows(layers, links):
     assert "strike → target asset" in texts
 
 
+def test_age_colouring_and_links_off_change_the_legend(layers, links):
+    view = View(color_by="age", date_to=dt.date(2025, 10, 31))
+    with mpl.rc_context(static.RC_PARAMS):
+        fig, info = build_figure(layers, links, view, dpi=60, links_on=False)
+    texts = {t.get_text() for legend in fig.legends for t in legend.get_texts()}
+    assert {"strike, under 30 days", "strike, 30-180 days"} <= texts
+    assert "drone" not in texts
+    assert not any(text.startswith("strike →") for text in texts)
+    assert info.n_links == 0
+
+
 def test_map_labels_do_not_overlap(layers, links):
     with mpl.rc_context(static.RC_PARAMS):
         fig, _ = build_figure(layers, links, View(), dpi=60)
