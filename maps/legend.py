@@ -49,6 +49,9 @@ def legend_sections(drawn: Drawn, view: View) -> list[tuple[str, list[Line2D]]]:
         strike_handles.append(_note_handle("fainter dot = vaguer location"))
     asset_handles = _asset_handles(drawn)
     other = [_point_handle("town", PLACE_COLOR, "o", size=3.5)]
+    if drawn.selected:
+        label = "selected strike, location uncertainty"
+        other.append(_point_handle(label, "none", "o", edge=style.LINK_COLOR, size=9))
     if drawn.target_links:
         other.append(Line2D([], [], color=style.LINK_COLOR, lw=1.2, label="strike → target asset"))
     if drawn.other_links:

@@ -28,7 +28,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import PathPatch
+from matplotlib.patches import Circle, PathPatch
 from matplotlib_scalebar.scalebar import ScaleBar
 from pyproj import CRS, Transformer
 
@@ -612,6 +612,7 @@ class Drawn:
     fuel_stations: bool = False
     strike_classes: list[str] = field(default_factory=list)
     stacked: bool = False
+    selected: bool = False
     obstacles: list[np.ndarray] = field(default_factory=list)
     facility_points: dict[str, tuple[float, float]] = field(default_factory=dict)
 
@@ -788,9 +789,9 @@ def _link_pairs(sel: Selection) -> pd.DataFrame:
 def _strike_colors(strikes: gpd.GeoDataFrame, view: View) -> tuple[np.ndarray, list[str]]:
     """Return RGBA colours (alpha from location precision) and the legend classes present."""
     if view.color_by == "age":
-        reference = pd.Timestamp(view.date_to) if view.date_to else None
-        dates = pd.to_datetime(strikes["date"], errors="coerce")
-        reference = reference if reference is not None else dates.max()
+        # the interactive map's rule, so that a strike has the same colour on screen and paper
+        reference = pd.Timestamp(view.date_to) if view.date_to else pd.Timestamp.today()
+        reference = reference.normalize()
         colors = style.age_colors(strikes["date"], reference=reference)
         present = set(pd.unique(colors))
         classes = [c for c in style.AGE_COLORS if c in present]
@@ -825,16 +826,7 @@ def _draw_strikes(
         rasterized=many,
     )
     if view.selected is not None:
-        chosen = (strikes["id"] == view.selected).to_numpy()
-        ax.scatter(
-            xy[chosen, 0],
-            xy[chosen, 1],
-            s=size * 3,
-            facecolors="none",
-            edgecolors=style.HIGHLIGHT_COLOR,
-            linewidths=1.6,
-            zorder=7,
-        )
+        drawn.selected = _draw_selected(ax, strikes, xy, view.selected, size=size)
     unique, counts = np.unique(np.round(xy, 0), axis=0, return_counts=True)
     drawn.obstacles.append(_marker_boxes(ax, unique[:MAX_MARKER_OBSTACLES], size_pt=7))
     stacked = counts > 1
@@ -857,6 +849,51 @@ def _draw_strikes(
         badges = ax.transData.transform(unique[stacked]) + np.array([4, 4]) * ax.figure.dpi / 72
         size = 12 * ax.figure.dpi / 72
         drawn.obstacles.append(np.column_stack([badges, badges + size]))
+
+
+def _draw_selected(
+    ax: Axes, strikes: gpd.GeoDataFrame, xy: np.ndarray, selected: str, *, size: float
+) -> bool:
+    """Ring the selected strike and draw its location-uncertainty circle, as on screen."""
+    from maps.interactive import UNCERTAINTY_RADIUS_M  # imports folium: only when needed
+
+    chosen = np.flatnonzero((strikes["id"] == selected).to_numpy())
+    if not len(chosen):
+        return False
+    x, y = xy[chosen[0]]
+    precision = pd.to_numeric(pd.Series([strikes["geo_precision"].iloc[chosen[0]]]))[0]
+    radius = UNCERTAINTY_RADIUS_M.get(int(precision) if pd.notna(precision) else 3, 25_000.0)
+    ax.add_artist(
+        Circle(
+            (x, y),
+            radius,
+            facecolor=style.LINK_COLOR,
+            alpha=0.08,
+            edgecolor="none",
+            zorder=5,
+        )
+    )
+    ax.add_artist(
+        Circle(
+            (x, y),
+            radius,
+            facecolor="none",
+            edgecolor=style.LINK_COLOR,
+            linestyle=(0, (6, 4)),
+            linewidth=1.2,
+            zorder=5,
+        )
+    )
+    ax.scatter(
+        [x],
+        [y],
+        s=size * 3,
+        facecolors="none",
+        edgecolors=style.LINK_COLOR,
+        linewidths=1.8,
+        zorder=7,
+    )
+    return True
 
 
 def _marker_boxes(ax: Axes, xy: np.ndarray, *, size_pt: float) -> np.ndarray:

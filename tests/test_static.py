@@ -318,6 +318,16 @@ def test_age_colouring_and_links_off_change_the_legend(layers, links):
     assert info.n_links == 0
 
 
+def test_selected_strike_gets_its_uncertainty_circle(layers, links):
+    view = View(selected="strike-2025-08-06-orlivka")
+    with mpl.rc_context(static.RC_PARAMS):
+        fig, _ = build_figure(layers, links, view, dpi=60)
+    circles = [p for p in fig.axes[0].patches if isinstance(p, mpl.patches.Circle)]
+    assert {c.get_radius() for c in circles} == {10_000.0}  # precision 2: 10 km
+    texts = {t.get_text() for legend in fig.legends for t in legend.get_texts()}
+    assert "selected strike, location uncertainty" in texts
+
+
 def test_map_labels_do_not_overlap(layers, links):
     with mpl.rc_context(static.RC_PARAMS):
         fig, _ = build_figure(layers, links, View(), dpi=60)
