@@ -11,6 +11,9 @@ import shapely
 from geo.crs import SEARCH_MARGIN, geodesic_distance_m, metric_geometry, metric_to_lonlat
 from geo.search import Segments, nearest_on_segments
 
+GRID_CELL_M = 5_000.0
+"""Cell size of the coarse grid that rules out points far from a boundary."""
+
 
 def country_name_map(
     countries: gpd.GeoDataFrame, country_names: Mapping[str, str] | None = None
@@ -59,14 +62,14 @@ def near_borders(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return ``(point, country code, geodesic metres)`` for foreign boundaries within ``radius_m``.
 
-    Per country (a handful), the boundary is cut into segments in an STRtree and every point
-    outside that country asks for its nearest segment within the widened radius; the nearest
-    point found in the metric CRS is then measured on the ellipsoid.
+    Per country (a handful near the points), the boundary is cut into segments in an STRtree;
+    a coarse grid over the points first drops the cells far from the boundary, then each
+    remaining point outside that country asks for its nearest segment within the widened
+    radius. The nearest point found in the metric CRS is measured on the ellipsoid.
     """
-    found_point, found_code, found_distance = [], [], []
-    metric = metric_geometry(np.asarray(polygons))
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     search = radius_m * SEARCH_MARGIN
-    for polygon, code in zip(metric, codes, strict=True):
+    for polygon, code in zip(metric_geometry(np.asarray(polygons)), codes, strict=True):
         if polygon is None or shapely.is_empty(polygon):
             continue
         west, south, east, north = shapely.bounds(polygon)
@@ -80,16 +83,8 @@ def near_borders(
         if candidates.size == 0:
             continue
         segments = Segments.from_metric(np.array([shapely.boundary(polygon)]))
-        pieces = shapely.linestrings(
-            np.stack(
-                [
-                    np.column_stack([segments.x0, segments.y0]),
-                    np.column_stack([segments.x0 + segments.dx, segments.y0 + segments.dy]),
-                ],
-                axis=1,
-            )
-        )
-        tree = shapely.STRtree(pieces)
+        tree = shapely.STRtree(_segment_lines(segments))
+        candidates = _near_cells(tree, x, y, candidates, search)
         points = shapely.points(x[candidates], y[candidates])
         hit, piece = tree.query_nearest(points, max_distance=search, all_matches=False)
         if hit.size == 0:
@@ -99,13 +94,39 @@ def near_borders(
         qlon, qlat = metric_to_lonlat(qx, qy)
         distance = geodesic_distance_m(lon[which], lat[which], qlon, qlat)
         keep = distance <= radius_m
-        found_point.append(which[keep])
-        found_code.append(np.full(int(keep.sum()), code))
-        found_distance.append(distance[keep])
-    if not found_point:
+        found.append((which[keep], np.full(int(keep.sum()), code), distance[keep]))
+    if not found:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
-    return (
-        np.concatenate(found_point),
-        np.concatenate(found_code),
-        np.concatenate(found_distance),
+    return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))
+
+
+def _segment_lines(segments: Segments) -> np.ndarray:
+    starts = np.column_stack([segments.x0, segments.y0])
+    ends = starts + np.column_stack([segments.dx, segments.dy])
+    return shapely.linestrings(np.stack([starts, ends], axis=1))
+
+
+def _near_cells(
+    tree: shapely.STRtree, x: np.ndarray, y: np.ndarray, candidates: np.ndarray, search: float
+) -> np.ndarray:
+    """Keep the candidates lying in grid cells that come within ``search`` of the tree.
+
+    Cells are ``GRID_CELL_M`` wide; a cell counts when its centre lies within ``search`` plus
+    half its diagonal, so no point within ``search`` is dropped. Skipped when there would be
+    more cells than candidates.
+    """
+    cx = np.floor((x[candidates] - x[candidates].min()) / GRID_CELL_M).astype(np.int64)
+    cy = np.floor((y[candidates] - y[candidates].min()) / GRID_CELL_M).astype(np.int64)
+    width, height = int(cx.max()) + 1, int(cy.max()) + 1
+    if width * height >= len(candidates):
+        return candidates
+    gx, gy = np.meshgrid(np.arange(width), np.arange(height), indexing="ij")
+    centres = shapely.points(
+        x[candidates].min() + (gx.ravel() + 0.5) * GRID_CELL_M,
+        y[candidates].min() + (gy.ravel() + 0.5) * GRID_CELL_M,
     )
+    reach = search + GRID_CELL_M * np.sqrt(0.5)
+    near, _ = tree.query_nearest(centres, max_distance=reach, all_matches=False)
+    cell_near = np.zeros(width * height, bool)
+    cell_near[near] = True
+    return candidates[cell_near[cx * height + cy]]

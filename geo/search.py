@@ -32,6 +32,16 @@ class Segments:
     start: np.ndarray
     count: np.ndarray
 
+    @property
+    def inv_length2(self) -> np.ndarray:
+        """``1 / length**2`` of each segment, 0 for zero-length ones (computed once)."""
+        cached = self.__dict__.get("_inv_length2")
+        if cached is None:
+            length2 = self.dx * self.dx + self.dy * self.dy
+            cached = np.divide(1.0, length2, out=np.zeros_like(length2), where=length2 > 0)
+            object.__setattr__(self, "_inv_length2", cached)
+        return cached
+
     @classmethod
     def from_metric(cls, geometry: np.ndarray) -> Segments:
         """Cut metric points, lines and polygon boundaries into segments."""
@@ -96,21 +106,31 @@ def _nearest_chunk(
     segments: Segments, which: np.ndarray, x: np.ndarray, y: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     count = segments.count[which]
-    offsets = np.concatenate([[0], np.cumsum(count)[:-1]])
+    offsets = np.cumsum(count) - count
     pair = np.repeat(np.arange(len(which)), count)
-    seg = np.repeat(segments.start[which] - offsets, count) + np.arange(len(pair))
-    x0, y0, dx, dy = segments.x0[seg], segments.y0[seg], segments.dx[seg], segments.dy[seg]
-    px, py = x[pair] - x0, y[pair] - y0
-    length2 = dx * dx + dy * dy
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.clip((px * dx + py * dy) / length2, 0.0, 1.0)
-    t[length2 == 0] = 0.0
-    qx, qy = x0 + t * dx, y0 + t * dy
-    d2 = (x[pair] - qx) ** 2 + (y[pair] - qy) ** 2
-    best = np.minimum.reduceat(d2, offsets)
-    hits = np.flatnonzero(d2 == best[pair])
+    seg = np.repeat(segments.start[which] - offsets, count)
+    seg += np.arange(len(pair))
+    dx, dy = segments.dx[seg], segments.dy[seg]
+    px = x[pair]
+    px -= segments.x0[seg]
+    py = y[pair]
+    py -= segments.y0[seg]
+    t = px * dx
+    t += py * dy
+    t *= segments.inv_length2[seg]
+    np.clip(t, 0.0, 1.0, out=t)
+    dx *= t  # now the offset of the nearest point from the segment start
+    dy *= t
+    px -= dx  # now the vector from the nearest point to the query point
+    py -= dy
+    px *= px
+    py *= py
+    px += py
+    best = np.minimum.reduceat(px, offsets)
+    hits = np.flatnonzero(px == best[pair])
     first = hits[np.concatenate([[True], pair[hits][1:] != pair[hits][:-1]])]
-    return qx[first], qy[first]
+    chosen = seg[first]
+    return segments.x0[chosen] + dx[first], segments.y0[chosen] + dy[first]
 
 
 @dataclass(frozen=True)
