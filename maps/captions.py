@@ -13,6 +13,8 @@ import pandas as pd
 from layers.schema import DATASET_SOURCE_PREFIX
 from maps.view import View
 
+MAX_FOOTER_PUBLISHERS = 80
+"""Publishers named in the footer at most (the most cited); the rest are counted."""
 CHAR_WIDTH_EM = 0.56
 """Average character width of DejaVu Sans, in ems, for wrapping text to a width in inches."""
 
@@ -80,18 +82,26 @@ def subtitle_text(view: View, strikes: gpd.GeoDataFrame, *, countries: gpd.GeoDa
     return " · ".join(parts)
 
 
-def publishers(strikes: gpd.GeoDataFrame) -> list[str]:
-    """Distinct publishers of the strikes' sources: URL hostnames (no ``www.``), dataset names."""
+def publishers(strikes: gpd.GeoDataFrame, *, limit: int | None = None) -> list[str]:
+    """Distinct publishers of the strikes' sources: URL hostnames (no ``www.``), dataset names.
+
+    Sorted alphabetically. With ``limit``, only the ``limit`` most cited publishers are kept.
+    """
     if strikes.empty or "sources" not in strikes.columns:
         return []
     sources = strikes["sources"].explode().dropna().astype(str).str.strip()
-    datasets = sources[sources.str.startswith(DATASET_SOURCE_PREFIX)]
-    datasets = datasets.str.slice(len(DATASET_SOURCE_PREFIX)).str.strip()
-    urls = sources[~sources.str.startswith(DATASET_SOURCE_PREFIX)]
-    hosts = pd.Series([_hostname(url) for url in pd.unique(urls)], dtype=object)
-    hosts = hosts.str.removeprefix("www.")
-    names = pd.concat([hosts, datasets])
-    return sorted({n for n in names if n}, key=str.lower)
+    is_dataset = sources.str.startswith(DATASET_SOURCE_PREFIX)
+    datasets = sources[is_dataset].str.slice(len(DATASET_SOURCE_PREFIX)).str.strip()
+    urls = sources[~is_dataset]
+    unique_urls = pd.unique(urls)
+    hosts = dict(zip(unique_urls, (_hostname(url) for url in unique_urls), strict=True))
+    names = pd.concat([urls.map(hosts).str.removeprefix("www."), datasets])
+    counts = names[names.astype(bool)].value_counts()
+    if limit is not None:
+        counts = counts.sort_index(key=lambda i: i.str.lower()).sort_values(
+            ascending=False, kind="stable"
+        )[:limit]
+    return sorted(counts.index, key=str.lower)
 
 
 def _hostname(url: str) -> str:
@@ -107,7 +117,11 @@ def footer_text(
 ) -> str:
     """Return the footer: data cut-off, publishers of ``strikes``, attributions, projection."""
     cutoff_text = day_text(cutoff) if cutoff else "no strikes in the data"
-    sources = ", ".join(publishers(strikes)) or "none (no strikes shown)"
+    shown = publishers(strikes, limit=MAX_FOOTER_PUBLISHERS)
+    sources = ", ".join(shown) or "none (no strikes shown)"
+    hidden = len(publishers(strikes)) - len(shown)
+    if hidden:
+        sources += f" and {hidden} more (all in the table export)"
     parts = [
         f"Data cut-off: {cutoff_text} (latest strike in the data).",
         f"Sources: {sources}.",

@@ -419,9 +419,8 @@ def build_figure(
     _draw_labels(map_ax, sel, crs, frame_ll, drawn, renderer, np.vstack(obstacles))
     draw_legends(fig, boxes["legend"], spec, drawn, view, renderer)
     draw_locator(fig.add_axes(_fraction(boxes["locator"], spec)), sel.countries, frame_ll)
-    _draw_titles(
-        fig, spec, title or DEFAULT_TITLE, subtitle_text(view, sel.strikes, countries=sel.countries)
-    )
+    subtitle = subtitle_text(view, sel.strikes, countries=sel.countries)
+    _draw_titles(fig, spec, title or DEFAULT_TITLE, subtitle, renderer)
     _draw_footer(fig, footer_lines)
     return fig, info
 
@@ -436,6 +435,8 @@ GAP_IN = 0.2
 FOOTER_PT = 6.5
 FOOTER_LINE_IN = 0.115
 TITLE_PT = 16
+MIN_TITLE_PT = 11
+SUBTITLE_LINES = 2
 SUBTITLE_PT = 9
 PLACE_PT = 7.5
 
@@ -1106,24 +1107,28 @@ def _halo(text_style: dict[str, object]) -> dict[str, object]:
 # Titles and footer
 
 
-def _draw_titles(fig: Figure, spec: Page, title: str, subtitle: str) -> None:
+def _draw_titles(fig: Figure, spec: Page, title: str, subtitle: str, renderer) -> None:
+    """Draw the title (shrunk, then shortened, to fit one line) and two lines of subtitle."""
     top = 1 - MARGIN_IN / spec.height
     left = MARGIN_IN / spec.width
-    fig.text(
-        left,
-        top,
-        title,
-        ha="left",
-        va="top",
-        fontsize=TITLE_PT,
-        fontweight="bold",
-        color=TEXT_COLOR,
-    )
+    width_px = (spec.width - 2 * MARGIN_IN) * fig.dpi
+    text = fig.text(left, top, title, ha="left", va="top", fontweight="bold", color=TEXT_COLOR)
+    for size in range(TITLE_PT, MIN_TITLE_PT - 1, -1):
+        text.set_fontsize(size)
+        if text.get_window_extent(renderer).width <= width_px:
+            break
+    else:
+        chars = int(len(title) * width_px / text.get_window_extent(renderer).width)
+        text.set_text(textwrap.shorten(title, max(10, chars - 1), placeholder="…"))
     lines = wrap_text(subtitle, width_in=spec.width - 2 * MARGIN_IN, fontsize=SUBTITLE_PT)
+    if len(lines) > SUBTITLE_LINES:
+        last = " ".join(lines[SUBTITLE_LINES - 1 :])
+        limit = len(lines[SUBTITLE_LINES - 1])
+        lines = [*lines[: SUBTITLE_LINES - 1], textwrap.shorten(last, limit, placeholder=" …")]
     fig.text(
         left,
         top - 0.36 / spec.height,
-        "\n".join(lines[:2]),
+        "\n".join(lines),
         ha="left",
         va="top",
         fontsize=SUBTITLE_PT,

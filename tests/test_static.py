@@ -271,6 +271,22 @@ def test_footer_names_cutoff_of_all_data_and_publishers_of_shown_strikes(layers,
     assert "ACLED" not in svg  # the Izmail strike (October) is outside the window
 
 
+def test_long_titles_shrink_to_the_page_and_many_publishers_are_counted(layers, links):
+    strikes = layers["strikes"].copy()
+    strikes["sources"] = [[f"https://site{i}-{k}.example/a" for k in range(40)] for i in range(5)]
+    layers = {**layers, "strikes": strikes}
+    title = "A very long title for a briefing map " * 6
+    with mpl.rc_context(static.RC_PARAMS):
+        fig, _ = build_figure(layers, links, View(), dpi=60, title=title)
+    renderer = fig.canvas.get_renderer()
+    heading = next(t for t in fig.texts if t.get_text().startswith("A very long"))
+    assert heading.get_text().endswith("…")
+    assert heading.get_window_extent(renderer).x1 <= fig.bbox.width
+    footer = next(t.get_text() for t in fig.texts if t.get_text().startswith("Data cut-off"))
+    footer = " ".join(footer.split())
+    assert "and 80 more (all in the table export)" in footer  # 4 x 40 publishers, 80 named
+
+
 def test_publishers_are_hostnames_and_dataset_names(layers):
     assert publishers(layers["strikes"]) == [
         "ACLED (Ukrinform)",
