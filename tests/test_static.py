@@ -344,6 +344,42 @@ def test_selected_strike_gets_its_uncertainty_circle(layers, links):
     assert "selected strike, location uncertainty" in texts
 
 
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_a_full_legend_fits_its_panel_beside_the_map(layers, links, page, caplog):
+    types = list(static.style.FACILITY_COLORS)
+    facilities = _layer(
+        "facilities",
+        [
+            {"id": f"fac-{i}", "name": t, "asset_type": t, "geometry": Point(29 + i * 0.1, 46)}
+            for i, t in enumerate(types)
+        ],
+    )
+    layers = {**layers, "facilities": facilities}
+    with mpl.rc_context(static.RC_PARAMS):
+        fig, _ = build_figure(layers, links, View(include_context=True), page=page, dpi=60)
+    renderer = fig.canvas.get_renderer()
+    map_box = fig.axes[0].get_window_extent(renderer)
+    texts = {t.get_text() for legend in fig.legends for t in legend.get_texts()}
+    assert {t.replace("_", " ") for t in types} <= texts
+    for legend in fig.legends:
+        box = legend.get_window_extent(renderer)
+        assert not box.overlaps(map_box)
+        assert box.x0 >= 0
+        assert box.y0 >= 0
+        assert box.x1 <= fig.bbox.width
+        assert box.y1 <= fig.bbox.height
+    assert "does not fit" not in caplog.text
+
+
+def test_one_strike_still_shows_its_surroundings(layers, links, tmp_path):
+    view = View(date_from=dt.date(2025, 10, 1), date_to=dt.date(2025, 10, 31))
+    result = render_static_map(layers, links, view, out=tmp_path / "one.png", dpi=50)
+    west, south, east, north = result.extent
+    assert result.n_strikes == 1
+    assert east - west >= static.MIN_SPAN_DEG[0]
+    assert north - south >= static.MIN_SPAN_DEG[1]
+
+
 def test_map_labels_do_not_overlap(layers, links):
     with mpl.rc_context(static.RC_PARAMS):
         fig, _ = build_figure(layers, links, View(), dpi=60)
