@@ -12,6 +12,17 @@ Output = str | os.PathLike[str] | BinaryIO
 """Where an export goes: a file path, or an open binary file-like object (``io.BytesIO``)."""
 
 
+MIME_TYPES: dict[str, str] = {
+    "png": "image/png",
+    "pdf": "application/pdf",
+    "svg": "image/svg+xml",
+    "csv": "text/csv",
+    "geojson": "application/geo+json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+"""Media type of each export format, for download buttons."""
+
+
 class ExportFormatError(ValueError):
     """An export option (format, page, dpi, basemap, table) is not one we can produce."""
 
