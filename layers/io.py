@@ -135,6 +135,21 @@ def read_relations(*, data_dir: str | Path | None = None) -> pd.DataFrame:
     return table
 
 
+COUNTRY_CODES_FILE = "country_codes.csv"
+
+
+def read_country_codes(*, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Read ``country_codes.csv`` (``iso3, name`` of every Natural Earth country).
+
+    It names countries that lie outside the map region (USA); an absent file gives an empty table.
+    """
+    path = resolve_data_dir(data_dir) / COUNTRY_CODES_FILE
+    if not path.exists():
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in ("iso3", "name")})
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return table[["iso3", "name"]]
+
+
 # --------------------------------------------------------------------------------------------
 # Writing
 

@@ -26,6 +26,7 @@ import pyproj
 import shapely
 
 from layers.catalog import CATALOG, REGION_BOUNDS, LayerSpec
+from layers.io import COUNTRY_CODES_FILE
 from layers.paths import resolve_data_dir
 from layers.report import Problem, Severity, ValidationReport
 from layers.schema import (
@@ -40,7 +41,6 @@ from layers.schema import (
 
 log = logging.getLogger(__name__)
 
-COUNTRY_CODES_FILE = "country_codes.csv"
 """Optional table of known ISO 3166 alpha-3 codes beside the layers (column ``iso3``)."""
 COUNTRY_CODE_FIELDS = ("owner_country", "reported_countries", "iso3")
 """Properties that hold ISO3 codes."""

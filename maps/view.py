@@ -135,30 +135,36 @@ def filter_strikes(strikes: gpd.GeoDataFrame, view: View) -> gpd.GeoDataFrame:
     return strikes[keep]
 
 
-def filter_links(
+def filter_links(links: pd.DataFrame, view: View) -> pd.DataFrame:
+    """Keep the link rows of the view's relations and at least its minimum confidence."""
+    rank = {level: i for i, level in enumerate(CONFIDENCE_LEVELS)}
+    keep = links["confidence"].map(rank).fillna(-1).to_numpy() >= rank[view.min_confidence]
+    if view.relations:
+        keep = keep & links["relation"].isin(view.relations).to_numpy()
+    return links[keep]
+
+
+def strikes_touching(
     links: pd.DataFrame, view: View, *, asset_types: Mapping[str, str] | None = None
-) -> pd.DataFrame:
-    """Keep the links that pass the link-level filters.
+) -> pd.Index:
+    """Return the ids of strikes with a link to one of the view's countries or asset types.
 
     Parameters
     ----------
     links
         The impact table (``strike_id, asset_id, country, relation, confidence, ...``).
     view
-        The view to apply.
+        The view; both filters empty means every strike of ``links``.
     asset_types
         ``{asset id: asset_type}``, needed when ``view.asset_types`` is set.
     """
-    rank = {level: i for i, level in enumerate(CONFIDENCE_LEVELS)}
-    keep = links["confidence"].map(rank).fillna(-1).to_numpy() >= rank[view.min_confidence]
-    if view.relations:
-        keep = keep & links["relation"].isin(view.relations).to_numpy()
+    keep = np.ones(len(links), dtype=bool)
     if view.countries:
         keep = keep & links["country"].isin(view.countries).to_numpy()
     if view.asset_types:
         types = links["asset_id"].map(asset_types or {})
         keep = keep & types.isin(view.asset_types).to_numpy()
-    return links[keep]
+    return pd.Index(links.loc[keep, "strike_id"].unique())
 
 
 def apply_view(
@@ -170,16 +176,21 @@ def apply_view(
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Return the strikes and links the view shows.
 
-    Strike-level filters apply first; when a link-level filter is set, only strikes with at least
-    one matching link stay, and only the matching links of the remaining strikes are returned.
+    1. Strike filters (status, dates, weapon, precision, extent) choose the strikes.
+    2. Relation and minimum-confidence filters choose link rows; with either set, strikes
+       without a remaining row drop out.
+    3. Country and asset-type filters keep the strikes linked to one of those countries or asset
+       types, with all their remaining rows, so that the chain through the asset stays whole
+       (a strike linked to Azerbaijan keeps its target row too).
     """
     shown = filter_strikes(strikes, view)
-    shown_links = links[links["strike_id"].isin(shown["id"]).to_numpy()]
-    link_filtered = bool(view.countries or view.asset_types or view.relations)
-    link_filtered |= view.min_confidence != "low"
-    if link_filtered:
-        shown_links = filter_links(shown_links, view, asset_types=asset_types)
+    shown_links = filter_links(links[links["strike_id"].isin(shown["id"]).to_numpy()], view)
+    if view.relations or view.min_confidence != "low":
         shown = shown[shown["id"].isin(shown_links["strike_id"]).to_numpy()]
+    if view.countries or view.asset_types:
+        touching = strikes_touching(shown_links, view, asset_types=asset_types)
+        shown = shown[shown["id"].isin(touching).to_numpy()]
+        shown_links = shown_links[shown_links["strike_id"].isin(touching).to_numpy()]
     return shown, shown_links
 
 

@@ -66,7 +66,14 @@ def test_time_window_and_weapon(strikes, links):
 def test_country_filter_keeps_strikes_with_a_matching_link(strikes, links):
     shown, shown_links = apply_view(strikes, links, View(countries=("AZE",)))
     assert set(shown["id"]) == {"s-odesa", "s-orlivka"}
-    assert set(shown_links["country"]) == {"AZE"}
+    # the chain through the asset stays whole: target rows come along with the AZE rows
+    assert set(shown_links["relation"]) == {"target", "owner", "supply_origin"}
+
+
+def test_relation_filter_keeps_rows_and_strikes_of_that_relation(strikes, links):
+    shown, shown_links = apply_view(strikes, links, View(relations=("owner",)))
+    assert list(shown["id"]) == ["s-odesa"]
+    assert list(shown_links["relation"]) == ["owner"]
 
 
 def test_asset_type_filter_uses_the_asset_table(strikes, links):
