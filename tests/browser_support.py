@@ -118,6 +118,8 @@ class PageLog:
     local: list[str] = field(default_factory=list)
     bytes_received: int = 0
     """HTTP bodies (content-length, compressed as sent) plus websocket frames received."""
+    websocket_bytes: int = 0
+    """Websocket frames alone: the app's own data (the map script, tables, widgets)."""
 
 
 def is_local(url: str) -> bool:
@@ -157,6 +159,7 @@ def watch_page(page, log: PageLog) -> None:
 
     def on_frame(payload: str | bytes) -> None:
         log.bytes_received += len(payload)
+        log.websocket_bytes += len(payload)
 
     page.on("console", on_console)
     page.on("pageerror", lambda exc: log.errors.append(f"pageerror: {exc}"))

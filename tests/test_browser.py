@@ -140,3 +140,19 @@ def test_a_bad_url_shows_a_notice(page, app):
     assert "weapons" in text
     assert "selected" in text
     assert page.log.errors == []
+
+
+@pytest.mark.parametrize(
+    ("mode", "selector"),
+    [
+        ("cluster", "path.strikemap-strike, .marker-cluster"),
+        ("heatmap", "canvas.leaflet-heatmap-layer"),
+    ],
+)
+def test_cluster_and_heatmap_modes_draw_without_errors(page, app, mode, selector):
+    page.goto(app.url + "?" + urlencode({"strike_mode": mode}))
+    page.frame_locator(MAP_FRAME).locator(selector).first.wait_for(
+        state="attached", timeout=WAIT_MS
+    )
+    page.wait_for_timeout(500)
+    assert page.log.errors == []

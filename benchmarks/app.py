@@ -1,0 +1,217 @@
+"""Benchmark the running app in headless Chromium on synthetic layers of growing size.
+
+For each size the shipped assets, countries and relations are copied next to N synthetic strikes,
+``streamlit run app.py`` starts on that folder, and Chromium (no internet) measures:
+
+- cold first map: first visit, the impact join still to run (empty caches);
+- first map: a second visit in a fresh browser, with the data and join cached (the number the
+  issue's target is about);
+- rerun: time from a filter change (the weapon filter) until the map shows the new strikes;
+- MB received: everything the browser received on that visit (HTTP bodies as sent, plus
+  websocket frames), including Streamlit's own frontend (about 5.5 MB) and the map libraries
+  (about 0.9 MB) that a browser caches after the first visit;
+- MB app data: the websocket frames alone, i.e. what this app sends (map script, tables, chart).
+
+Usage::
+
+    python benchmarks/app.py                     # 1e3, 1e4, 1e5 strikes
+    python benchmarks/app.py --sizes 1000
+    python benchmarks/app.py --screenshot docs/img/app-orlivka.png   # shipped data, Orlivka
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+
+ROOT = Path(__file__).resolve().parent.parent
+for folder in (ROOT, ROOT / "tests"):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+import geopandas as gpd  # noqa: E402
+from browser_support import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    MAP_FRAME,
+    PageLog,
+    running_app,
+    watch_offline,
+    watch_page,
+)
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from layers.catalog import STRIKES  # noqa: E402
+from layers.io import write_layer  # noqa: E402
+from layers.paths import SHIPPED_DATA_DIR  # noqa: E402
+
+SIZES = (1_000, 10_000, 100_000)
+REGION = (28.3, 45.2, 31.5, 47.6)
+"""Odesa oblast and the Danube area: west, south, east, north."""
+TIMEOUT_MS = 300_000
+ORLIVKA = "strike-2025-08-06-orlivka"
+STRIKE_SELECTOR = "path.strikemap-strike, .marker-cluster, canvas.leaflet-heatmap-layer"
+
+
+def synthetic_strikes(n: int, *, seed: int = 42) -> gpd.GeoDataFrame:
+    """Return ``n`` confirmed strikes scattered over the region, drones and missiles."""
+    rng = np.random.default_rng(seed)
+    west, south, east, north = REGION
+    dates = pd.Timestamp("2022-03-01") + pd.to_timedelta(rng.integers(0, 1_400, n), unit="D")
+    ids = [f"strike-synth-{i}" for i in range(n)]
+    return gpd.GeoDataFrame(
+        {
+            "id": ids,
+            "name": [f"synthetic strike {i}" for i in range(n)],
+            "sources": [["https://example.org/synthetic"]] * n,
+            "geo_precision": rng.integers(0, 4, n),
+            "date": dates.strftime("%Y-%m-%d"),
+            "date_precision": "day",
+            "weapon": rng.choice(["drone", "missile"], n, p=[0.7, 0.3]),
+            "status": "confirmed",
+            "target_ids": [[] for _ in range(n)],
+        },
+        geometry=shapely.points(rng.uniform(west, east, n), rng.uniform(south, north, n)),
+        crs="EPSG:4326",
+    )
+
+
+def make_data_dir(n: int, root: Path) -> Path:
+    """Copy the shipped layers and replace the strikes with ``n`` synthetic ones."""
+    folder = root / f"data-{n}"
+    shutil.copytree(SHIPPED_DATA_DIR, folder)
+    strikes = synthetic_strikes(n)
+    for spec_field in STRIKES.field_names:
+        if spec_field not in strikes:
+            strikes[spec_field] = None
+    write_layer(strikes, STRIKES, data_dir=folder)
+    return folder
+
+
+def visit(browser, url: str) -> tuple[float, PageLog, object]:
+    """Open ``url`` in a fresh offline context; return seconds to the first strike drawn."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    log = PageLog()
+    watch_offline(context, log)
+    page = context.new_page()
+    watch_page(page, log)
+    start = time.perf_counter()
+    page.goto(url)
+    page.frame_locator(MAP_FRAME).locator(STRIKE_SELECTOR).first.wait_for(
+        state="attached", timeout=TIMEOUT_MS
+    )
+    return time.perf_counter() - start, log, page
+
+
+MARK_MAP_JS = """() => {
+    document.querySelector(MAP).contentWindow.__strikemap_old = true;
+}""".replace("MAP", repr(MAP_FRAME))
+REDRAWN_JS = """() => {
+    const frame = document.querySelector(MAP);
+    const win = frame && frame.contentWindow;
+    return Boolean(win && !win.__strikemap_old && win.map
+        && frame.contentDocument.querySelector(STRIKES));
+}""".replace("MAP", repr(MAP_FRAME)).replace("STRIKES", repr(STRIKE_SELECTOR))
+
+
+def rerun_after_filter(page) -> float:
+    """Pick 'missile' in the weapon filter; seconds until a new map shows strikes.
+
+    streamlit-folium runs a map's script once per frame, so a changed map arrives in a new
+    frame: the old one is marked first, and the clock stops when an unmarked one has strikes.
+    """
+    page.evaluate(MARK_MAP_JS)
+    page.get_by_test_id("stMultiSelect").filter(has_text="Weapon").click()
+    start = time.perf_counter()
+    page.get_by_role("option", name="missile").click()
+    page.wait_for_function(REDRAWN_JS, timeout=TIMEOUT_MS, polling=50)
+    return time.perf_counter() - start
+
+
+def measure(n: int, browser, workdir: Path) -> dict[str, object]:
+    """Start the app on ``n`` synthetic strikes and measure one size."""
+    data_dir = make_data_dir(n, workdir)
+    with running_app(data_dir, workdir) as server:
+        cold, _, page = visit(browser, server.url)
+        page.context.close()
+        warm, log, page = visit(browser, server.url)
+        page.wait_for_timeout(1_000)
+        sent, app_bytes = log.bytes_received, log.websocket_bytes
+        rerun = rerun_after_filter(page)
+        errors = list(log.errors)
+        page.context.close()
+    return {
+        "strikes": n,
+        "cold first map s": round(cold, 2),
+        "first map s": round(warm, 2),
+        "rerun s": round(rerun, 2),
+        "MB received": round(sent / 1e6, 2),
+        "MB app data": round(app_bytes / 1e6, 2),
+        "console errors": len(errors),
+    }
+
+
+def screenshot(browser, path: Path, workdir: Path) -> None:
+    """Save the app on the shipped data with the Orlivka strike selected."""
+    with running_app(None, workdir) as server:
+        context = browser.new_context(viewport={"width": 1600, "height": 1000})
+        watch_offline(context, PageLog())
+        page = context.new_page()
+        page.goto(f"{server.url}?selected={ORLIVKA}")
+        frame = page.frame_locator(MAP_FRAME)
+        frame.locator("path.strikemap-selected").wait_for(state="attached", timeout=TIMEOUT_MS)
+        page.locator(".impact-chain").wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_timeout(1_500)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path))
+        context.close()
+
+
+def markdown_table(rows: list[dict[str, object]]) -> str:
+    """Return ``rows`` as a Markdown table (for benchmarks/README.md)."""
+    header = list(rows[0])
+    lines = ["| " + " | ".join(header) + " |", "|" + " ---: |" * len(header)]
+    lines += [
+        "| "
+        + " | ".join(f"{r[h]:,}" if isinstance(r[h], int) else str(r[h]) for h in header)
+        + " |"
+        for r in rows
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark (or take the README screenshot) and print a table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--screenshot", type=Path, help="save the Orlivka screenshot and stop")
+    args = parser.parse_args(argv)
+    with (
+        tempfile.TemporaryDirectory(prefix="strikemap-bench-") as tmp,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        if args.screenshot:
+            screenshot(browser, args.screenshot, Path(tmp))
+            print(f"saved {args.screenshot}")
+            return 0
+        rows = []
+        for n in args.sizes:
+            rows.append(measure(n, browser, Path(tmp)))
+            print(pd.DataFrame(rows).to_string(index=False), flush=True)
+        browser.close()
+    print()
+    print(markdown_table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
