@@ -8,17 +8,26 @@ line in ``VERBS``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as dt
 import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import geopandas as gpd
+import pandas as pd
+
+from geo.export import links_to_csv, links_to_geojson, links_to_json
+from geo.rules import BORDER_RADIUS_M, DEFAULT_RULES, RELATION_ORDER, ImpactRules
+from geo.summaries import country_summary
 from layers.catalog import CATALOG
+from layers.dataset import Dataset, load_dataset
 from layers.errors import LayerReadError, LayerValidationError
 from layers.history import HistoryError, list_versions
 from layers.importers import IMPORTERS, ImportFileError
-from layers.io import read_layer
+from layers.io import atomic_write_text, read_layer
 from layers.paths import DATA_DIR_ENV, resolve_data_dir
 from layers.report import DEFAULT_MAX_PER_FILE
 from layers.schema import DATE_PRECISIONS, GEO_PRECISION_CODES, WEAPONS
@@ -30,7 +39,12 @@ from layers.update import (
     restore_version,
 )
 from layers.validate import validate_data_dir
+from maps.exporting import ExportFormatError, ExportWriteError
+from maps.html import ASSETS_SUFFIX, save_html_map
 from maps.serve import DEFAULT_PORT, serve
+from maps.static import PAGES, render_static_map
+from maps.tables import CSV_TABLES, TABLE_FORMATS, save_table
+from maps.view import CONFIDENCE_LEVELS, View, ViewError, apply_view, parse_bbox
 
 log = logging.getLogger("strikemap")
 
@@ -172,6 +186,387 @@ def _run_serve(args: argparse.Namespace) -> int:
         raise _UsageError(msg)
     print(f"strikemap: serving {data_dir} at http://localhost:{args.port} (Ctrl+C stops)")
     return serve(data_dir, args.port, headless=not args.open_browser, address=args.address)
+
+
+# --------------------------------------------------------------------------------------------
+# Options shared by impact, export-map and export-table: the view and the impact rules
+
+
+def _add_view_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("what to show (the same filters as the app)")
+    group.add_argument(
+        "--from",
+        dest="date_from",
+        type=_iso_date,
+        metavar="DATE",
+        help="first strike date, YYYY-MM-DD",
+    )
+    group.add_argument(
+        "--to", dest="date_to", type=_iso_date, metavar="DATE", help="last strike date, YYYY-MM-DD"
+    )
+    group.add_argument(
+        "--country",
+        dest="countries",
+        action="extend",
+        type=_codes,
+        default=[],
+        metavar="ISO3",
+        help="keep strikes linked to these countries (e.g. AZE ROU)",
+    )
+    group.add_argument(
+        "--weapon",
+        dest="weapons",
+        action="extend",
+        nargs="+",
+        default=[],
+        choices=WEAPONS,
+        help="keep strikes by these weapons",
+    )
+    group.add_argument(
+        "--precision",
+        dest="precisions",
+        action="extend",
+        nargs="+",
+        type=int,
+        default=[],
+        choices=GEO_PRECISION_CODES,
+        help="keep these geo_precision codes",
+    )
+    group.add_argument(
+        "--relation",
+        dest="relations",
+        action="extend",
+        nargs="+",
+        default=[],
+        choices=RELATION_ORDER,
+        help="keep links of these relations",
+    )
+    group.add_argument(
+        "--asset-type",
+        dest="asset_types",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="TYPE",
+        help="keep strikes linked to these asset types",
+    )
+    group.add_argument(
+        "--min-confidence",
+        choices=CONFIDENCE_LEVELS,
+        default="low",
+        help="keep links of at least this confidence (default low: all)",
+    )
+    group.add_argument(
+        "--include-context",
+        action="store_true",
+        help="also show context events (Kyiv incidents, grid spill-overs)",
+    )
+    group.add_argument(
+        "--include-candidates",
+        action="store_true",
+        help="also show candidate strikes (e.g. from FIRMS)",
+    )
+    group.add_argument(
+        "--bbox", type=_bbox, metavar="W,S,E,N", help="extent in degrees, e.g. 28,45,31,47"
+    )
+    rules = parser.add_argument_group("impact rules (metres; defaults as in the app)")
+    rules.add_argument(
+        "--hit-radius-m",
+        type=_radii,
+        metavar="P0,P1,P2",
+        help="hit radius per geo_precision 0,1,2 (default 500,3000,10000)",
+    )
+    rules.add_argument(
+        "--threat-radius-m",
+        type=_radii,
+        metavar="P0,P1,P2",
+        help="threat radius per geo_precision 0,1,2 (default 5000,10000,25000)",
+    )
+    rules.add_argument(
+        "--border-radius-m",
+        type=float,
+        metavar="M",
+        help=f"border radius (default {BORDER_RADIUS_M:.0f})",
+    )
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        msg = f"{text!r} is not a date; write YYYY-MM-DD, e.g. 2025-08-06"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
+def _codes(text: str) -> list[str]:
+    codes = [c.strip().upper() for c in text.split(",") if c.strip()]
+    bad = [c for c in codes if len(c) != 3 or not c.isalpha()]
+    if bad:
+        msg = f"{', '.join(bad)}: country codes are ISO 3166 alpha-3, e.g. AZE, ROU, MDA"
+        raise argparse.ArgumentTypeError(msg)
+    return codes
+
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    try:
+        return parse_bbox(text)
+    except ViewError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _radii(text: str) -> dict[int, float]:
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        values = []
+    if len(values) != 3 or min(values) < 0:
+        msg = f"{text!r}: give three distances in metres for precision 0,1,2, e.g. 500,3000,10000"
+        raise argparse.ArgumentTypeError(msg)
+    return dict(enumerate(values))
+
+
+def _view_from_args(args: argparse.Namespace) -> View:
+    try:
+        return View(
+            date_from=args.date_from,
+            date_to=args.date_to,
+            weapons=tuple(args.weapons),
+            precisions=tuple(args.precisions),
+            countries=tuple(args.countries),
+            asset_types=tuple(args.asset_types),
+            relations=tuple(args.relations),
+            min_confidence=args.min_confidence,
+            include_context=args.include_context,
+            include_candidates=args.include_candidates,
+            bbox=args.bbox,
+        )
+    except ViewError as exc:
+        raise _UsageError(str(exc)) from exc
+
+
+def _rules_from_args(args: argparse.Namespace) -> ImpactRules:
+    changes: dict[str, object] = {"include_candidates": args.include_candidates}
+    if args.hit_radius_m is not None:
+        changes["hit_radius_m"] = args.hit_radius_m
+    if args.threat_radius_m is not None:
+        changes["threat_radius_m"] = args.threat_radius_m
+    if args.border_radius_m is not None:
+        changes["border_radius_m"] = args.border_radius_m
+    try:
+        return dataclasses.replace(DEFAULT_RULES, **changes)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from exc
+
+
+def _shown(args: argparse.Namespace) -> tuple[Dataset, View, gpd.GeoDataFrame, pd.DataFrame]:
+    """Read the data folder, run the join and apply the view: what the verb works on."""
+    dataset = load_dataset(_data_dir(args))
+    view = _view_from_args(args)
+    unknown = sorted(set(view.countries) - set(dataset.country_names))
+    if unknown:
+        msg = f"--country {', '.join(unknown)}: no such country in the data (see country_codes.csv)"
+        raise _UsageError(msg)
+    links = dataset.link(rules=_rules_from_args(args))
+    strikes, links = apply_view(dataset.strikes, links, view, asset_types=dataset.asset_types)
+    return dataset, view, strikes, links
+
+
+# --------------------------------------------------------------------------------------------
+# impact
+
+
+def _add_impact_parser(verbs: argparse._SubParsersAction) -> None:
+    parser = _add_verb(
+        verbs,
+        "impact",
+        help="write the impact table: each strike -> assets -> countries, with reasons",
+        description="Link every strike to the assets it hit or threatened and to the countries "
+        "that touches (target, nearby, owner, supply_origin, serves, transit, downstream, "
+        "location, border), one row per link with distance, confidence and a sentence saying why.",
+    )
+    _add_data_dir_option(parser)
+    parser.add_argument(
+        "--format",
+        choices=("csv", "json", "geojson"),
+        default="csv",
+        help="csv (default), json, or geojson (lines strike -> asset, points for "
+        "direct country links)",
+    )
+    parser.add_argument("--out", type=Path, metavar="FILE", help="write here instead of stdout")
+    parser.add_argument(
+        "--summary", action="store_true", help="print the per-country summary as a table instead"
+    )
+    _add_view_options(parser)
+    parser.set_defaults(run=_run_impact)
+
+
+def _run_impact(args: argparse.Namespace) -> int:
+    dataset, _view, strikes, links = _shown(args)
+    if args.summary:
+        summary = country_summary(links, strikes, country_names=dataset.country_names)
+        rows = [tuple(summary.columns)] + [
+            tuple(str(v) for v in r) for r in summary.itertuples(index=False)
+        ]
+        text = _table(rows) + "\n"
+    elif args.format == "csv":
+        text = links_to_csv(links)
+    elif args.format == "json":
+        text = links_to_json(links)
+    else:
+        text = links_to_geojson(links, strikes, dataset.assets)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        _write_text(args.out, text)
+        print(f"wrote {len(links)} links of {len(strikes)} strikes to {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _write_text(path: Path, text: str) -> None:
+    if not path.parent.is_dir():
+        msg = f"cannot write {path}: folder {path.parent} does not exist"
+        raise _UsageError(msg)
+    atomic_write_text(path, text)
+
+
+# --------------------------------------------------------------------------------------------
+# export-map, export-table
+
+
+def _add_export_map_parser(verbs: argparse._SubParsersAction) -> None:
+    parser = _add_verb(
+        verbs,
+        "export-map",
+        help="write a briefing map (PNG, PDF, SVG) or a standalone HTML map of a view",
+        description="Draw the strikes, assets and impact links of a view as a static briefing "
+        "map with title, legend, scale bar, north arrow, locator and sources (PNG, PDF or SVG), "
+        "or as a standalone interactive HTML map. An empty selection still gives a map that "
+        "says so (exit 0, with a warning).",
+    )
+    _add_data_dir_option(parser)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="FILE.png, FILE.pdf, FILE.svg or FILE.html",
+    )
+    parser.add_argument("--title", help="map title")
+    parser.add_argument(
+        "--page",
+        choices=tuple(PAGES),
+        default="a4-landscape",
+        help="page preset (default a4-landscape)",
+    )
+    parser.add_argument("--dpi", type=int, default=300, help="PNG resolution (default 300)")
+    parser.add_argument(
+        "--links",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="draw lines from strikes to their linked assets (default on)",
+    )
+    parser.add_argument(
+        "--basemap",
+        choices=("offline", "tiles"),
+        default="offline",
+        help="offline (from the countries layer, default) or online tiles",
+    )
+    _add_view_options(parser)
+    parser.set_defaults(run=_run_export_map)
+
+
+def _run_export_map(args: argparse.Namespace) -> int:
+    suffix = args.out.suffix.lower().lstrip(".")
+    if suffix not in ("png", "pdf", "svg", "html"):
+        msg = f"--out {args.out}: unknown format {suffix!r}; use .png, .pdf, .svg or .html"
+        raise _UsageError(msg)
+    dataset, view, strikes, links = _shown(args)
+    if suffix == "html":
+        return _export_html(args, dataset, view, strikes, links)
+    result = render_static_map(
+        dataset.layers,
+        links,
+        view,
+        out=args.out,
+        page=args.page,
+        dpi=args.dpi,
+        title=args.title,
+        links_on=args.links,
+        basemap=args.basemap,
+    )
+    for warning in result.warnings:
+        log.warning("%s", warning)
+    print(
+        f"wrote {args.out} ({result.n_strikes} strikes, {result.n_links} links, "
+        f"{result.seconds:.1f} s)",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _export_html(
+    args: argparse.Namespace,
+    dataset: Dataset,
+    view: View,
+    strikes: gpd.GeoDataFrame,
+    links: pd.DataFrame,
+) -> int:
+    save_html_map(
+        dataset.layers,
+        links,
+        view,
+        args.out,
+        asset_types=dataset.asset_types,
+        country_names=dataset.country_names,
+    )
+    print(
+        f"wrote {args.out} ({len(strikes)} strikes; libraries in "
+        f"{args.out.stem}{ASSETS_SUFFIX}/ beside it)",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _add_export_table_parser(verbs: argparse._SubParsersAction) -> None:
+    parser = _add_verb(
+        verbs,
+        "export-table",
+        help="write the shown strikes and their links as CSV, GeoJSON or XLSX",
+        description="Write the strikes of a view and their impact links: CSV (one row per "
+        "strike and link), GeoJSON (strike points with their links) or XLSX (sheets strikes "
+        "and links).",
+    )
+    _add_data_dir_option(parser)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="FILE.csv, FILE.geojson or FILE.xlsx",
+    )
+    parser.add_argument(
+        "--table",
+        choices=CSV_TABLES,
+        default="joined",
+        help="CSV only: joined (default), strikes or links",
+    )
+    _add_view_options(parser)
+    parser.set_defaults(run=_run_export_table)
+
+
+def _run_export_table(args: argparse.Namespace) -> int:
+    suffix = args.out.suffix.lower().lstrip(".")
+    if suffix not in TABLE_FORMATS:
+        msg = (
+            f"--out {args.out}: unknown format {suffix or '(none)'!r}; use .csv, .geojson or .xlsx"
+        )
+        raise _UsageError(msg)
+    _dataset, _view, strikes, links = _shown(args)
+    if strikes.empty:
+        log.warning("no strikes match the filters; the table has no rows")
+    save_table(strikes, links, args.out, table=args.table)
+    print(f"wrote {args.out} ({len(strikes)} strikes, {len(links)} links)", file=sys.stderr)
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------------------------
@@ -434,6 +829,9 @@ def _data_dir(args: argparse.Namespace) -> Path:
 VERBS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_validate_parser,
     _add_layers_parser,
+    _add_impact_parser,
+    _add_export_map_parser,
+    _add_export_table_parser,
     _add_import_parser,
     _add_add_strike_parser,
     _add_history_parser,
@@ -478,7 +876,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return args.run(args)
-    except _UsageError as exc:
+    except (_UsageError, ExportFormatError, ExportWriteError) as exc:
         print(f"strikemap: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (LayerReadError, LayerValidationError, ImportFileError, PlanOutdatedError) as exc:

@@ -1,0 +1,103 @@
+"""impact, export-map and export-table on the shipped data, in-process."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from cli import main
+
+
+def test_impact_csv_names_the_orlivka_chain(capsys):
+    assert main(["impact", "--from", "2025-08-06", "--to", "2025-08-06"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    orlivka = [r for r in rows if r["strike_id"] == "strike-2025-08-06-orlivka"]
+    relations = {(r["asset_id"], r["country"], r["relation"]) for r in orlivka}
+    assert ("fac-orlivka-cs", "", "target") in relations
+    assert ("fac-orlivka-cs", "AZE", "supply_origin") in relations
+    assert ("", "UKR", "location") in relations
+    assert all(r["detail"] for r in orlivka)
+
+
+def test_impact_country_filter_keeps_only_strikes_touching_it(capsys):
+    assert main(["impact", "--country", "AZE", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    strikes = {r["strike_id"] for r in rows}
+    assert "strike-2025-08-08-odesa" in strikes
+    assert all(any(r["country"] == "AZE" for r in rows if r["strike_id"] == s) for s in strikes)
+
+
+def test_impact_summary_is_a_table_per_country(capsys):
+    assert main(["impact", "--summary"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[:3] == ["country", "name", "strikes"]
+    assert "Azerbaijan" in out
+
+
+def test_impact_geojson_to_a_file(tmp_path: Path):
+    out = tmp_path / "links.geojson"
+    assert main(["impact", "--format", "geojson", "--out", str(out)]) == 0
+    collection = json.loads(out.read_text())
+    kinds = {f["geometry"]["type"] for f in collection["features"]}
+    assert kinds == {"LineString", "Point"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["impact", "--from", "2025-13-01"], "not a date"),
+        (["impact", "--from", "2025-09-01", "--to", "2025-08-01"], "after date_to"),
+        (["impact", "--country", "XYZ"], "no such country"),
+        (["impact", "--country", "AZERBAIJAN"], "alpha-3"),
+        (["impact", "--bbox", "31,45,28,47"], "bbox"),
+        (["impact", "--hit-radius-m", "1,2"], "three distances"),
+        (["impact", "--hit-radius-m", "50000,50000,50000"], "threat_radius_m"),
+        (["export-map", "--out", "brief.doc"], "unknown format"),
+        (["export-table", "--out", "table.pdf"], "unknown format"),
+    ],
+)
+def test_bad_options_exit_2_with_a_message(argv, message, capsys):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_export_map_png_of_a_country_view(tmp_path: Path, capsys):
+    out = tmp_path / "brief.png"
+    assert main(["export-map", "--out", str(out), "--country", "AZE", "--dpi", "100"]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "strikes" in capsys.readouterr().err
+
+
+def test_export_map_of_an_empty_selection_still_writes_a_map(tmp_path: Path, caplog):
+    out = tmp_path / "empty.pdf"
+    code = main(["export-map", "--out", str(out), "--from", "2020-01-01", "--to", "2020-01-02"])
+    assert code == 0
+    assert out.read_bytes()[:5] == b"%PDF-"
+    assert "No strikes match" in caplog.text or "no strikes" in caplog.text.lower()
+
+
+def test_export_map_html_opens_without_the_app(tmp_path: Path):
+    out = tmp_path / "map.html"
+    assert main(["export-map", "--out", str(out)]) == 0
+    html = out.read_text()
+    assert "map_files/vendor/leaflet/leaflet.js" in html
+    assert (tmp_path / "map_files" / "vendor" / "leaflet" / "leaflet.js").exists()
+    assert "cdn.jsdelivr.net" not in html
+
+
+def test_export_map_into_a_missing_folder_exits_2(tmp_path: Path, capsys):
+    assert main(["export-map", "--out", str(tmp_path / "nowhere" / "b.png")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_export_table_xlsx_has_strikes_and_links(tmp_path: Path):
+    out = tmp_path / "table.xlsx"
+    assert main(["export-table", "--out", str(out), "--country", "AZE"]) == 0
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["strikes", "links"]
+    assert book["strikes"].max_row > 1
