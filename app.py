@@ -18,11 +18,9 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.assets import combine_assets
 from geo.detail import LinkExplainer
-from geo.impact import link_strikes
 from geo.rules import BORDER_RADIUS_M, HIT_RADIUS_M, THREAT_RADIUS_M, ImpactRules
-from layers.io import read_layers, read_relations
+from layers.dataset import Dataset, load_dataset
 from layers.paths import resolve_data_dir
 from layers.schema import GEO_PRECISION_CODES, WEAPONS
 from maps import panels, popups
@@ -51,46 +49,36 @@ st.set_page_config(page_title="strikemap", layout="wide")
 # Cached data: keyed on the data folder, file modification times and the rules' radii
 
 
-@st.cache_data(show_spinner="Reading layers ...")
-def load_data(data_dir: str, fingerprint: tuple) -> dict[str, pd.DataFrame]:
-    """Read every layer, the relations table and the combined assets."""
-    frames = read_layers(data_dir=data_dir)
-    frames["relations"] = read_relations(data_dir=data_dir)
-    frames["assets"] = combine_assets(frames)
-    frames["country_names"] = panels.read_country_names(data_dir, frames["countries"])
-    return frames
+@st.cache_resource(show_spinner="Reading layers ...", max_entries=2)
+def load_data(data_dir: str, fingerprint: tuple) -> Dataset:
+    """Read the data folder once per version of its files (shared, never changed in place).
+
+    A resource cache rather than a data cache: 100,000 strikes would be copied on every rerun.
+    """
+    return load_dataset(data_dir)
 
 
-@st.cache_data(show_spinner="Linking strikes to assets and countries ...")
+@st.cache_data(show_spinner="Linking strikes to assets and countries ...", max_entries=8)
 def compute_links(data_dir: str, fingerprint: tuple, radii: tuple) -> pd.DataFrame:
     """Run the impact join on every strike (filters apply afterwards).
 
     The sentences of the ``detail`` column are left out here (they cost more than the join on
     100,000 strikes); ``explain`` adds them to the rows the page shows or exports.
     """
-    data = load_data(data_dir, fingerprint)
-    return link_strikes(
-        data["strikes"],
-        data["assets"],
-        data["relations"],
-        data["countries"],
-        rules=rules_from(radii),
-        country_names=names(data),
-        with_detail=False,
-    )
+    return load_data(data_dir, fingerprint).link(rules=rules_from(radii), with_detail=False)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def explainer(data_dir: str, fingerprint: tuple, radii: tuple) -> LinkExplainer:
     """Return the object that writes a link's ``detail`` sentence (read-only, shared)."""
     data = load_data(data_dir, fingerprint)
     return LinkExplainer(
-        data["strikes"],
-        data["assets"],
-        data["relations"],
-        data["countries"],
+        data.strikes,
+        data.assets,
+        data.relations,
+        data.countries,
         rules=rules_from(radii),
-        country_names=names(data),
+        country_names=data.country_names,
     )
 
 
@@ -102,26 +90,12 @@ def explain(links: pd.DataFrame, data_dir: str, fingerprint: tuple, radii: tuple
     return links.assign(detail=sentences.to_numpy())
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def compute_probe(data_dir: str, fingerprint: tuple, radii: tuple, probe: tuple) -> pd.DataFrame:
     """Run the same join on one hypothetical strike."""
-    data = load_data(data_dir, fingerprint)
     lat, lon, precision, date = probe
     strike = panels.probe_strike(lat, lon, precision=precision, date=date)
-    return link_strikes(
-        strike,
-        data["assets"],
-        data["relations"],
-        data["countries"],
-        rules=rules_from(radii),
-        country_names=names(data),
-    )
-
-
-def names(data: dict[str, pd.DataFrame]) -> dict[str, str]:
-    """Return ``{ISO3: country name}``."""
-    table = data["country_names"]
-    return dict(zip(table["iso3"], table["name"], strict=True))
+    return load_data(data_dir, fingerprint).link(rules=rules_from(radii), strikes=strike)
 
 
 def rules_from(radii: tuple) -> ImpactRules:
@@ -225,15 +199,15 @@ def apply_pending_selection() -> None:
 # Sidebar
 
 
-def sidebar(data: dict[str, pd.DataFrame], dates: tuple[dt.date, dt.date]) -> tuple:
+def sidebar(data: Dataset, dates: tuple[dt.date, dt.date]) -> tuple:
     """Draw the filters, map options, rules and probe; return the rules' radii and probe."""
     bar = st.sidebar
     bar.header("Filters")
     first, last = dates
     bar.slider("Time window", min_value=first, max_value=last, key="window")
-    countries = panels.choices([*data["countries"]["iso3"], *data["relations"]["country"]])
+    countries = panels.choices([*data.countries["iso3"], *data.relations["country"]])
     bar.multiselect("Affected country", countries, key="countries")
-    bar.multiselect("Asset type", panels.choices(data["assets"]["asset_type"]), key="asset_types")
+    bar.multiselect("Asset type", panels.choices(data.assets["asset_type"]), key="asset_types")
     bar.multiselect("Weapon", list(WEAPONS), key="weapons")
     bar.multiselect("Location precision", list(GEO_PRECISION_CODES), key="precisions")
     bar.multiselect("Relation", list(RELATIONS), key="relations")
@@ -323,16 +297,14 @@ def selection_box(strikes: gpd.GeoDataFrame, all_strikes: gpd.GeoDataFrame) -> N
     )
 
 
-def chain_panel(
-    strike: pd.Series | dict, links: pd.DataFrame, data: dict[str, pd.DataFrame]
-) -> None:
+def chain_panel(strike: pd.Series | dict, links: pd.DataFrame, data: Dataset) -> None:
     """Show the strike -> assets -> countries chain as escaped HTML."""
     body = popups.impact_chain_html(
         dict(strike),
         links,
-        asset_names=panels.asset_lookup(data["assets"], "name"),
-        asset_sources=panels.asset_lookup(data["assets"], "sources"),
-        country_names=names(data),
+        asset_names=panels.asset_lookup(data.assets, "name"),
+        asset_sources=panels.asset_lookup(data.assets, "sources"),
+        country_names=data.country_names,
     )
     st.markdown(body, unsafe_allow_html=True)
 
@@ -390,8 +362,8 @@ def main() -> None:
     data_dir = str(resolve_data_dir())
     fingerprint = panels.data_fingerprint(data_dir)
     data = load_data(data_dir, fingerprint)
-    dates = panels.date_range(data["strikes"])
-    init_state(dates, data["strikes"]["id"])
+    dates = panels.date_range(data.strikes)
+    init_state(dates, data.strikes["id"])
     apply_pending_selection()
 
     st.title("strikemap")
@@ -406,8 +378,7 @@ def main() -> None:
     view = current_view()
     sync_url(view, dates)
     links = compute_links(data_dir, fingerprint, radii)
-    asset_types = panels.asset_lookup(data["assets"], "asset_type")
-    strikes, shown_links = apply_view(data["strikes"], links, view, asset_types=asset_types)
+    strikes, shown_links = apply_view(data.strikes, links, view, asset_types=data.asset_types)
     probe_frame = probe_links = None
     if probe is not None:
         probe_frame = panels.probe_strike(probe[0], probe[1], precision=probe[2], date=probe[3])
@@ -419,12 +390,12 @@ def main() -> None:
         map_args = (data, strikes, shown_links, view, radii, probe_frame, probe_links)
         draw_map(make_map(*map_args), strikes)
     with side_col:
-        selection_box(strikes, data["strikes"])
+        selection_box(strikes, data.strikes)
         if probe_frame is not None:
             st.subheader("What-if strike")
             chain_panel(probe_frame.iloc[0], probe_links, data)
         elif view.selected:
-            chosen = data["strikes"][data["strikes"]["id"] == view.selected].iloc[0]
+            chosen = data.strikes[data.strikes["id"] == view.selected].iloc[0]
             st.subheader("Impact chain")
             if view.selected not in set(strikes["id"]):
                 st.info("The selected strike is hidden by the current filters.")
@@ -433,7 +404,7 @@ def main() -> None:
         else:
             st.caption("Click a strike on the map, or pick one above, to see its impact chain.")
     st.subheader("Affected countries")
-    summary = panels.country_summary(shown_links, country_names=names(data))
+    summary = panels.country_summary(shown_links, country_names=data.country_names)
     st.dataframe(summary, hide_index=True)
     st.subheader("Strikes per week")
     timeline(strikes, shown_links)
@@ -444,10 +415,10 @@ def main() -> None:
     )
 
 
-def make_map(data, strikes, links, view, radii, probe_frame, probe_links) -> folium.Map:
+def make_map(data: Dataset, strikes, links, view, radii, probe_frame, probe_links) -> folium.Map:
     """Build the folium map of the current view (a new one each time: never cached)."""
     layers = {
-        name: data[name]
+        name: data.layers[name]
         for name in ("countries", "pipelines", "power_lines", "facilities", "fuel_stations")
     }
     layers["strikes"] = strikes
@@ -463,7 +434,7 @@ def make_map(data, strikes, links, view, radii, probe_frame, probe_links) -> fol
         probe_links=probe_links,
         strike_mode=mode,
         radius_m=radius,
-        country_names=names(data),
+        country_names=data.country_names,
     )
 
 

@@ -181,16 +181,6 @@ def country_names(countries: pd.DataFrame) -> dict[str, str]:
     return dict(zip(countries["iso3"].astype(str), countries["name"].astype(str), strict=True))
 
 
-def read_country_names(data_dir: str | Path | None, countries: pd.DataFrame) -> pd.DataFrame:
-    """Return ``iso3, name`` from the countries layer, completed by ``country_codes.csv``."""
-    path = resolve_data_dir(data_dir) / COUNTRY_CODES_FILE
-    table = countries[["iso3", "name"]].astype(str)
-    if path.exists():
-        codes = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        table = pd.concat([table, codes[["iso3", "name"]]], ignore_index=True)
-    return pd.DataFrame(table.drop_duplicates("iso3", ignore_index=True))
-
-
 def date_range(strikes: pd.DataFrame) -> tuple[dt.date, dt.date]:
     """Return the first and last strike date, at least a day apart (a slider needs a span)."""
     dates = pd.to_datetime(strikes["date"], errors="coerce").dropna()
