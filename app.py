@@ -20,16 +20,19 @@ from streamlit_folium import st_folium
 
 from geo.detail import LinkExplainer
 from geo.rules import BORDER_RADIUS_M, HIT_RADIUS_M, THREAT_RADIUS_M, ImpactRules
+from layers.catalog import get_layer
 from layers.dataset import Dataset, load_dataset
 from layers.paths import resolve_data_dir
 from layers.schema import GEO_PRECISION_CODES, WEAPONS
 from maps import panels, popups
 from maps.interactive import (
+    BACKGROUND_LAYERS,
     BASEMAPS,
     OFFLINE_BASEMAP,
     STRIKE_MODES,
     UNCERTAINTY_RADIUS_M,
     build_map,
+    layer_features,
     resolve_strike_mode,
 )
 from maps.offline import VENDOR_DIR, install_static_assets, localise_assets
@@ -96,6 +99,17 @@ def compute_probe(data_dir: str, fingerprint: tuple, radii: tuple, probe: tuple)
     lat, lon, precision, date = probe
     strike = panels.probe_strike(lat, lon, precision=precision, date=date)
     return load_data(data_dir, fingerprint).link(rules=rules_from(radii), strikes=strike)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def background_features(data_dir: str, fingerprint: tuple) -> dict[str, dict]:
+    """Return the map's FeatureCollections of the layers under the strikes (read-only)."""
+    data = load_data(data_dir, fingerprint)
+    return {
+        name: layer_features(data.layers[name], get_layer(name))
+        for name in BACKGROUND_LAYERS
+        if not data.layers[name].empty
+    }
 
 
 def rules_from(radii: tuple) -> ImpactRules:
@@ -387,7 +401,8 @@ def main() -> None:
     headline_row(strikes, shown_links)
     map_col, side_col = st.columns([3, 2])
     with map_col:
-        map_args = (data, strikes, shown_links, view, radii, probe_frame, probe_links)
+        prepared = background_features(data_dir, fingerprint)
+        map_args = (data, prepared, strikes, shown_links, view, radii, probe_frame, probe_links)
         draw_map(make_map(*map_args), strikes)
     with side_col:
         selection_box(strikes, data.strikes)
@@ -415,12 +430,11 @@ def main() -> None:
     )
 
 
-def make_map(data: Dataset, strikes, links, view, radii, probe_frame, probe_links) -> folium.Map:
+def make_map(
+    data: Dataset, prepared: dict, strikes, links, view, radii, probe_frame, probe_links
+) -> folium.Map:
     """Build the folium map of the current view (a new one each time: never cached)."""
-    layers = {
-        name: data.layers[name]
-        for name in ("countries", "pipelines", "power_lines", "facilities", "fuel_stations")
-    }
+    layers = {name: data.layers[name] for name in BACKGROUND_LAYERS}
     layers["strikes"] = strikes
     hit = dict(radii[0])
     radius = {p: hit.get(p, UNCERTAINTY_RADIUS_M[p]) for p in UNCERTAINTY_RADIUS_M}
@@ -435,6 +449,7 @@ def make_map(data: Dataset, strikes, links, view, radii, probe_frame, probe_link
         strike_mode=mode,
         radius_m=radius,
         country_names=data.country_names,
+        prepared=prepared,
     )
 
 

@@ -31,6 +31,14 @@ log = logging.getLogger(__name__)
 
 StrikeMode = Literal["auto", "markers", "cluster", "heatmap"]
 STRIKE_MODES: tuple[str, ...] = ("auto", "markers", "cluster", "heatmap")
+BACKGROUND_LAYERS: tuple[str, ...] = (
+    "countries",
+    "pipelines",
+    "power_lines",
+    "facilities",
+    "fuel_stations",
+)
+"""Catalogue layers drawn under the strikes, bottom first; they do not depend on the view."""
 
 MARKER_LIMIT = 2_000
 """Above this many strikes, ``auto`` mode draws a FastMarkerCluster instead of one marker each."""
@@ -93,6 +101,7 @@ def build_map(
     marker_limit: int = MARKER_LIMIT,
     radius_m: Mapping[int, float] = UNCERTAINTY_RADIUS_M,
     country_names: Mapping[str, str] | None = None,
+    prepared: Mapping[str, dict] | None = None,
 ) -> folium.Map:
     """Return a folium map of the layers, the strikes as the view colours them, and a selection.
 
@@ -118,6 +127,9 @@ def build_map(
         Uncertainty circle radius by ``geo_precision`` (the hit radii of the impact rules).
     country_names
         ISO3 -> name, for the affected-countries tooltip.
+    prepared
+        ``{layer name: layer_features(frame, spec)}`` computed earlier for the layers other
+        than strikes (they do not change with the view); missing ones are computed here.
 
     Returns
     -------
@@ -132,10 +144,12 @@ def build_map(
     fmap = _new_map(view, strikes, focus)
     _add_basemap(fmap, basemap)
     drawn: dict[str, folium.GeoJson] = {}
-    for name in ("countries", "pipelines", "power_lines", "facilities", "fuel_stations"):
+    prepared = prepared or {}
+    for name in BACKGROUND_LAYERS:
         frame = layers.get(name)
         if frame is not None and not frame.empty:
-            drawn[name] = _add_layer(fmap, frame, BY_NAME[name])
+            data = prepared.get(name) or layer_features(frame, BY_NAME[name])
+            drawn[name] = _add_layer(fmap, data, BY_NAME[name])
     if BASEMAPS[basemap] is None and "countries" in drawn:
         fmap.add_child(LandFill(drawn["countries"]))
     mode = resolve_strike_mode(strike_mode, len(strikes), marker_limit=marker_limit)
@@ -276,8 +290,12 @@ def _geojson(frame: gpd.GeoDataFrame, columns: list[str], *, grid: float = COORD
     return data
 
 
-def _add_layer(fmap: folium.Map, frame: gpd.GeoDataFrame, spec: LayerSpec) -> folium.GeoJson:
-    group = folium.FeatureGroup(name=spec.title, show=True).add_to(fmap)
+def layer_features(frame: gpd.GeoDataFrame, spec: LayerSpec) -> dict:
+    """Return the FeatureCollection the map sends for a catalogue layer (escaped, styled).
+
+    The result depends only on the layer, so a front may compute it once per data version and
+    pass it to ``build_map(prepared=...)``.
+    """
     grid = COORD_GRID_DEG
     if spec.name == "countries":
         frame = frame.set_geometry(frame.geometry.simplify(COUNTRY_SIMPLIFY_DEG))
@@ -290,13 +308,17 @@ def _add_layer(fmap: folium.Map, frame: gpd.GeoDataFrame, spec: LayerSpec) -> fo
         extra["_popup"] = [popups.asset_popup(r) for r in frame.to_dict(orient="records")]
     if "route_accuracy" in frame:
         extra["_dash"] = frame["route_accuracy"].map(_LINE_DASH).astype(object).to_numpy()
+    return _geojson(frame.assign(**extra), [*spec.tooltip_fields, *extra], grid=grid)
+
+
+def _add_layer(fmap: folium.Map, data: dict, spec: LayerSpec) -> folium.GeoJson:
+    group = folium.FeatureGroup(name=spec.title, show=True).add_to(fmap)
     fields = list(spec.tooltip_fields)
-    data = _geojson(frame.assign(**extra), [*fields, *extra], grid=grid)
     marker = popup = None
     if spec.name == "countries":
         style_function = _country_style
     else:
-        style_function = _line_style if "route_accuracy" in frame else _point_style
+        style_function = _line_style if spec.name in ("pipelines", "power_lines") else _point_style
         popup = folium.GeoJsonPopup(fields=["_popup"], labels=False, max_width=360)
     if spec.name in ("facilities", "fuel_stations"):
         marker = folium.CircleMarker(radius=5 if spec.name == "facilities" else 3, fill=True)

@@ -93,6 +93,13 @@ LOCAL_ASSETS: dict[str, Asset | None] = {
 """folium resource name -> local asset; ``None`` drops a resource strikemap maps never use
 (Leaflet.awesome-markers and glyphicons: the maps draw circle markers only)."""
 
+UNUSED_BY_STRIKEMAP = frozenset(
+    {"jquery", "bootstrap", "bootstrap_css", "awesome_markers_font_css"}
+)
+"""Libraries folium lists for every map that strikemap's maps do not call: no jQuery AJAX
+(GeoJSON is embedded), no Bootstrap widgets, no icon fonts (circle markers only). Leaving them
+out saves four sequential requests before the map can draw."""
+
 
 def asset_source(asset: Asset) -> Path:
     """Return the installed file behind ``asset``."""
@@ -111,7 +118,7 @@ def _elements(root: Element) -> Iterator[Element]:
         yield from _elements(child)
 
 
-def localise_assets(fmap: folium.Map, prefix: str) -> folium.Map:
+def localise_assets(fmap: folium.Map, prefix: str, *, minimal: bool = True) -> folium.Map:
     """Point every library the map loads at ``prefix`` instead of a CDN.
 
     Parameters
@@ -120,6 +127,9 @@ def localise_assets(fmap: folium.Map, prefix: str) -> folium.Map:
         The map; changed in place (instance attributes, folium's classes stay untouched).
     prefix
         URL prefix the files are served under, e.g. ``app/static/vendor`` in Streamlit.
+    minimal
+        Leave out ``UNUSED_BY_STRIKEMAP`` (pass ``False`` for maps with Bootstrap popups or
+        Font Awesome icons).
 
     Returns
     -------
@@ -135,13 +145,17 @@ def localise_assets(fmap: folium.Map, prefix: str) -> folium.Map:
         for attribute in ("default_js", "default_css"):
             resources = getattr(element, attribute, None)
             if resources:
-                setattr(element, attribute, _localised(resources, prefix))
+                setattr(element, attribute, _localised(resources, prefix, minimal=minimal))
     return fmap
 
 
-def _localised(resources: list[tuple[str, str]], prefix: str) -> list[tuple[str, str]]:
+def _localised(
+    resources: list[tuple[str, str]], prefix: str, *, minimal: bool
+) -> list[tuple[str, str]]:
     out = []
     for name, url in resources:
+        if minimal and name in UNUSED_BY_STRIKEMAP:
+            continue
         if name not in LOCAL_ASSETS:
             log.warning("no local copy of %s (%s); it loads from the CDN", name, url)
             out.append((name, url))

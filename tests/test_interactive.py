@@ -155,6 +155,9 @@ def test_localised_map_loads_nothing_from_the_internet(layers, links, tmp_path):
         urls = re.findall(r'(?:src|href)="([^"]+)"', html)
         assert urls, mode
         assert all(u.startswith("/app/static/vendor/") for u in urls), urls
+        assert not [u for u in urls if "jquery" in u or "bootstrap" in u], urls
+    full = render(localise_assets(build_map(layers, links, View()), "/v", minimal=False))
+    assert "/v/jquery/jquery.min.js" in full
 
 
 def test_static_assets_are_copied_with_fonts_and_images(tmp_path: Path):
