@@ -28,7 +28,8 @@ def streamlit_command(
     """Return the ``streamlit run`` command line for the app.
 
     Static file serving is switched on: the map's libraries (Leaflet and friends) are served
-    from the app itself, so the map works with no internet.
+    from the app itself, so the map works with no internet. The file watcher is off: the app
+    writes its ``static/`` copies at start, and analysts do not edit the code while using it.
     """
     command = [
         sys.executable,
@@ -44,6 +45,8 @@ def streamlit_command(
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--server.fileWatcherType",
+        "none",
     ]
     if address is not None:
         command += ["--server.address", address]
