@@ -173,10 +173,12 @@ class LinkExplainer:
 
     def _downstream_clause(self, row: object) -> str:
         network = network_for(self._all_assets, snap_tolerance_m=self._rules.snap_tolerance_m)
-        reached = network.downstream(str(row.asset_id))
+        start = str(row.asset_id)
         iso3, date = str(row.country), self._strike_date(str(row.strike_id))
-        best: tuple[int, str, tuple[str, ...], str] | None = None
-        for via, path in reached.items():
+        best: tuple[int, str, str] | None = None
+        for via, hops in network.downstream_hops(start).items():
+            if best is not None and (hops, via) >= best[:2]:
+                continue
             owner = self._assets.at[via, "owner_country"] if via in self._assets.index else None
             if owner == iso3 and self._assets.at[via, "asset_layer"] == "pipelines":
                 why = f"{self._asset_name(via)} has its owner in {self.country(iso3)}"
@@ -184,11 +186,9 @@ class LinkExplainer:
                 why = f"{self._asset_name(via)} serves {self.country(iso3)}"
             else:
                 continue
-            candidate = (len(path), via, path, why)
-            if best is None or candidate[:2] < best[:2]:
-                best = candidate
+            best = (hops, via, why)
         if best is None:
             return f"{self.country(iso3)} lies downstream on the pipeline network"
-        _, _, path, why = best
-        along = " -> ".join(self._asset_name(p) for p in path)
+        _, via, why = best
+        along = " -> ".join(self._asset_name(p) for p in network.path_to(start, via))
         return f"{self.country(iso3)} lies downstream along {along} ({why})"

@@ -203,7 +203,8 @@ def link_strikes(
         _location_links(join),
         _border_links(join),
     ]
-    table = _assemble(join, _Links.concat(blocks))
+    del asset_links  # the blocks list owns the rows now; _assemble empties it
+    table = _assemble(join, blocks)
     if with_detail and len(table):
         from geo.detail import LinkExplainer
 
@@ -347,7 +348,8 @@ def _asset_links(join: _Join) -> _Links:
         return _classify(join, index, s[keep], a[keep], hit, threat, named=False)
 
     searched = np.flatnonzero(np.isfinite(threat))
-    blocks = np.array_split(searched, max(1, -(-len(searched) // _BLOCK_STRIKES)))
+    n_blocks = max(-(-len(searched) // _BLOCK_STRIKES), min(4 * WORKERS, len(searched) // 256), 1)
+    blocks = np.array_split(searched, n_blocks)
     if len(blocks) > 1 and WORKERS > 1:
         with ThreadPoolExecutor(WORKERS) as pool:
             found = list(pool.map(search, blocks))
@@ -484,32 +486,57 @@ def _downstream_links(join: _Join, links: _Links) -> _Links:
 
 
 def _reach_table(join: _Join, starts: np.ndarray) -> dict[str, np.ndarray]:
-    """Rows ``(start asset, country, relation row or -1 for owner_country, hops)`` sorted by start.
+    """Rows ``(start asset, country, relation row or -1 for owner_country)`` sorted by start.
 
-    A ``relation_row`` >= 0 is a ``serves`` relation of a downstream asset; -1 the
-    ``owner_country`` of a downstream pipeline segment.
+    A ``relation_row`` >= 0 is a ``serves`` relation of an asset downstream of the start; -1
+    the ``owner_country`` of a downstream pipeline segment. What lies downstream of every node
+    is computed once as bit masks (bit = country code, or ``len(codes) + k`` for the k-th asset
+    with ``serves`` relations), so many start assets on a large network stay cheap.
     """
     network = network_for(join.assets, snap_tolerance_m=join.rules.snap_tolerance_m)
     ids = join.assets["id"].to_numpy(object)
-    position = {asset_id: i for i, asset_id in enumerate(ids)}
+    n_codes = len(join.codes)
+    relations = join.relations
+    serving = np.unique(relations.asset[relations.relation == _REL["serves"]])
+    serves_bit = {int(a): n_codes + k for k, a in enumerate(serving)}
+    labels: dict[str, int] = {}
     owner = join.assets["owner_country"].to_numpy(object)
     layer = join.assets["asset_layer"].to_numpy(object)
     code_of = {c: i for i, c in enumerate(join.codes)}
-    relations = join.relations
-    serves = _REL["serves"]
-    rows: list[tuple[int, int, int, int]] = []
+    for i in np.flatnonzero((layer == PIPELINE_LAYER) & np.isin(owner, join.codes)):
+        labels[ids[i]] = 1 << code_of[owner[i]]
+    for asset, bit in serves_bit.items():
+        labels[ids[asset]] = labels.get(ids[asset], 0) | (1 << bit)
+    masks = network.reach_masks(labels)
+    rows: list[tuple[int, int, int]] = []
     for start in starts.tolist():
-        for reached_id, path in network.downstream(ids[start]).items():
-            reached = position[reached_id]
-            if layer[reached] == PIPELINE_LAYER and owner[reached] in code_of:
-                rows.append((start, code_of[owner[reached]], -1, len(path)))
-            first = int(relations.start[reached])
-            for r in range(first, first + int(relations.count[reached])):
-                if relations.relation[r] == serves:
-                    rows.append((start, int(relations.country[r]), r, len(path)))
-    table = np.array(sorted(rows, key=lambda t: (t[0], t[3], t[1], t[2])), dtype=np.int64)
-    table = table.reshape(-1, 4)
+        mask = 0
+        for node in network.sources(ids[start]):
+            mask |= masks.get(node, 0)
+        if start in serves_bit:  # its own serves rows are already relation links
+            mask &= ~(1 << serves_bit[start])
+        for bit in _set_bits(mask):
+            if bit < n_codes:
+                rows.append((start, bit, -1))
+                continue
+            asset = int(serving[bit - n_codes])
+            first = int(relations.start[asset])
+            for r in range(first, first + int(relations.count[asset])):
+                if relations.relation[r] == _REL["serves"]:
+                    rows.append((start, int(relations.country[r]), r))
+    table = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    table = table[np.argsort(table[:, 0], kind="stable")]
     return {"start": table[:, 0], "country": table[:, 1], "relation_row": table[:, 2]}
+
+
+def _set_bits(mask: int) -> list[int]:
+    """Positions of the set bits of ``mask``, lowest first."""
+    bits = []
+    while mask:
+        low = mask & -mask
+        bits.append(low.bit_length() - 1)
+        mask ^= low
+    return bits
 
 
 # --------------------------------------------------------------------------------------------
@@ -563,9 +590,12 @@ def _border_links(join: _Join) -> _Links:
 # Assembly
 
 
-def _assemble(join: _Join, links: _Links) -> pd.DataFrame:
-    """Order rows (strike date, strike id, relation, asset id, country), drop repeats, label."""
-    ordered = _ordered_unique(links, len(join.assets), len(join.codes))
+def _assemble(join: _Join, blocks: list[_Links]) -> pd.DataFrame:
+    """Order rows (strike date, strike id, relation, asset id, country), drop repeats, label.
+
+    Empties ``blocks`` as it goes, so the rows are not held twice.
+    """
+    ordered = _ordered_unique(blocks, len(join.assets), len(join.codes))
     layers = join.assets["asset_layer"].to_numpy(object)
     layer_names = sorted(set(layers))
     layer_code = np.concatenate([[-1], np.searchsorted(layer_names, layers)]).astype(np.int8)
@@ -587,12 +617,13 @@ def _assemble(join: _Join, links: _Links) -> pd.DataFrame:
     )
 
 
-def _ordered_unique(links: _Links, n_assets: int, n_countries: int) -> _Links:
-    """Return the links sorted by (strike, relation, asset, country) without repeated keys.
+def _ordered_unique(blocks: list[_Links], n_assets: int, n_countries: int) -> _Links:
+    """Return the links of ``blocks`` sorted by (strike, relation, asset, country), no repeats.
 
     The four codes (and the confidence, equal for repeats since both inherit the same asset
-    link) are packed into one int64 whose sort gives the order; the codes are unpacked from
-    the sorted keys, so only the key, its order and the distances are materialised.
+    link) are packed block by block into one int64 whose sort gives the order; the codes are
+    unpacked from the sorted keys, so only the keys, their order and the distances are ever
+    held for all rows at once. ``blocks`` is emptied.
     """
     widths = {
         "relation": len(RELATION_ORDER).bit_length(),
@@ -600,21 +631,30 @@ def _ordered_unique(links: _Links, n_assets: int, n_countries: int) -> _Links:
         "country": int(n_countries + 1).bit_length(),
         "confidence": len(CONFIDENCE_ORDER).bit_length(),
     }
-    strike_bits = int(links.strike.max(initial=0) + 1).bit_length()
-    if strike_bits + sum(widths.values()) > 63:
+    strike_max = max((int(b.strike.max(initial=0)) for b in blocks), default=0)
+    if (strike_max + 1).bit_length() + sum(widths.values()) > 63:
+        links = _Links.concat(blocks)
+        blocks.clear()
         return _ordered_unique_lexsort(links)
     offsets = {"relation": 0, "asset": 1, "country": 1, "confidence": 0}
-    key = links.strike.astype(np.int64)
-    for name, width in widths.items():
-        key <<= width
-        key |= getattr(links, name).astype(np.int64) + offsets[name]
+    keys, distances = [], []
+    while blocks:
+        block = blocks.pop(0)
+        key = block.strike.astype(np.int64)
+        for name, width in widths.items():
+            key <<= width
+            key |= getattr(block, name).astype(np.int64) + offsets[name]
+        keys.append(key)
+        distances.append(block.distance)
+    key, distance = np.concatenate(keys), np.concatenate(distances)
+    del keys, distances
     order = np.argsort(key, kind="stable")
     key = key[order]
     shift = widths["confidence"]
     unique = np.concatenate(
         [np.ones(min(1, len(key)), bool), (key[1:] >> shift) != (key[:-1] >> shift)]
     )
-    key, distance = key[unique], links.distance[order[unique]]
+    key, distance = key[unique], distance[order[unique]]
     del order
     codes = {}
     for name, width in reversed(widths.items()):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import logging
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -41,48 +41,112 @@ class PipelineNetwork:
     graph: nx.DiGraph
     facility_nodes: dict[str, int]
     pipeline_heads: dict[str, tuple[int, ...]]
-    _downstream: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
+    _walks: OrderedDict[str, dict[int, tuple[int, int | None, str | None]]] = field(
+        default_factory=OrderedDict, repr=False
+    )
     _by_node: dict[int, list[str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for facility, node in sorted(self.facility_nodes.items()):
             self._by_node.setdefault(node, []).append(facility)
 
+    def sources(self, asset_id: str) -> list[int]:
+        """Return the nodes where the flow leaves ``asset_id`` (none when it is off the network)."""
+        if asset_id in self.facility_nodes:
+            nodes = [self.facility_nodes[asset_id]]
+        else:
+            nodes = list(self.pipeline_heads.get(asset_id, ()))
+        return [node for node in nodes if node in self.graph]
+
+    def downstream_hops(self, asset_id: str) -> dict[str, int]:
+        """Return ``{asset id downstream of asset_id: pipelines followed to reach it}``."""
+        walk = self._walk(asset_id)
+        hops: dict[str, int] = {}
+        for node, (depth, _, _) in sorted(walk.items(), key=lambda item: (item[1][0], item[0])):
+            for facility in self._by_node.get(node, ()):
+                hops.setdefault(facility, depth)
+            for _, _, pipeline in sorted(self.graph.out_edges(node, data="asset")):
+                hops.setdefault(pipeline, depth + 1)
+        hops.pop(asset_id, None)
+        return hops
+
+    def path_to(self, asset_id: str, reached_id: str) -> tuple[str, ...]:
+        """Return the pipeline ids followed from ``asset_id`` to ``reached_id`` (fewest hops).
+
+        Starts with ``asset_id`` itself when it is a pipeline and ends with ``reached_id`` when
+        that is a pipeline; empty when ``reached_id`` is not downstream.
+        """
+        walk = self._walk(asset_id)
+        if reached_id in self.facility_nodes:
+            ends = [self.facility_nodes[reached_id]]
+            tail: tuple[str, ...] = ()
+        else:
+            ends = [u for u, _, a in self.graph.edges(data="asset") if a == reached_id]
+            tail = (reached_id,)
+        ends = [node for node in ends if node in walk]
+        if not ends:
+            return ()
+        node = min(ends, key=lambda n: (walk[n][0], n))
+        along: list[str] = []
+        while walk[node][1] is not None:
+            _, previous, pipeline = walk[node]
+            along.append(str(pipeline))
+            node = previous
+        head = (asset_id,) if asset_id in self.pipeline_heads else ()
+        return _collapse((*head, *reversed(along), *tail))
+
     def downstream(self, asset_id: str) -> dict[str, tuple[str, ...]]:
         """Return ``{asset id reached downstream of asset_id: pipeline ids along the way}``.
 
-        The path lists the pipelines followed from ``asset_id`` (itself first when it is a
-        pipeline) up to and including the reached asset when that is a pipeline; the shortest
-        path in hops wins. Assets not on the network reach nothing.
+        Meant for a few assets (tests, sentences); the join uses ``reach_masks``.
         """
-        if asset_id not in self._downstream:
-            self._downstream[asset_id] = self._walk(asset_id)
-        return self._downstream[asset_id]
+        return {
+            reached: self.path_to(asset_id, reached) for reached in self.downstream_hops(asset_id)
+        }
 
-    def _walk(self, asset_id: str) -> dict[str, tuple[str, ...]]:
-        if asset_id in self.facility_nodes:
-            sources, prefix = [self.facility_nodes[asset_id]], ()
-        elif asset_id in self.pipeline_heads:
-            sources, prefix = list(self.pipeline_heads[asset_id]), (asset_id,)
-        else:
-            return {}
-        sources = [node for node in sources if node in self.graph]
-        if not sources:  # a pipeline shorter than the snap tolerance has no edges
-            return {}
-        paths = nx.multi_source_dijkstra_path(self.graph, sources)
-        reached: dict[str, tuple[str, ...]] = {}
-        node_facilities = self._by_node
-        for node in sorted(paths, key=lambda n: (len(paths[n]), n)):
-            along = _collapse((*prefix, *self._edge_assets(paths[node])))
-            for facility in node_facilities.get(node, ()):
-                reached.setdefault(facility, along)
-            for _, _, pipeline in sorted(self.graph.out_edges(node, data="asset")):
-                reached.setdefault(pipeline, _collapse((*along, pipeline)))
-        reached.pop(asset_id, None)
-        return reached
+    def _walk(self, asset_id: str) -> dict[int, tuple[int, int | None, str | None]]:
+        """Breadth-first search: ``{node: (hops, previous node, pipeline followed)}``, cached."""
+        if asset_id in self._walks:
+            self._walks.move_to_end(asset_id)
+            return self._walks[asset_id]
+        walk: dict[int, tuple[int, int | None, str | None]] = dict.fromkeys(self.sources(asset_id), (0, None, None))
+        queue = deque(sorted(walk))
+        successors = self.graph.succ
+        while queue:
+            node = queue.popleft()
+            depth = walk[node][0] + 1
+            for nxt, data in sorted(successors[node].items()):
+                if nxt not in walk:
+                    walk[nxt] = (depth, node, data["asset"])
+                    queue.append(nxt)
+        self._walks[asset_id] = walk
+        while len(self._walks) > _WALK_CACHE:
+            self._walks.popitem(last=False)
+        return walk
 
-    def _edge_assets(self, nodes: list[int]) -> list[str]:
-        return [self.graph.edges[u, v]["asset"] for u, v in itertools.pairwise(nodes)]
+    def reach_masks(self, labels: dict[str, int]) -> dict[int, int]:
+        """Return, per node, the OR of ``labels`` (bit masks per asset id) of everything downstream.
+
+        One pass over the strongly connected components in reverse topological order, so the
+        cost is linear in the network whatever the number of start assets. Facilities count at
+        their node, pipelines from the node their edge leaves.
+        """
+        condensed = nx.condensation(self.graph)
+        mapping = condensed.graph["mapping"]
+        reach: dict[int, int] = {}
+        for component in reversed(list(nx.topological_sort(condensed))):
+            mask = 0
+            for node in condensed.nodes[component]["members"]:
+                for facility in self._by_node.get(node, ()):
+                    mask |= labels.get(facility, 0)
+                for _, nxt, pipeline in self.graph.out_edges(node, data="asset"):
+                    mask |= labels.get(pipeline, 0) | reach.get(mapping[nxt], 0)
+            reach[component] = mask
+        return {node: reach[component] for node, component in mapping.items()}
+
+
+_WALK_CACHE = 256
+"""Breadth-first searches kept per network (one per asset asked about)."""
 
 
 def _collapse(ids: tuple[str, ...]) -> tuple[str, ...]:
@@ -140,10 +204,12 @@ def build_network(assets: gpd.GeoDataFrame, *, snap_tolerance_m: float) -> Pipel
     graph = nx.DiGraph()
     heads: dict[str, tuple[int, ...]] = {}
     ids, directions = pipes["id"].to_numpy(object), pipes["flow_direction"].to_numpy(object)
+    all_edges: list[tuple[int, int, dict[str, str]]] = []
     for pipe_id, direction, chain in zip(ids, directions, chains, strict=True):
         edges = _chain_edges(chain, direction)
-        graph.add_edges_from(edges, asset=pipe_id)
+        all_edges.extend((u, v, {"asset": pipe_id}) for u, v in edges)
         heads[pipe_id] = tuple(sorted({v for _, v in edges}))
+    graph.add_edges_from(all_edges)
     log.debug(
         "pipeline network: %d nodes, %d edges", graph.number_of_nodes(), graph.number_of_edges()
     )
@@ -163,20 +229,22 @@ def _endpoints(lines: np.ndarray) -> np.ndarray:
 def _snap(points: np.ndarray, tolerance: float) -> np.ndarray:
     """Give points within ``tolerance`` of each other (transitively) one node number.
 
-    Connected components by label propagation over the STRtree pairs: each point takes the
-    smallest label among its neighbours until nothing changes.
+    Connected components by hooking and pointer jumping over the STRtree pairs: the root of
+    the larger label is hooked under the smaller one, then every label jumps to its root;
+    a few rounds suffice even for long chains.
     """
     label = np.arange(len(points))
     if len(points) == 0:
         return label
     left, right = shapely.STRtree(points).query(points, predicate="dwithin", distance=tolerance)
     while True:
-        smallest = label.copy()
-        np.minimum.at(smallest, left, label[right])
-        smallest = smallest[smallest]  # jump to the neighbour's label as well
-        if np.array_equal(smallest, label):
+        a, b = label[left], label[right]
+        differ = a != b
+        if not differ.any():
             return label
-        label = smallest
+        np.minimum.at(label, np.maximum(a[differ], b[differ]), np.minimum(a[differ], b[differ]))
+        while not np.array_equal(label[label], label):
+            label = label[label]
 
 
 def _place_facilities(
@@ -193,19 +261,24 @@ def _place_facilities(
         ends = _endpoints(lines)
         to_start = shapely.distance(points[f_idx], ends[p_idx])
         to_end = shapely.distance(points[f_idx], ends[p_idx + n])
-        position = shapely.line_locate_point(lines[p_idx], points[f_idx], normalized=True)
-        next_node = int(end_node.max()) + 1
         ids = facilities["id"].to_numpy(object)
-        for f, p, d0, d1, pos in zip(f_idx, p_idx, to_start, to_end, position, strict=True):
-            fid = ids[f]
-            if min(d0, d1) <= tolerance:
-                node = int(end_node[p] if d0 <= d1 else end_node[p + n])
-                facility_nodes.setdefault(fid, node)
-                continue
+        at_end = np.minimum(to_start, to_end) <= tolerance
+        # endpoints first, nearest first: a facility at a junction joins the junction's node
+        order = np.flatnonzero(at_end)[np.argsort(np.minimum(to_start, to_end)[at_end])]
+        end_of = np.where(to_start <= to_end, end_node[p_idx], end_node[p_idx + n])
+        for k in order.tolist():
+            facility_nodes.setdefault(ids[f_idx[k]], int(end_of[k]))
+        inside = np.flatnonzero(~at_end)
+        position = shapely.line_locate_point(
+            lines[p_idx[inside]], points[f_idx[inside]], normalized=True
+        )
+        next_node = int(end_node.max()) + 1
+        for k, pos in zip(inside.tolist(), position.tolist(), strict=True):
+            fid = ids[f_idx[k]]
             if fid not in facility_nodes:
                 facility_nodes[fid] = next_node
                 next_node += 1
-            interior[p].append((float(pos), facility_nodes[fid]))
+            interior[p_idx[k]].append((pos, facility_nodes[fid]))
     for i in range(n):
         chains[i].extend(node for _, node in sorted(interior[i]))
         chains[i].append(int(end_node[i + n]))
