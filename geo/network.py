@@ -109,7 +109,8 @@ class PipelineNetwork:
         if asset_id in self._walks:
             self._walks.move_to_end(asset_id)
             return self._walks[asset_id]
-        walk: dict[int, tuple[int, int | None, str | None]] = dict.fromkeys(self.sources(asset_id), (0, None, None))
+        start: tuple[int, int | None, str | None] = (0, None, None)
+        walk = dict.fromkeys(self.sources(asset_id), start)
         queue = deque(sorted(walk))
         successors = self.graph.succ
         while queue:
