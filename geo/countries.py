@@ -69,9 +69,8 @@ def near_borders(
     """
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     search = radius_m * SEARCH_MARGIN
-    for polygon, code in zip(metric_geometry(np.asarray(polygons)), codes, strict=True):
-        if polygon is None or shapely.is_empty(polygon):
-            continue
+    polygons, codes = _near_in_degrees(np.asarray(polygons), np.asarray(codes), lon, lat, search)
+    for polygon, code in zip(metric_geometry(polygons), codes, strict=True):
         west, south, east, north = shapely.bounds(polygon)
         candidates = np.flatnonzero(
             (located != code)
@@ -98,6 +97,26 @@ def near_borders(
     if not found:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
     return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))
+
+
+def _near_in_degrees(
+    polygons: np.ndarray, codes: np.ndarray, lon: np.ndarray, lat: np.ndarray, search: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keep the non-empty polygons whose lon/lat box, widened by ``search``, meets the points.
+
+    Saves projecting countries far from every strike; the widening in degrees is generous
+    (a degree of longitude is shortest at the highest latitude involved).
+    """
+    keep = ~(shapely.is_missing(polygons) | shapely.is_empty(polygons))
+    if not len(lon) or not keep.any():
+        return polygons[:0], codes[:0]
+    top = min(float(np.abs(lat).max()) + 1.0, 89.0)
+    pad_lat = 1.5 * search / 110_000.0
+    pad_lon = pad_lat / np.cos(np.radians(top))
+    bounds = shapely.bounds(polygons)
+    keep &= (bounds[:, 0] - pad_lon <= lon.max()) & (bounds[:, 2] + pad_lon >= lon.min())
+    keep &= (bounds[:, 1] - pad_lat <= lat.max()) & (bounds[:, 3] + pad_lat >= lat.min())
+    return polygons[keep], codes[keep]
 
 
 def _segment_lines(segments: Segments) -> np.ndarray:

@@ -11,7 +11,7 @@ import shapely
 
 from geo.crs import lonlat_to_metric, require_crs, to_storage
 from geo.impact import LINK_COLUMNS
-from geo.search import AssetIndex
+from geo.search import asset_index
 
 EXPORT_DECIMALS = 6
 """Coordinate decimals in GeoJSON output (about 0.1 m), as for the layers."""
@@ -53,7 +53,7 @@ def links_to_frame(
     geometry = np.array(points, dtype=object)
     linked = np.flatnonzero(asset_at >= 0)
     if linked.size:
-        index = AssetIndex.build(assets.geometry.values)
+        index = asset_index(assets.geometry.values)
         x, y = lonlat_to_metric(lon[linked], lat[linked])
         qlon, qlat = index.nearest_lonlat(asset_at[linked], x, y)
         ends = np.stack(

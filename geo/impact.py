@@ -32,7 +32,7 @@ from geo.rules import (
     RELATION_ORDER,
     ImpactRules,
 )
-from geo.search import AssetIndex
+from geo.search import AssetIndex, asset_index
 
 log = logging.getLogger(__name__)
 
@@ -333,7 +333,7 @@ def _asset_links(join: _Join) -> _Links:
     threat = _radii(
         rules.threat_radius_m if rules.follows("nearby") else rules.hit_radius_m, join.precision
     )
-    index = AssetIndex.build(join.assets.geometry.values)
+    index = asset_index(join.assets.geometry.values)
     named_s, named_a = _named_pairs(join)
     named_key = np.sort(named_s * len(join.assets) + named_a)
     named = _classify(join, index, named_s, named_a, hit, threat, named=True)

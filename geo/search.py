@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -168,3 +170,25 @@ class AssetIndex:
         )
         lon[shaped], lat[shaped] = metric_to_lonlat(qx, qy)
         return lon, lat
+
+
+_INDEX_CACHE: OrderedDict[str, AssetIndex] = OrderedDict()
+_INDEX_CACHE_SIZE = 4
+
+
+def asset_index(geometry: np.ndarray) -> AssetIndex:
+    """Return the ``AssetIndex`` of EPSG:4326 geometries, cached per geometry set.
+
+    The app links one probe strike at a time against the same assets; the index (projection,
+    STRtree, segments) is built once for them.
+    """
+    geometry = np.asarray(geometry)
+    key = hashlib.sha1(b"".join(shapely.to_wkb(geometry)), usedforsecurity=False).hexdigest()
+    if key in _INDEX_CACHE:
+        _INDEX_CACHE.move_to_end(key)
+        return _INDEX_CACHE[key]
+    index = AssetIndex.build(geometry)
+    _INDEX_CACHE[key] = index
+    while len(_INDEX_CACHE) > _INDEX_CACHE_SIZE:
+        _INDEX_CACHE.popitem(last=False)
+    return index
