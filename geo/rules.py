@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import math
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
@@ -145,6 +146,24 @@ def parse_radii(text: str, *, option: str = "radii") -> dict[int, float]:
             msg = f"{option}: {item!r} is not PRECISION=METRES, e.g. '0=500,1=3000,2=10000'"
             raise ValueError(msg) from None
     return radii
+
+
+def parse_iso_date(text: str, *, option: str = "date") -> str:
+    """Return ``text`` if it is an ISO date ``YYYY-MM-DD``, for ``--from``/``--to`` options.
+
+    Raises
+    ------
+    ValueError
+        Naming ``option``: ``--from: '2025-13-01' is not a date YYYY-MM-DD``.
+    """
+    msg = f"{option}: {text!r} is not a date YYYY-MM-DD, e.g. 2025-08-06"
+    if len(text) != len("YYYY-MM-DD"):
+        raise ValueError(msg)
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(msg) from None
+    return text
 
 
 DEFAULT_RULES = ImpactRules()

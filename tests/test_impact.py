@@ -12,7 +12,7 @@ from shapely.geometry import LineString, Point, box
 from geo.assets import combine_assets
 from geo.errors import CRSError
 from geo.impact import LINK_COLUMNS, link_strikes, run_impact
-from geo.rules import ImpactRules, parse_radii
+from geo.rules import ImpactRules, parse_iso_date, parse_radii
 
 WGS84 = "EPSG:4326"
 GEOD = Geod(ellps="WGS84")
@@ -363,6 +363,14 @@ def test_parse_radii_names_the_option():
     assert parse_radii("0=500, 1=3000") == {0: 500.0, 1: 3000.0}
     with pytest.raises(ValueError, match="--hit-radius: '1=abc'"):
         parse_radii("1=abc", option="--hit-radius")
+
+
+def test_parse_iso_date_names_the_option():
+    assert parse_iso_date("2025-08-06", option="--from") == "2025-08-06"
+    with pytest.raises(ValueError, match="--to: '2025-13-01' is not a date YYYY-MM-DD"):
+        parse_iso_date("2025-13-01", option="--to")
+    with pytest.raises(ValueError, match="--to: '20250806'"):
+        parse_iso_date("20250806", option="--to")
 
 
 def test_duplicate_asset_ids_across_layers_are_refused():
