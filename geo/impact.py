@@ -75,7 +75,7 @@ _LINK_DTYPES = {
     "confidence": np.int8,
 }
 """Compact codes: a million strikes' links fit in 20 bytes a row."""
-_BLOCK_STRIKES = 32_768
+_BLOCK_STRIKES = 8_192
 """Strikes per block of the spatial search; blocks run on threads and bound the temporaries."""
 _CONF = {name: code for code, name in enumerate(CONFIDENCE_ORDER)}
 
