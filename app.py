@@ -122,12 +122,27 @@ def rules_from(radii: tuple) -> ImpactRules:
 # URL <-> session state
 
 
-def init_state(dates: tuple[dt.date, dt.date], strike_ids: pd.Series) -> None:
+def filter_options(data: Dataset) -> dict[str, list]:
+    """Return the choices of the data-dependent multiselects."""
+    return {
+        "countries": panels.choices([*data.countries["iso3"], *data.relations["country"]]),
+        "asset_types": panels.choices(data.assets["asset_type"]),
+        "relations": list(RELATIONS),
+    }
+
+
+def init_state(data: Dataset, dates: tuple[dt.date, dt.date]) -> None:
     """On a session's first run, fill the widgets from the URL; bad values give notices."""
     if st.session_state.get("_initialised"):
         return
     params = st.query_params.to_dict()
     view, notices = view_from_query(params)
+    for name, allowed in filter_options(data).items():
+        unknown = [v for v in getattr(view, name) if v not in allowed]
+        if unknown:
+            notices.append(f"Ignored URL parameter {name}: unknown value(s) {unknown}.")
+            view = view.with_(**{name: tuple(v for v in getattr(view, name) if v in allowed)})
+    strike_ids = data.strikes["id"]
     first, last = dates
     window = (
         max(min(view.date_from or first, last), first),
@@ -219,12 +234,18 @@ def sidebar(data: Dataset, dates: tuple[dt.date, dt.date]) -> tuple:
     bar.header("Filters")
     first, last = dates
     bar.slider("Time window", min_value=first, max_value=last, key="window")
-    countries = panels.choices([*data.countries["iso3"], *data.relations["country"]])
-    bar.multiselect("Affected country", countries, key="countries")
-    bar.multiselect("Asset type", panels.choices(data.assets["asset_type"]), key="asset_types")
+    options = filter_options(data)
+    names = data.country_names
+    bar.multiselect(
+        "Affected country",
+        options["countries"],
+        key="countries",
+        format_func=lambda code: f"{names.get(code, code)} ({code})",
+    )
+    bar.multiselect("Asset type", options["asset_types"], key="asset_types")
     bar.multiselect("Weapon", list(WEAPONS), key="weapons")
     bar.multiselect("Location precision", list(GEO_PRECISION_CODES), key="precisions")
-    bar.multiselect("Relation", list(RELATIONS), key="relations")
+    bar.multiselect("Relation", options["relations"], key="relations")
     bar.select_slider("Minimum confidence", list(CONFIDENCE_LEVELS), key="min_confidence")
     bar.checkbox("Include context events (outside the region, spill-over)", key="include_context")
     bar.checkbox("Include candidate strikes (remote sensing)", key="include_candidates")
@@ -377,7 +398,7 @@ def main() -> None:
     fingerprint = panels.data_fingerprint(data_dir)
     data = load_data(data_dir, fingerprint)
     dates = panels.date_range(data.strikes)
-    init_state(dates, data.strikes["id"])
+    init_state(data, dates)
     apply_pending_selection()
 
     st.title("strikemap")

@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 import xyzservices.providers as xyz
 from branca.element import MacroElement
+from folium.template import Template as FoliumTemplate
 from jinja2 import Template
 
 from layers.catalog import BY_NAME, LayerSpec
@@ -56,6 +57,8 @@ UNCERTAINTY_RADIUS_M: dict[int, float] = {0: 500.0, 1: 3_000.0, 2: 10_000.0, 3: 
 """Radius of the uncertainty circle by ``geo_precision`` (the impact rules' hit radii; a
 precision-3 strike has no hit radius, so its circle shows the region scale instead)."""
 
+CLUSTER_DECIMALS = 4
+"""Decimals of clustered strike coordinates (about 10 m: an overview of thousands of strikes)."""
 COORD_GRID_DEG = 1e-5
 """Coordinates sent to the browser are snapped to this grid (about 1 m)."""
 COUNTRY_SIMPLIFY_DEG = 0.005
@@ -459,7 +462,7 @@ def _add_strike_cluster(group: folium.FeatureGroup, strikes: gpd.GeoDataFrame, c
     if not all(HEX_COLOR.match(str(c)) for c in palette):
         msg = f"strike colours must be #rrggbb, got {list(palette)}"
         raise ValueError(msg)
-    coords = latlon(strikes.geometry).round(5)
+    coords = latlon(strikes.geometry).round(CLUSTER_DECIMALS)
     ids = strikes["id"].map(popups.text)
     rows = [
         [lat, lon, code, label]
@@ -468,9 +471,49 @@ def _add_strike_cluster(group: folium.FeatureGroup, strikes: gpd.GeoDataFrame, c
         )
     ]
     callback = _CLUSTER_CALLBACK % json.dumps([str(c) for c in palette])
-    folium.plugins.FastMarkerCluster(
+    CompactMarkerCluster(
         rows, callback=callback, name=BY_NAME["strikes"].title, control=False
     ).add_to(group)
+
+
+class CompactMarkerCluster(folium.plugins.FastMarkerCluster):
+    """FastMarkerCluster whose rows are embedded as compact, HTML-safe JSON (no spaces).
+
+    With 100,000 strikes the spaces of the default embedding alone are half a megabyte.
+    """
+
+    _template = FoliumTemplate(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function(){
+                {{ this.callback }}
+
+                var data = {{ this.compact_data }};
+                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+
+                for (var i = 0; i < data.length; i++) {
+                    var row = data[i];
+                    var marker = callback(row);
+                    marker.addTo(cluster);
+                }
+
+                cluster.addTo({{ this._parent.get_name() }});
+                return cluster;
+            })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, data: list, **kwargs: object) -> None:
+        super().__init__(data, **kwargs)
+        self.compact_data = compact_json(data)
+
+
+def compact_json(value: object) -> str:
+    """Return JSON without spaces that is safe inside a ``<script>`` (like Jinja's tojson)."""
+    text = json.dumps(value, separators=(",", ":"))
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+        text = text.replace(char, escaped)
+    return text
 
 
 # --------------------------------------------------------------------------------------------

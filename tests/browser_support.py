@@ -117,7 +117,7 @@ class PageLog:
     blocked: list[str] = field(default_factory=list)
     local: list[str] = field(default_factory=list)
     bytes_received: int = 0
-    """HTTP bodies (content-length, compressed as sent) plus websocket frames received."""
+    """HTTP response bodies (as sent, i.e. compressed when they were) plus websocket frames."""
     websocket_bytes: int = 0
     """Websocket frames alone: the app's own data (the map script, tables, widgets)."""
 
@@ -150,12 +150,11 @@ def watch_page(page, log: PageLog) -> None:
         if message.type == "error" and not any(i in message.text for i in IGNORED_CONSOLE):
             log.errors.append(f"console: {message.text}")
 
-    def on_response(response) -> None:
+    def on_finished(request) -> None:
         try:
-            length = response.header_value("content-length")
-        except PlaywrightError:  # the response is gone when the page navigates away
-            length = None
-        log.bytes_received += int(length) if length and length.isdigit() else 0
+            log.bytes_received += request.sizes()["responseBodySize"]
+        except PlaywrightError:  # the request is gone when the page navigates away
+            return
 
     def on_frame(payload: str | bytes) -> None:
         log.bytes_received += len(payload)
@@ -163,7 +162,7 @@ def watch_page(page, log: PageLog) -> None:
 
     page.on("console", on_console)
     page.on("pageerror", lambda exc: log.errors.append(f"pageerror: {exc}"))
-    page.on("response", on_response)
+    page.on("requestfinished", on_finished)
     page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
 
 
