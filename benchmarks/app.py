@@ -52,6 +52,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from layers.catalog import STRIKES  # noqa: E402
 from layers.io import write_layer  # noqa: E402
 from layers.paths import SHIPPED_DATA_DIR  # noqa: E402
+from maps.offline import install_static_assets  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)
 REGION = (28.3, 45.2, 31.5, 47.6)
@@ -96,7 +97,7 @@ def make_data_dir(n: int, root: Path) -> Path:
     return folder
 
 
-def visit(browser, url: str) -> tuple[float, PageLog, object]:
+def visit(browser, url: str, *, selector: str = STRIKE_SELECTOR) -> tuple[float, PageLog, object]:
     """Open ``url`` in a fresh offline context; return seconds to the first strike drawn."""
     context = browser.new_context(viewport={"width": 1500, "height": 1000})
     log = PageLog()
@@ -105,7 +106,7 @@ def visit(browser, url: str) -> tuple[float, PageLog, object]:
     watch_page(page, log)
     start = time.perf_counter()
     page.goto(url)
-    page.frame_locator(MAP_FRAME).locator(STRIKE_SELECTOR).first.wait_for(
+    page.frame_locator(MAP_FRAME).locator(selector).first.wait_for(
         state="attached", timeout=TIMEOUT_MS
     )
     return time.perf_counter() - start, log, page
@@ -134,6 +135,39 @@ def rerun_after_filter(page) -> float:
     page.get_by_role("option", name="missile").click()
     page.wait_for_function(REDRAWN_JS, timeout=TIMEOUT_MS, polling=50)
     return time.perf_counter() - start
+
+
+REFERENCE_PAGE = """
+import numpy as np, folium, folium.plugins, streamlit as st
+from streamlit_folium import st_folium
+from maps.offline import localise_assets
+
+@st.cache_data
+def points(n):
+    rng = np.random.default_rng(42)
+    return np.column_stack([rng.uniform(45.2, 47.6, n), rng.uniform(28.3, 31.5, n)]).tolist()
+
+fmap = folium.Map(location=(46.3, 30.0), zoom_start=7, tiles=None, **{"maxZoom": 18})
+folium.plugins.FastMarkerCluster(points(int(st.query_params.get("n", 1000)))).add_to(fmap)
+localise_assets(fmap, "/app/static/vendor")
+st_folium(fmap, height=620, returned_objects=["last_object_clicked"])
+"""
+"""The bare reference: a cached FastMarkerCluster in st_folium and nothing else, with the same
+locally served libraries and no tiles, timed to its first cluster icon."""
+
+
+def measure_reference(n: int, browser, workdir: Path) -> dict[str, object]:
+    """First map of the bare reference page with ``n`` cached points."""
+    page_path = workdir / "reference_page.py"
+    page_path.write_text(REFERENCE_PAGE, encoding="utf-8")
+    install_static_assets(workdir / "static")
+    with running_app(None, workdir, app_path=page_path) as server:
+        url = f"{server.url}?n={n}"
+        _, _, page = visit(browser, url, selector=".marker-cluster")
+        page.context.close()
+        seconds, _, page = visit(browser, url, selector=".marker-cluster")
+        page.context.close()
+    return {"strikes": n, "reference first map s": round(seconds, 2)}
 
 
 def measure(n: int, browser, workdir: Path) -> dict[str, object]:
@@ -193,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--screenshot", type=Path, help="save the Orlivka screenshot and stop")
+    parser.add_argument(
+        "--reference", action="store_true", help="also time a bare st_folium cluster page"
+    )
     args = parser.parse_args(argv)
     with (
         tempfile.TemporaryDirectory(prefix="strikemap-bench-") as tmp,
@@ -205,7 +242,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         rows = []
         for n in args.sizes:
-            rows.append(measure(n, browser, Path(tmp)))
+            row = measure(n, browser, Path(tmp))
+            if args.reference:
+                row |= measure_reference(n, browser, Path(tmp))
+            rows.append(row)
             print(pd.DataFrame(rows).to_string(index=False), flush=True)
         browser.close()
     print()

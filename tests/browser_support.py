@@ -67,14 +67,16 @@ class AppServer:
 
 
 @contextmanager
-def running_app(data_dir: Path | None, log_dir: Path) -> Iterator[AppServer]:
-    """Start the app on a free port, wait until it answers, and stop it at the end."""
+def running_app(
+    data_dir: Path | None, log_dir: Path, *, app_path: Path | None = None
+) -> Iterator[AppServer]:
+    """Start the app (or another page) on a free port, wait until it answers, stop it at the end."""
     port = free_port()
     log_path = log_dir / f"streamlit-{port}.log"
     env = app_environment(data_dir)
     with log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(
-            streamlit_command(port=port, address="127.0.0.1"),
+            streamlit_command(port=port, address="127.0.0.1", **_app(app_path)),
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -91,6 +93,10 @@ def running_app(data_dir: Path | None, log_dir: Path) -> Iterator[AppServer]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _app(app_path: Path | None) -> dict[str, Path]:
+    return {} if app_path is None else {"app_path": app_path}
 
 
 def _wait_healthy(server: AppServer) -> None:

@@ -156,3 +156,21 @@ def test_cluster_and_heatmap_modes_draw_without_errors(page, app, mode, selector
     )
     page.wait_for_timeout(500)
     assert page.log.errors == []
+
+
+def test_the_probe_follows_a_click_on_the_map(page, app):
+    frame = open_app(page, app)
+    page.get_by_text("Place a hypothetical strike").click()
+    page.get_by_role("heading", name="What-if strike").wait_for(timeout=WAIT_MS)
+    latitude = page.get_by_label("Latitude")
+    before = latitude.input_value()
+    frame.locator("path.strikemap-selected").wait_for(state="attached", timeout=WAIT_MS)
+    frame.locator("#map_div").click(position={"x": 260, "y": 420})
+    page.wait_for_function(
+        "([before]) => document.querySelector('input[aria-label=\"Latitude\"]').value !== before",
+        arg=[before],
+        timeout=WAIT_MS,
+    )
+    assert latitude.input_value() != before
+    page.locator(".impact-chain, p:has-text('No linked assets')").first.wait_for(timeout=WAIT_MS)
+    assert page.log.errors == []
