@@ -373,6 +373,9 @@ def _asset_links(join: _Join) -> _Links:
     else:
         found = [search(block) for block in blocks]
     links = _Links.concat([named, *found])
+    del found
+    if rules.follows("target") and rules.follows("nearby"):
+        return links
     wanted = [_REL[r] for r in ("target", "nearby") if rules.follows(r)]
     return links.take(np.isin(links.relation, wanted))
 
@@ -675,8 +678,11 @@ def _ordered_unique(blocks: list[_Links], n_assets: int, n_countries: int) -> _L
     del order
     codes = {}
     for name, width in reversed(widths.items()):
-        codes[name] = (key & ((1 << width) - 1)) - offsets[name]
+        field = (key & ((1 << width) - 1)) - offsets[name]
+        codes[name] = field.astype(_LINK_DTYPES[name])
+        del field
         key >>= width
+    key = key.astype(_LINK_DTYPES["strike"])
     return _Links(
         key, codes["asset"], codes["country"], codes["relation"], distance, codes["confidence"]
     )
