@@ -25,7 +25,9 @@ COUNTRY_RELATIONS: tuple[str, ...] = ("owner", "supply_origin", "serves", "trans
 CONFIDENCE_ORDER: tuple[str, ...] = ("high", "medium", "low")
 """Confidence levels, strongest first: named by sources, within the hit radius, only nearby."""
 LOCATION_CONFIDENCE = "high"
+"""The strike lies in the country: a geometric fact about the recorded point."""
 BORDER_CONFIDENCE = "low"
+"""A neighbour within the border radius: spill-over risk (debris, alerts), not damage."""
 
 HIT_RADIUS_M: Mapping[int, float] = MappingProxyType({0: 500.0, 1: 3_000.0, 2: 10_000.0})
 THREAT_RADIUS_M: Mapping[int, float] = MappingProxyType({0: 5_000.0, 1: 10_000.0, 2: 25_000.0})
