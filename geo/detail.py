@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import geopandas as gpd
@@ -26,7 +27,9 @@ FUEL_TYPES = frozenset({"products", "fuel_station"})
 
 
 def format_distance(metres: float) -> str:
-    """``"80 m"``, ``"0.4 km"``, ``"12 km"``: precise enough to quote, no more."""
+    """Return ``"80 m"``, ``"0.4 km"``, ``"12 km"``: precise enough to quote, no more."""
+    if not math.isfinite(metres):
+        return "an unknown distance"
     if metres < 100:
         return f"{round(metres / 10) * 10:.0f} m"
     if metres < 10_000:

@@ -164,7 +164,7 @@ class AssetIndex:
         lines and areas go through ``nearest_on_segments`` and back to lon/lat.
         """
         lon, lat = self.lon[which], self.lat[which]
-        shaped = np.flatnonzero(np.isnan(lon))
+        shaped = np.flatnonzero(np.isnan(lon) & (self.segments.count[which] > 0))
         qx, qy = nearest_on_segments(
             self.segments, which[shaped], x[shaped], y[shaped], parallel=parallel
         )
@@ -183,7 +183,8 @@ def asset_index(geometry: np.ndarray) -> AssetIndex:
     STRtree, segments) is built once for them.
     """
     geometry = np.asarray(geometry)
-    key = hashlib.sha1(b"".join(shapely.to_wkb(geometry)), usedforsecurity=False).hexdigest()
+    wkb = [b"" if w is None else w for w in shapely.to_wkb(geometry)]
+    key = hashlib.sha1(b"\x00".join(wkb), usedforsecurity=False).hexdigest()
     if key in _INDEX_CACHE:
         _INDEX_CACHE.move_to_end(key)
         return _INDEX_CACHE[key]

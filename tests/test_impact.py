@@ -390,3 +390,14 @@ def test_run_impact_filters_dates_and_countries():
     frames = {"strikes": strikes, "countries": COUNTRIES}
     table = run_impact(frames, NO_RELATIONS, date_from="2025-01-01", countries=("MDA",))
     assert set(table["strike_id"].astype(str)) == {"s2"}
+
+
+def test_missing_geometries_give_unknown_distances_not_errors():
+    strikes = strikes_frame(
+        {"id": "s1", "date": "2025-08-06", "lon": 30.5, "lat": 46.5, "target_ids": ["fac-station"]}
+    )
+    assets = assets_frame(facilities=[{**STATION, "geometry": None}])
+    table = link_strikes(strikes, assets, NO_RELATIONS, NO_COUNTRIES)
+    assert rows(table) == [("s1", "fac-station", "", "target", "high")]
+    assert np.isnan(table["distance_m"].iat[0])
+    assert "Station lies an unknown distance from the strike" in table["detail"].iat[0]
