@@ -132,6 +132,30 @@ class PipelineNetwork:
         cost is linear in the network whatever the number of start assets. Facilities count at
         their node, pipelines from the node their edge leaves.
         """
+        # Tarjan's algorithm (networkx's strongly_connected_components) emits a component only
+        # after every component it reaches, so one pass in that order sees finished successors.
+        comp_of: dict[int, int] = {}
+        reach: list[int] = []
+        successors = self.graph.succ
+        for index, members in enumerate(nx.strongly_connected_components(self.graph)):
+            for node in members:
+                comp_of[node] = index
+            mask = 0
+            for node in members:
+                for facility in self._by_node.get(node, ()):
+                    mask |= labels.get(facility, 0)
+                for nxt, data in successors[node].items():
+                    mask |= labels.get(data["asset"], 0)
+                    other = comp_of.get(nxt)
+                    if other is None:  # not Tarjan's order after all: take the slow, sure way
+                        return self._reach_masks_condensed(labels)
+                    if other != index:
+                        mask |= reach[other]
+            reach.append(mask)
+        return {node: reach[index] for node, index in comp_of.items()}
+
+    def _reach_masks_condensed(self, labels: dict[str, int]) -> dict[int, int]:
+        """Return what ``reach_masks`` does, via an explicit condensation and topological sort."""
         condensed = nx.condensation(self.graph)
         mapping = condensed.graph["mapping"]
         reach: dict[int, int] = {}

@@ -83,3 +83,12 @@ def test_network_is_cached_per_asset_set():
     first = network_for(assets, snap_tolerance_m=500)
     assert network_for(assets.copy(), snap_tolerance_m=500) is first
     assert network_for(assets, snap_tolerance_m=100) is not first
+
+
+def test_reach_masks_agree_with_the_condensation_on_a_cyclic_network():
+    assets = network_assets(("both", "backward", "forward"), facility_at=(30.1, 46.0))
+    network = build_network(assets, snap_tolerance_m=500)
+    labels = {"p1": 1, "p2": 2, "p3": 4, "f-mid": 8}
+    masks = network.reach_masks(labels)
+    assert masks == network._reach_masks_condensed(labels)
+    assert masks[network.facility_nodes["f-mid"]] == 1 | 2 | 4 | 8
