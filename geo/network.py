@@ -196,7 +196,7 @@ def _fingerprint(assets: gpd.GeoDataFrame) -> str:
     on_network = assets[assets["asset_layer"].isin([PIPELINE_LAYER, FACILITY_LAYER])]
     digest = hashlib.sha1(usedforsecurity=False)
     for column in ("id", "asset_layer", "flow_direction"):
-        digest.update("\x1f".join(map(str, on_network[column])).encode())
+        digest.update("\x1f".join(map(str, on_network[column].to_numpy(object))).encode())
     wkb = shapely.to_wkb(on_network.geometry.values)
     digest.update(b"\x00".join(b"" if w is None else w for w in wkb))
     return digest.hexdigest()
