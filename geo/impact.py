@@ -505,7 +505,12 @@ def _owner_links(join: _Join, links: _Links) -> _Links:
 
 
 def _downstream_links(join: _Join, links: _Links) -> _Links:
-    """Countries reached along the pipeline network from each target asset."""
+    """Countries reached along the pipeline network from each target asset.
+
+    Only ``target`` links start a walk (a damaged asset stops the flow); the strike's own
+    country is left out (its ``location`` row says it), and rows inherit the target's
+    distance and confidence.
+    """
     if not (join.rules.network and join.rules.follows("downstream")):
         return _Links.empty()
     targets = links.take(links.relation == _REL["target"])
@@ -656,7 +661,7 @@ def _assemble(join: _Join, blocks: list[_Links]) -> pd.DataFrame:
     n = len(ordered.strike)
     return pd.DataFrame(
         {
-            "strike_id": pd.Categorical.from_codes(ordered.strike, _unique(join.strikes["id"])),
+            "strike_id": pd.Categorical.from_codes(ordered.strike, _as_index(join.strikes["id"])),
             "asset_id": _with_empty(ordered.asset, join.assets["id"]),
             "asset_layer": pd.Categorical.from_codes(
                 layer_code[ordered.asset + 1] + 1, ["", *layer_names]
@@ -731,7 +736,7 @@ def _ordered_unique_lexsort(links: _Links) -> _Links:
     return taken.take(np.concatenate([np.ones(min(1, len(order)), bool), ~repeats]))
 
 
-def _unique(values: pd.Series) -> pd.Index:
+def _as_index(values: pd.Series) -> pd.Index:
     return pd.Index(values.astype(str).to_numpy(object))
 
 
