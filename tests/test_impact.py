@@ -401,3 +401,24 @@ def test_missing_geometries_give_unknown_distances_not_errors():
     assert rows(table) == [("s1", "fac-station", "", "target", "high")]
     assert np.isnan(table["distance_m"].iat[0])
     assert "Station lies an unknown distance from the strike" in table["detail"].iat[0]
+
+
+@pytest.mark.parametrize(("lon", "lat"), [(18.5, 36.5), (51.5, 57.5), (30.7, 46.5)])
+def test_assets_just_inside_the_threat_radius_are_found_anywhere_in_the_region(lon, lat):
+    azimuths = np.arange(0, 360, 45)
+    inside_lon, inside_lat, _ = GEOD.fwd([lon] * 8, [lat] * 8, azimuths, [9_999.0] * 8)
+    outside_lon, outside_lat, _ = GEOD.fwd([lon] * 8, [lat] * 8, azimuths, [10_001.0] * 8)
+    facilities = [
+        {
+            "id": f"fac-{kind}-{k}",
+            "name": f"{kind} {k}",
+            "asset_type": "oil_depot",
+            "geometry": Point(x, y),
+        }
+        for kind, xs, ys in (("in", inside_lon, inside_lat), ("out", outside_lon, outside_lat))
+        for k, (x, y) in enumerate(zip(xs, ys, strict=True))
+    ]
+    strikes = strikes_frame({"id": "s1", "date": "2025-08-06", "lon": lon, "lat": lat})
+    table = link_strikes(strikes, assets_frame(facilities=facilities), NO_RELATIONS, NO_COUNTRIES)
+    assert sorted(table["asset_id"].astype(str)) == sorted(f"fac-in-{k}" for k in range(8))
+    assert table["distance_m"].to_numpy() == pytest.approx(9_999.0, abs=0.01)
