@@ -148,7 +148,9 @@ def points(n):
     return np.column_stack([rng.uniform(45.2, 47.6, n), rng.uniform(28.3, 31.5, n)]).tolist()
 
 fmap = folium.Map(location=(46.3, 30.0), zoom_start=7, tiles=None, **{"maxZoom": 18})
-folium.plugins.FastMarkerCluster(points(int(st.query_params.get("n", 1000)))).add_to(fmap)
+callback = "function (row) { return L.circleMarker(new L.LatLng(row[0], row[1])); }"
+n = int(st.query_params.get("n", 1000))
+folium.plugins.FastMarkerCluster(points(n), callback=callback).add_to(fmap)
 localise_assets(fmap, "/app/static/vendor")
 st_folium(fmap, height=620, returned_objects=["last_object_clicked"])
 """
