@@ -106,10 +106,21 @@ class _Links:
 
     @classmethod
     def concat(cls, blocks: list[_Links]) -> _Links:
-        """Stack blocks, keeping their order."""
-        if not blocks:
-            return cls.empty()
-        return cls(*(np.concatenate([getattr(b, f) for b in blocks]) for f in cls._fields()))
+        """Stack blocks, keeping their order; ``blocks`` is emptied as they are copied.
+
+        Filling preallocated arrays block by block keeps the peak at the result plus one block,
+        not twice the rows.
+        """
+        total = sum(len(b.strike) for b in blocks)
+        out = {name: np.empty(total, dtype) for name, dtype in _LINK_DTYPES.items()}
+        at = 0
+        while blocks:
+            block = blocks.pop(0)
+            n = len(block.strike)
+            for name in out:
+                out[name][at : at + n] = getattr(block, name)
+            at += n
+        return cls(**out)
 
     @staticmethod
     def _fields() -> tuple[str, ...]:
@@ -153,10 +164,12 @@ class _RelationIndex:
 
     def expand(self, link_asset: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(link row, relation row)`` for every relation of every link's asset."""
-        count = self.count[link_asset]
-        link = np.repeat(np.arange(len(link_asset)), count)
+        with_relations = np.flatnonzero(self.count[link_asset] > 0)  # few assets have any
+        assets = link_asset[with_relations]
+        count = self.count[assets]
+        link = np.repeat(with_relations, count)
         offsets = np.cumsum(count) - count
-        row = np.repeat(self.start[link_asset] - offsets, count) + np.arange(len(link))
+        row = np.repeat(self.start[assets] - offsets, count) + np.arange(len(link))
         return link, row
 
     def valid_on(self, row: np.ndarray, day: np.ndarray) -> np.ndarray:
@@ -405,8 +418,9 @@ def _asset_links(join: _Join) -> _Links:
             found = list(pool.map(search, blocks))
     else:
         found = [search(block) for block in blocks]
-    links = _Links.concat([named, *found])
-    del found
+    found.insert(0, named)
+    del named
+    links = _Links.concat(found)
     if rules.follows("target") and rules.follows("nearby"):
         return links
     wanted = [_REL[r] for r in ("target", "nearby") if rules.follows(r)]
