@@ -504,15 +504,16 @@ def _owner_links(join: _Join, links: _Links) -> _Links:
         return _Links.empty()
     code_of = {c: i for i, c in enumerate(join.codes)}
     owners = join.assets["owner_country"].to_numpy(object)
-    owner = np.array([code_of.get(c, -1) for c in owners], dtype=np.int64)
-    link_owner = owner[links.asset]
-    keep = (link_owner >= 0) & (link_owner != join.located[links.strike])
+    owner = np.array([code_of.get(c, -1) for c in owners], dtype=_LINK_DTYPES["country"])
+    has_owner = owner >= 0
+    keep = np.flatnonzero(has_owner[links.asset])
+    keep = keep[owner[links.asset[keep]] != join.located[links.strike[keep]]]
     taken = links.take(keep)
     return _Links(
         taken.strike,
         taken.asset,
-        link_owner[keep],
-        np.full(len(taken.strike), _REL["owner"]),
+        owner[taken.asset],
+        np.full(len(keep), _REL["owner"]),
         taken.distance,
         taken.confidence,
     )
