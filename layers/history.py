@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from layers.io import atomic_write_bytes
 from layers.paths import resolve_data_dir
 
 log = logging.getLogger(__name__)
@@ -160,28 +159,6 @@ def recover_interrupted(*, data_dir: str | Path | None = None) -> list[Version]:
         put_back(version, data_dir=data_dir)
         discard(version)
     return recovered
-
-
-def atomic_write_bytes(path: Path, content: bytes) -> None:
-    """Write ``content`` through a temporary file in the same folder, then replace ``path``."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else _default_mode())
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _default_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def _all_versions(root: Path) -> list[Version]:

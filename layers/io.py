@@ -202,37 +202,52 @@ def _properties_frame(frame: gpd.GeoDataFrame, spec: LayerSpec) -> pd.DataFrame:
     return properties
 
 
-def _umask() -> int:
+def _default_file_mode() -> int:
     mask = os.umask(0)
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask
 
 
-_DEFAULT_FILE_MODE = 0o666 & ~_umask()
+def atomic_write_bytes(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` through a temporary file in the same folder, then replace.
 
+    A crash at any point leaves either the old file or the new one, never a mix. The new file
+    keeps the mode of the file it replaces (else the usual mode under the umask, not mkstemp's
+    0600).
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, then replace.
-
-    A crash at any point leaves either the old file or the new one, never a mix.
+    Raises
+    ------
+    LayerWriteError
+        When the file cannot be written; the previous file is left untouched.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else _default_file_mode()
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
-        tmp.chmod(_DEFAULT_FILE_MODE)  # mkstemp makes 0600; layers are shared data
+        tmp.chmod(mode)
         tmp.replace(path)
-    except (OSError, UnicodeError) as exc:
+    except OSError as exc:
         tmp.unlink(missing_ok=True)
         msg = f"{path}: could not be written ({exc}); the previous file is left untouched"
         raise LayerWriteError(msg) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` as UTF-8, atomically (see ``atomic_write_bytes``)."""
+    try:
+        content = text.encode("utf-8")
+    except UnicodeError as exc:
+        msg = f"{path}: could not be written ({exc}); the previous file is left untouched"
+        raise LayerWriteError(msg) from exc
+    atomic_write_bytes(path, content)
 
 
 def write_layer(

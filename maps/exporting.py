@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Collection
 from pathlib import Path
 from typing import BinaryIO
+
+from layers.errors import LayerWriteError
+from layers.io import atomic_write_bytes
 
 Output = str | os.PathLike[str] | BinaryIO
 """Where an export goes: a file path, or an open binary file-like object (``io.BytesIO``)."""
@@ -106,17 +108,9 @@ def write_output(data: bytes, out: Output) -> Path | None:
     if path is None:
         out.write(data)  # type: ignore[union-attr]
         return None
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        msg = f"{path}: cannot write the export ({exc.strerror or exc}); check space and rights"
+        atomic_write_bytes(path, data)
+    except LayerWriteError as exc:
+        msg = f"{path}: cannot write the export ({exc.__cause__ or exc}); check space and rights"
         raise ExportWriteError(msg) from exc
     return path
