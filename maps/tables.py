@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.impact import LINK_COLUMNS
 from maps.exporting import ExportFormatError, Output, resolve_format, write_output
 
 TABLE_FORMATS: tuple[str, ...] = ("csv", "geojson", "xlsx")
@@ -45,17 +46,6 @@ STRIKE_COLUMNS: tuple[str, ...] = (
 )
 """Strike columns of every table export, in order."""
 
-LINK_COLUMNS: tuple[str, ...] = (
-    "strike_id",
-    "asset_id",
-    "asset_layer",
-    "country",
-    "relation",
-    "distance_m",
-    "confidence",
-    "detail",
-)
-"""Impact-link columns (the impact table of DESIGN section 4)."""
 
 LIST_COLUMNS: tuple[str, ...] = ("target_ids", "reported_countries", "sources")
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")

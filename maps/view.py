@@ -10,11 +10,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.rules import CONFIDENCE_ORDER
 from layers.schema import GEO_PRECISION_CODES, STRIKE_STATUSES, WEAPONS
 
-CONFIDENCE_LEVELS: tuple[str, ...] = ("low", "medium", "high")
+CONFIDENCE_LEVELS: tuple[str, ...] = tuple(reversed(CONFIDENCE_ORDER))
+"""Confidence levels from weakest to strongest (a minimum-confidence slider's order)."""
 COLOR_BY: tuple[str, ...] = ("weapon", "age")
-ASSET_RELATIONS: tuple[str, ...] = ("target", "nearby")
 
 Bbox = tuple[float, float, float, float]
 
