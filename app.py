@@ -441,7 +441,8 @@ def main() -> None:
             st.caption("Click a strike on the map, or pick one above, to see its impact chain.")
     st.subheader("Affected countries")
     summary = panels.country_summary(shown_links, country_names=data.country_names)
-    st.dataframe(summary, hide_index=True)
+    # a static table: the interactive dataframe widget costs about a second of first paint
+    st.table(summary.set_index("country"), border="horizontal")
     st.subheader("Strikes per week")
     timeline(strikes, shown_links)
     downloads(
