@@ -23,6 +23,7 @@ ASSET_COLUMNS: tuple[str, ...] = (
     "owner_country",
     "status",
     "flow_direction",
+    "geo_precision",
     "sources",
 )
 """Columns of the combined asset frame (plus ``geometry``)."""

@@ -24,6 +24,8 @@ GAS_TYPES = frozenset(
 )
 OIL_TYPES = frozenset({"oil", "oil_depot", "oil_terminal", "refinery"})
 FUEL_TYPES = frozenset({"products", "fuel_station"})
+KNOWN_TO = {1: "the town", 2: "part of a district", 3: "the district or oblast"}
+"""How far an asset's location is known, by ``geo_precision`` (DESIGN section 3)."""
 
 
 def format_distance(metres: float) -> str:
@@ -121,11 +123,18 @@ class LinkExplainer:
         return asset_id
 
     def _asset_clause(self, row: object) -> str:
-        name = self._asset_name(str(row.asset_id))
-        where = f"{name} lies {format_distance(row.distance_m)} from the strike"
+        asset_id = str(row.asset_id)
+        distance = format_distance(row.distance_m)
+        where = f"{self._asset_name(asset_id)} lies {distance} from the strike"
+        asset_precision = self._asset_precision(asset_id)
+        if asset_precision in KNOWN_TO:
+            where += (
+                f" (its location is only known to {KNOWN_TO[asset_precision]}, "
+                "so the distance is approximate)"
+            )
         if row.confidence == "high":
             return f"{where} and is named by sources as the target"
-        precision = self._precision(str(row.strike_id))
+        precision = max(self._precision(str(row.strike_id)), asset_precision)
         if row.confidence == "medium":
             radius = self._rules.hit_radius_m.get(precision, float("nan"))
             return f"{where}, within the {format_distance(radius)} hit radius (target)"
@@ -137,6 +146,13 @@ class LinkExplainer:
             self._strikes.at[strike_id, "geo_precision"] if strike_id in self._strikes.index else 3
         )
         return int(value) if pd.notna(value) else 3
+
+    def _asset_precision(self, asset_id: str) -> int:
+        """Return the asset's ``geo_precision``; 0 when it has none (as in the join)."""
+        if "geo_precision" not in self._assets.columns or asset_id not in self._assets.index:
+            return 0
+        value = pd.to_numeric(self._assets.at[asset_id, "geo_precision"], errors="coerce")
+        return int(value) if value in (0, 1, 2, 3) else 0
 
     def _strike_date(self, strike_id: str) -> str:
         if strike_id in self._strikes.index:

@@ -5,12 +5,16 @@ Notes
 How the join runs, for a million strikes as for one:
 
 1. Strikes are sorted by date and id; their lon/lat is projected once to ``geo.crs.METRIC_CRS``.
-2. Assets go into one STRtree in metric coordinates (cached per geometry set). Strikes query
-   it with ``predicate="dwithin"`` and their own threat radius (widened by
-   ``SEARCH_MARGIN``), in blocks of strikes run on threads; no Python loop per strike or asset.
-3. For every pair the asset's nearest point is found in numpy (segments of lines, the point
-   itself for points), unprojected, and measured with ``pyproj.Geod``; radii are compared with
-   that geodesic distance, so the table and the radii agree.
+2. A pair's radii come from the coarser of the strike's and the asset's ``geo_precision``
+   (an asset at a city centroid is no closer to a strike than the city allows); a precision
+   without radii (3 by default) on either side links only through ``target_ids``. Assets go
+   into one STRtree per precision in metric coordinates (cached per geometry set); strikes
+   query each with the envelope of their pair threat radius (widened by ``SEARCH_MARGIN``),
+   in blocks of strikes run on threads; no Python loop per strike or asset.
+3. For every candidate pair the asset's nearest point is found in numpy (segments of lines,
+   the point itself for points), which drops the pairs beyond the widened radius; the rest
+   are unprojected and measured on the ellipsoid (``geo.crs.geodesic_distance_m``); radii are
+   compared with that geodesic distance, so the table and the radii agree.
 4. Country links (relations valid on the strike's date, ``owner_country``, downstream countries,
    location, borders) are derived from the pair arrays with vectorised joins.
 5. All rows are integer codes until the end; one packed int64 key per row gives the order and
@@ -48,6 +52,7 @@ from geo.rules import (
     COUNTRY_RELATIONS,
     DEFAULT_RULES,
     LOCATION_CONFIDENCE,
+    PRECISIONS,
     RELATION_ORDER,
     ImpactRules,
 )
@@ -67,6 +72,9 @@ LINK_COLUMNS: tuple[str, ...] = (
 )
 """Columns of the link table, in order."""
 CANDIDATE_STATUS = "candidate"
+VAGUE_PRECISION = PRECISIONS[-1]
+"""A strike without a known geo_precision counts as a region stand-in (3). An asset without one
+is taken at its mapped geometry (0): the layers require the field, synthetic frames may lack it."""
 _REL = {name: code for code, name in enumerate(RELATION_ORDER)}
 _LINK_DTYPES = {
     "strike": np.int32,
@@ -142,6 +150,7 @@ class _Join:
     y: np.ndarray
     day: np.ndarray
     precision: np.ndarray
+    asset_precision: np.ndarray
     assets: gpd.GeoDataFrame
     countries: gpd.GeoDataFrame
     codes: list[str]
@@ -302,7 +311,8 @@ def _prepare(
         x=x,
         y=y,
         day=_day_numbers(frame["date"]),
-        precision=pd.to_numeric(frame["geo_precision"], errors="coerce").to_numpy(float),
+        precision=_precision_codes(frame["geo_precision"], missing=VAGUE_PRECISION),
+        asset_precision=_precision_codes(_column(assets, "geo_precision"), missing=0),
         assets=assets,
         countries=countries,
         codes=codes,
@@ -310,6 +320,17 @@ def _prepare(
         relations=_index_relations(relations, assets, code_of, rules),
         rules=rules,
     )
+
+
+def _precision_codes(values: pd.Series, *, missing: int) -> np.ndarray:
+    """``geo_precision`` as int8 codes 0-3; missing or unknown values become ``missing``."""
+    codes = pd.to_numeric(values, errors="coerce").to_numpy(float)
+    known = np.isin(codes, PRECISIONS)
+    return np.where(known, np.nan_to_num(codes), missing).astype(np.int8)
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    return frame[name] if name in frame.columns else pd.Series(None, index=frame.index)
 
 
 def _selected_strikes(strikes: gpd.GeoDataFrame, rules: ImpactRules) -> gpd.GeoDataFrame:
@@ -379,12 +400,12 @@ def _index_relations(
 # Strike -> asset links
 
 
-def _radii(rules_radii: Mapping[int, float], precision: np.ndarray) -> np.ndarray:
-    """Radius per strike from its precision (NaN when the precision has none)."""
-    radius = np.full(len(precision), np.nan)
-    for code, metres in rules_radii.items():
-        radius[precision == code] = metres
-    return radius
+def _radius_table(radii: Mapping[int, float]) -> np.ndarray:
+    """Radius per precision code (NaN where the rules give none: links only by name)."""
+    table = np.full(len(PRECISIONS), np.nan)
+    for code, metres in radii.items():
+        table[code] = metres
+    return table
 
 
 def _asset_links(join: _Join) -> _Links:
@@ -392,25 +413,21 @@ def _asset_links(join: _Join) -> _Links:
     rules = join.rules
     if not (rules.follows("target") or rules.follows("nearby")) or not len(join.assets):
         return _Links.empty()
-    hit = _radii(rules.hit_radius_m, join.precision)
-    threat = _radii(
-        rules.threat_radius_m if rules.follows("nearby") else rules.hit_radius_m, join.precision
-    )
-    index = asset_index(join.assets.geometry.values)
+    hit = _radius_table(rules.hit_radius_m)
+    threat = _radius_table(rules.threat_radius_m if rules.follows("nearby") else rules.hit_radius_m)
+    searchable = np.isfinite(threat[join.asset_precision])
+    group = np.where(searchable, join.asset_precision, -1)
+    index = asset_index(join.assets.geometry.values, group)
     named_s, named_a = _named_pairs(join)
     named_key = np.sort(named_s * len(join.assets) + named_a)
     named = _classify(join, index, named_s, named_a, hit, threat, named=True)
 
     def search(block: np.ndarray) -> _Links:
-        points = shapely.points(join.x[block], join.y[block])
-        found, a = index.tree.query(
-            points, predicate="dwithin", distance=threat[block] * SEARCH_MARGIN
-        )
-        s = block[found]
+        s, a = _candidate_pairs(join, index, block, threat)
         keep = ~_member(s * len(join.assets) + a, named_key)
         return _classify(join, index, s[keep], a[keep], hit, threat, named=False)
 
-    searched = np.flatnonzero(np.isfinite(threat))
+    searched = np.flatnonzero(np.isfinite(threat[join.precision]))
     n_blocks = max(-(-len(searched) // _BLOCK_STRIKES), min(4 * WORKERS, len(searched) // 256), 1)
     blocks = np.array_split(searched, n_blocks)
     if len(blocks) > 1 and WORKERS > 1:
@@ -425,6 +442,26 @@ def _asset_links(join: _Join) -> _Links:
         return links
     wanted = [_REL[r] for r in ("target", "nearby") if rules.follows(r)]
     return links.take(np.isin(links.relation, wanted))
+
+
+def _candidate_pairs(
+    join: _Join, index: AssetIndex, block: np.ndarray, threat: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(strike, asset)`` whose envelopes come within the pair's widened threat radius.
+
+    One query per asset precision group, each strike with the radius of the coarser precision.
+    """
+    strikes, assets = [], []
+    for code in index.groups:
+        reach = threat[np.maximum(join.precision[block], code)] * SEARCH_MARGIN
+        ok = np.isfinite(reach)
+        s = block[ok]
+        k, a = index.candidates(code, join.x[s], join.y[s], reach[ok])
+        strikes.append(s[k])
+        assets.append(a)
+    if not strikes:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate(strikes), np.concatenate(assets)
 
 
 def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
@@ -448,16 +485,24 @@ def _classify(
     """Measure strike-asset pairs on the ellipsoid and label them target/nearby with confidence.
 
     Named pairs are targets (high) at any distance; others are targets (medium) within the hit
-    radius, nearby (low) within the threat radius, and dropped beyond it.
+    radius, nearby (low) within the threat radius, and dropped beyond it; both radii are those
+    of the coarser of the two precisions (``hit``/``threat`` are tables by precision code).
     """
-    lon, lat = index.nearest_lonlat(a, join.x[s], join.y[s], parallel=False)
+    x, y = join.x[s], join.y[s]
+    qx, qy = index.nearest_metric(a, x, y, parallel=False)
+    pair_precision = np.maximum(join.precision[s], join.asset_precision[a])
+    if not named:  # the planar distance drops envelope-only candidates cheaply
+        reach = threat[pair_precision] * SEARCH_MARGIN
+        near = np.flatnonzero((qx - x) ** 2 + (qy - y) ** 2 <= reach * reach)
+        s, a, qx, qy, pair_precision = s[near], a[near], qx[near], qy[near], pair_precision[near]
+    lon, lat = index.to_lonlat(a, qx, qy)
     distance = geodesic_distance_m(join.lon[s], join.lat[s], lon, lat, parallel=False)
-    is_hit = distance <= hit[s]
+    is_hit = distance <= hit[pair_precision]
     if named:
         keep = np.ones(len(s), bool)
         confidence = np.full(len(s), _CONF["high"])
     else:
-        keep = is_hit | (distance <= threat[s])
+        keep = is_hit | (distance <= threat[pair_precision])
         confidence = np.where(is_hit, _CONF["medium"], _CONF["low"])
     relation = np.where(named | is_hit, _REL["target"], _REL["nearby"])
     links = _Links(s, a, np.full(len(s), -1), relation, distance, confidence)
@@ -759,58 +804,3 @@ def _with_empty(codes: np.ndarray, names: object) -> pd.Categorical:
     """Categorical of ``names[codes]`` with ``""`` for code -1."""
     categories = pd.Index(np.concatenate([[""], np.asarray(names, dtype=object).astype(str)]))
     return pd.Categorical.from_codes(codes + 1, categories)
-
-
-def run_impact(
-    frames: Mapping[str, gpd.GeoDataFrame],
-    relations: pd.DataFrame,
-    *,
-    rules: ImpactRules = DEFAULT_RULES,
-    country_names: Mapping[str, str] | None = None,
-    date_from: str | None = None,
-    date_to: str | None = None,
-    countries: tuple[str, ...] = (),
-    with_detail: bool = True,
-) -> pd.DataFrame:
-    """Link the strikes of a layer set; the entry point of ``strikemap impact``.
-
-    Parameters
-    ----------
-    frames
-        ``{layer name: frame}`` from ``layers.io.read_layers()``.
-    relations
-        From ``layers.io.read_relations()``.
-    rules, country_names, with_detail
-        As for ``link_strikes``.
-    date_from, date_to
-        Keep strikes dated within these ISO dates (inclusive); ``None`` leaves the side open.
-    countries
-        Keep only strikes linked to at least one of these ISO3 codes (all their rows).
-
-    Returns
-    -------
-    pandas.DataFrame
-        The link table (``LINK_COLUMNS``).
-    """
-    from geo.assets import combine_assets
-
-    strikes = frames["strikes"]
-    dates = strikes["date"].astype(object)
-    keep = pd.Series(True, index=strikes.index)
-    if date_from:
-        keep &= dates >= date_from
-    if date_to:
-        keep &= dates <= date_to
-    table = link_strikes(
-        strikes[keep],
-        combine_assets(frames),
-        relations,
-        frames["countries"],
-        rules=rules,
-        country_names=country_names,
-        with_detail=with_detail,
-    )
-    if countries:
-        touching = table.loc[table["country"].isin(countries), "strike_id"].unique()
-        table = table[table["strike_id"].isin(touching)].reset_index(drop=True)
-    return table

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import math
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
@@ -127,45 +126,6 @@ def _checked_relations(relations: Iterable[str]) -> tuple[str, ...]:
         msg = f"relations: unknown {', '.join(map(repr, unknown))}; known: {known}"
         raise ValueError(msg)
     return tuple(r for r in RELATION_ORDER if r in wanted)
-
-
-def parse_radii(text: str, *, option: str = "radii") -> dict[int, float]:
-    """Parse ``"0=500,1=3000,2=10000"`` (metres per geo_precision) from a command-line option.
-
-    Raises
-    ------
-    ValueError
-        Naming ``option`` and the bad item, e.g. ``--hit-radius: '1=abc' is not PRECISION=METRES``.
-    """
-    radii: dict[int, float] = {}
-    for item in filter(None, (part.strip() for part in text.split(","))):
-        key, sep, value = item.partition("=")
-        try:
-            if not sep:
-                raise ValueError(item)
-            radii[int(key)] = float(value)
-        except ValueError:
-            msg = f"{option}: {item!r} is not PRECISION=METRES, e.g. '0=500,1=3000,2=10000'"
-            raise ValueError(msg) from None
-    return radii
-
-
-def parse_iso_date(text: str, *, option: str = "date") -> str:
-    """Return ``text`` if it is an ISO date ``YYYY-MM-DD``, for ``--from``/``--to`` options.
-
-    Raises
-    ------
-    ValueError
-        Naming ``option``: ``--from: '2025-13-01' is not a date YYYY-MM-DD``.
-    """
-    msg = f"{option}: {text!r} is not a date YYYY-MM-DD, e.g. 2025-08-06"
-    if len(text) != len("YYYY-MM-DD"):
-        raise ValueError(msg)
-    try:
-        datetime.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(msg) from None
-    return text
 
 
 DEFAULT_RULES = ImpactRules()

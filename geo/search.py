@@ -137,58 +137,115 @@ def _nearest_chunk(
 
 @dataclass(frozen=True)
 class AssetIndex:
-    """Assets prepared for searching: metric geometries, their STRtree, segments and lon/lat."""
+    """Assets prepared for searching: metric geometries, segments, lon/lat, one STRtree per group.
+
+    ``groups`` maps a group code (the impact join uses the asset's ``geo_precision``) to the
+    STRtree of that group's metric geometries and the asset positions it holds; assets whose
+    code is negative are in no tree (never found by a search, only by name).
+    """
 
     metric: np.ndarray
-    tree: shapely.STRtree
     segments: Segments
     lon: np.ndarray
     lat: np.ndarray
+    bounds: np.ndarray
+    groups: dict[int, tuple[shapely.STRtree, np.ndarray]]
 
     @classmethod
-    def build(cls, geometry: np.ndarray) -> AssetIndex:
+    def build(cls, geometry: np.ndarray, group: np.ndarray | None = None) -> AssetIndex:
         """Index EPSG:4326 asset geometries; ``lon``/``lat`` are NaN except for points."""
         geometry = np.asarray(geometry)
+        group = np.zeros(len(geometry), np.int64) if group is None else np.asarray(group)
         metric = metric_geometry(geometry)
         is_point = shapely.get_type_id(geometry) == 0
         lon = np.where(is_point, shapely.get_x(geometry), np.nan)
         lat = np.where(is_point, shapely.get_y(geometry), np.nan)
-        return cls(metric, shapely.STRtree(metric), Segments.from_metric(metric), lon, lat)
+        groups = {}
+        for code in np.unique(group[group >= 0]).tolist():
+            members = np.flatnonzero(group == code)
+            groups[int(code)] = (shapely.STRtree(metric[members]), members)
+        bounds = shapely.bounds(metric)
+        return cls(metric, Segments.from_metric(metric), lon, lat, bounds, groups)
+
+    def candidates(
+        self, code: int, x: np.ndarray, y: np.ndarray, reach: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(k, asset)``: group ``code``'s assets whose envelope nears ``(x[k], y[k])``.
+
+        An asset is returned when its envelope lies within ``reach[k]`` of the point, a
+        superset of the assets within ``reach[k]``. Envelopes only (the STRtree with boxes,
+        then the distance to the envelope): the exact distance comes from ``nearest_metric``,
+        needed anyway for the nearest point.
+        """
+        if code not in self.groups or not len(x):
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        tree, members = self.groups[code]
+        boxes = shapely.box(x - reach, y - reach, x + reach, y + reach)
+        k, found = tree.query(boxes)
+        asset = members[found]
+        px, py = x[k], y[k]
+        xmin, ymin, xmax, ymax = self.bounds[asset].T
+        gap_x = np.maximum(np.maximum(xmin - px, px - xmax), 0.0)
+        gap_y = np.maximum(np.maximum(ymin - py, py - ymax), 0.0)
+        near = gap_x * gap_x + gap_y * gap_y <= reach[k] ** 2
+        return k[near], asset[near]
+
+    def nearest_metric(
+        self, which: np.ndarray, x: np.ndarray, y: np.ndarray, *, parallel: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the metric point of asset ``which[k]`` nearest to ``(x[k], y[k])`` (NaN if empty).
+
+        Points are their own nearest point; lines and areas go through ``nearest_on_segments``.
+        """
+        segments = self.segments
+        count = segments.count[which]
+        first = segments.start[which].clip(max=max(len(segments.x0) - 1, 0))
+        qx = np.where(count > 0, segments.x0[first], np.nan) if len(segments.x0) else x * np.nan
+        qy = np.where(count > 0, segments.y0[first], np.nan) if len(segments.x0) else y * np.nan
+        shaped = np.flatnonzero(np.isnan(self.lon[which]) & (count > 0))
+        qx[shaped], qy[shaped] = nearest_on_segments(
+            segments, which[shaped], x[shaped], y[shaped], parallel=parallel
+        )
+        return qx, qy
+
+    def to_lonlat(
+        self, which: np.ndarray, qx: np.ndarray, qy: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return lon/lat of metric points ``(qx, qy)`` on assets ``which`` (points exactly)."""
+        lon, lat = self.lon[which], self.lat[which]
+        shaped = np.flatnonzero(np.isnan(lon) & np.isfinite(qx))
+        lon[shaped], lat[shaped] = metric_to_lonlat(qx[shaped], qy[shaped])
+        return lon, lat
 
     def nearest_lonlat(
         self, which: np.ndarray, x: np.ndarray, y: np.ndarray, *, parallel: bool = True
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Return lon/lat of the point of asset ``which[k]`` nearest to metric ``(x[k], y[k])``.
-
-        Point assets are their own nearest point (taken from the stored lon/lat, exactly);
-        lines and areas go through ``nearest_on_segments`` and back to lon/lat.
-        """
-        lon, lat = self.lon[which], self.lat[which]
-        shaped = np.flatnonzero(np.isnan(lon) & (self.segments.count[which] > 0))
-        qx, qy = nearest_on_segments(
-            self.segments, which[shaped], x[shaped], y[shaped], parallel=parallel
-        )
-        lon[shaped], lat[shaped] = metric_to_lonlat(qx, qy)
-        return lon, lat
+        """Return lon/lat of the point of asset ``which[k]`` nearest to metric ``(x[k], y[k])``."""
+        qx, qy = self.nearest_metric(which, x, y, parallel=parallel)
+        return self.to_lonlat(which, qx, qy)
 
 
 _INDEX_CACHE: OrderedDict[str, AssetIndex] = OrderedDict()
 _INDEX_CACHE_SIZE = 4
 
 
-def asset_index(geometry: np.ndarray) -> AssetIndex:
-    """Return the ``AssetIndex`` of EPSG:4326 geometries, cached per geometry set.
+def asset_index(geometry: np.ndarray, group: np.ndarray | None = None) -> AssetIndex:
+    """Return the ``AssetIndex`` of EPSG:4326 geometries and group codes, cached per set.
 
     The app links one probe strike at a time against the same assets; the index (projection,
-    STRtree, segments) is built once for them.
+    STRtrees, segments) is built once for them.
     """
     geometry = np.asarray(geometry)
+    group = np.zeros(len(geometry), np.int64) if group is None else np.asarray(group, np.int64)
     wkb = [b"" if w is None else w for w in shapely.to_wkb(geometry)]
-    key = hashlib.sha1(b"\x00".join(wkb), usedforsecurity=False).hexdigest()
+    digest = hashlib.sha1(b"".join(wkb), usedforsecurity=False)
+    digest.update(np.array([len(w) for w in wkb], np.int64).tobytes())
+    digest.update(group.tobytes())
+    key = digest.hexdigest()
     if key in _INDEX_CACHE:
         _INDEX_CACHE.move_to_end(key)
         return _INDEX_CACHE[key]
-    index = AssetIndex.build(geometry)
+    index = AssetIndex.build(geometry, group)
     _INDEX_CACHE[key] = index
     while len(_INDEX_CACHE) > _INDEX_CACHE_SIZE:
         _INDEX_CACHE.popitem(last=False)

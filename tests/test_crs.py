@@ -13,6 +13,8 @@ from geo.crs import (
     METRIC_CRS,
     METRIC_SCALE_RANGE,
     SEARCH_MARGIN,
+    SHORT_LINE_M,
+    SHORT_LINE_TOLERANCE_M,
     folium_location,
     folium_locations,
     geodesic_distance_m,
@@ -41,13 +43,35 @@ def test_metric_round_trip_is_exact_to_a_millimetre():
     assert np.allclose(back_lat, lat, atol=1e-8)
 
 
-def test_geodesic_distance_matches_geod_on_long_arrays_split_across_threads():
+def test_geodesic_distance_split_across_threads_equals_one_call():
     rng = np.random.default_rng(1)
     n = 250_000  # above the threading threshold
     lon1, lat1 = rng.uniform(28, 31, n), rng.uniform(45, 48, n)
     lon2, lat2 = lon1 + rng.uniform(-0.2, 0.2, n), lat1 + rng.uniform(-0.2, 0.2, n)
+    np.testing.assert_array_equal(
+        geodesic_distance_m(lon1, lat1, lon2, lat2),
+        geodesic_distance_m(lon1, lat1, lon2, lat2, parallel=False),
+    )
+
+
+def test_short_lines_agree_with_geod_inv_within_the_tolerance_over_the_region():
+    west, south, east, north = REGION_BOUNDS
+    rng = np.random.default_rng(3)
+    n = 200_000
+    lon1, lat1 = rng.uniform(west, east, n), rng.uniform(south, north, n)
+    length = np.concatenate([rng.uniform(0, SHORT_LINE_M, n - 4), [0, 1e-3, 1, SHORT_LINE_M]])
+    lon2, lat2, _ = GEOD.fwd(lon1, lat1, rng.uniform(-180, 180, n), length)
     expected = GEOD.inv(lon1, lat1, lon2, lat2)[2]
-    np.testing.assert_array_equal(geodesic_distance_m(lon1, lat1, lon2, lat2), expected)
+    error = np.abs(geodesic_distance_m(lon1, lat1, lon2, lat2) - expected)
+    assert error.max() <= SHORT_LINE_TOLERANCE_M <= 0.01
+
+
+def test_lines_longer_than_fifty_km_are_measured_by_geod_inv():
+    lon1, lat1 = np.array([30.0, 20.0]), np.array([46.0, 40.0])
+    lon2, lat2 = np.array([31.0, 50.0]), np.array([46.5, 56.0])
+    np.testing.assert_array_equal(
+        geodesic_distance_m(lon1, lat1, lon2, lat2), GEOD.inv(lon1, lat1, lon2, lat2)[2]
+    )
 
 
 def test_one_degree_of_latitude_is_about_111_km():

@@ -11,8 +11,8 @@ from shapely.geometry import LineString, Point, box
 
 from geo.assets import combine_assets
 from geo.errors import CRSError
-from geo.impact import LINK_COLUMNS, link_strikes, run_impact
-from geo.rules import ImpactRules, parse_iso_date, parse_radii
+from geo.impact import LINK_COLUMNS, link_strikes
+from geo.rules import ImpactRules
 
 WGS84 = "EPSG:4326"
 GEOD = Geod(ellps="WGS84")
@@ -144,6 +144,79 @@ def test_precision_three_links_only_through_target_ids():
     )
     table = link_strikes(strikes, assets, NO_RELATIONS, NO_COUNTRIES)
     assert rows(table) == [("s2", "fac-far", "", "target", "high")]
+
+
+def facility_at(fid: str, lon: float, lat: float, precision: int) -> dict:
+    return {
+        "id": fid,
+        "name": fid.removeprefix("fac-").title(),
+        "asset_type": "oil_depot",
+        "geo_precision": precision,
+        "geometry": Point(lon, lat),
+    }
+
+
+def test_combine_assets_keeps_geo_precision():
+    assets = assets_frame(facilities=[facility_at("fac-a", 30.5, 46.5, 2)])
+    assert list(assets["geo_precision"]) == [2]
+
+
+def test_pair_radii_come_from_the_coarser_of_strike_and_asset_precision():
+    # a precise strike (hit 0.5 km, threat 5 km); assets 4 km and 8 km east of it
+    strikes = strikes_frame(
+        {"id": "s1", "date": "2025-08-06", "lon": 30.5, "lat": 46.5, "geo_precision": 0}
+    )
+    (lon4, lon8), _, _ = GEOD.fwd([30.5, 30.5], [46.5, 46.5], [90, 90], [4_000, 8_000])
+    assets = assets_frame(
+        facilities=[
+            facility_at("fac-exact-4km", lon4, 46.5, 0),  # strike radii: nearby
+            facility_at("fac-town-4km", lon4 + 1e-9, 46.5, 2),  # asset's: hit 10 km
+            facility_at("fac-exact-8km", lon8, 46.5, 0),  # beyond the 5 km threat radius
+            facility_at("fac-town-8km", lon8 + 1e-9, 46.5, 1),  # within its 10 km threat radius
+        ]
+    )
+    table = link_strikes(strikes, assets, NO_RELATIONS, NO_COUNTRIES)
+    assert rows(table) == [
+        ("s1", "fac-town-4km", "", "target", "medium"),
+        ("s1", "fac-exact-4km", "", "nearby", "low"),
+        ("s1", "fac-town-8km", "", "nearby", "low"),
+    ]
+    detail = dict(zip(table["asset_id"].astype(str), table["detail"], strict=True))
+    assert detail["fac-town-4km"] == (
+        "Town-4Km lies 4.0 km from the strike (its location is only known to part of a "
+        "district, so the distance is approximate), within the 10 km hit radius (target)"
+    )
+    assert detail["fac-exact-4km"] == (
+        "Exact-4Km lies 4.0 km from the strike, within the 5.0 km threat radius (nearby)"
+    )
+    assert "within the 10 km threat radius" in detail["fac-town-8km"]
+
+
+def test_asset_at_a_region_stand_in_links_only_when_named():
+    # the depot sits on the strike's point but is only known to the oblast (precision 3)
+    strikes = strikes_frame(
+        {"id": "s1", "date": "2025-08-06", "lon": 30.5, "lat": 46.5, "geo_precision": 1},
+        {
+            "id": "s2",
+            "date": "2025-08-07",
+            "lon": 30.5,
+            "lat": 46.5,
+            "geo_precision": 1,
+            "target_ids": ["fac-depot"],
+        },
+    )
+    assets = assets_frame(
+        facilities=[{**facility_at("fac-depot", 30.5, 46.5, 3), "owner_country": "AZE"}]
+    )
+    table = link_strikes(strikes, assets, NO_RELATIONS, NO_COUNTRIES)
+    assert rows(table) == [
+        ("s2", "fac-depot", "", "target", "high"),
+        ("s2", "fac-depot", "AZE", "owner", "high"),
+    ]
+    assert table["detail"].iat[0] == (
+        "Depot lies 0 m from the strike (its location is only known to the district or "
+        "oblast, so the distance is approximate) and is named by sources as the target"
+    )
 
 
 def test_relation_valid_on_strike_date_only():
@@ -359,37 +432,12 @@ def test_rules_are_validated(kwargs, message):
         ImpactRules(**kwargs)
 
 
-def test_parse_radii_names_the_option():
-    assert parse_radii("0=500, 1=3000") == {0: 500.0, 1: 3000.0}
-    with pytest.raises(ValueError, match="--hit-radius: '1=abc'"):
-        parse_radii("1=abc", option="--hit-radius")
-
-
-def test_parse_iso_date_names_the_option():
-    assert parse_iso_date("2025-08-06", option="--from") == "2025-08-06"
-    with pytest.raises(ValueError, match="--to: '2025-13-01' is not a date YYYY-MM-DD"):
-        parse_iso_date("2025-13-01", option="--to")
-    with pytest.raises(ValueError, match="--to: '20250806'"):
-        parse_iso_date("20250806", option="--to")
-
-
 def test_duplicate_asset_ids_across_layers_are_refused():
     with pytest.raises(ValueError, match="found twice: x"):
         assets_frame(
             facilities=[{**STATION, "id": "x", "geometry": Point(30, 46)}],
             fuel_stations=[{"id": "x", "name": "X", "brand": "B", "geometry": Point(30, 46)}],
         )
-
-
-def test_run_impact_filters_dates_and_countries():
-    strikes = strikes_frame(
-        {"id": "s1", "date": "2024-01-01", "lon": 30.5, "lat": 46.5},
-        {"id": "s2", "date": "2025-01-01", "lon": 29.5, "lat": 47.0},
-        {"id": "s3", "date": "2025-02-01", "lon": 30.5, "lat": 46.5},
-    )
-    frames = {"strikes": strikes, "countries": COUNTRIES}
-    table = run_impact(frames, NO_RELATIONS, date_from="2025-01-01", countries=("MDA",))
-    assert set(table["strike_id"].astype(str)) == {"s2"}
 
 
 def test_missing_geometries_give_unknown_distances_not_errors():

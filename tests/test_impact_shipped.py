@@ -13,6 +13,8 @@ from layers.paths import SHIPPED_DATA_DIR
 ORLIVKA = "strike-2025-08-06-orlivka"
 ORLIVKA_2023 = "strike-2023-09-25-orlivka"
 SOCAR_STRIKES = ("strike-2025-08-08-odesa", "strike-2025-08-18-odesa")
+SOCAR_DEPOT = "fac-socar-odesa-depot"
+ODESA_CITY_STRIKES = ("strike-2022-04-03-odesa", "strike-2024-03-25-odesa")
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +86,19 @@ def test_orlivka_strike_in_2023_does_not_link_to_azerbaijan_by_supply(shipped):
 @pytest.mark.parametrize("strike", SOCAR_STRIKES)
 def test_socar_depot_strikes_link_to_azerbaijan_as_owner(shipped, strike):
     _, table = shipped
-    assert "owner" in relations_to(table, strike, "AZE")
+    rows = links(table, strike)
+    owner = rows[(rows["country"] == "AZE") & (rows["relation"] == "owner")]
+    assert list(owner["asset_id"]) == [SOCAR_DEPOT]
+    assert list(owner["confidence"]) == ["high"]
+
+
+@pytest.mark.parametrize("strike", ODESA_CITY_STRIKES)
+def test_odesa_city_strikes_do_not_hit_the_depot_known_only_to_the_region(shipped, strike):
+    # the depot (precision 3) sits on the Odesa centroid like these strikes: 0 m proves nothing
+    _, table = shipped
+    rows = links(table, strike)
+    assert len(rows)
+    assert SOCAR_DEPOT not in set(rows["asset_id"])
 
 
 def test_precision_three_strikes_link_to_assets_only_through_target_ids(shipped):
