@@ -8,11 +8,18 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo.crs import SEARCH_MARGIN, geodesic_distance_m, metric_geometry, metric_to_lonlat
+from geo.crs import (
+    SEARCH_MARGIN,
+    cached_metric_geometry,
+    geodesic_distance_m,
+    metric_to_lonlat,
+)
 from geo.search import Segments, nearest_on_segments
 
 GRID_CELL_M = 5_000.0
 """Cell size of the coarse grid that rules out points far from a boundary."""
+_GRID_MAX_SIDE = 2_048
+"""Cells per side of that grid at most (larger cells for points spread very far)."""
 
 
 def country_name_map(
@@ -70,7 +77,7 @@ def near_borders(
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     search = radius_m * SEARCH_MARGIN
     polygons, codes = _near_in_degrees(np.asarray(polygons), np.asarray(codes), lon, lat, search)
-    for polygon, code in zip(metric_geometry(polygons), codes, strict=True):
+    for polygon, code in zip(cached_metric_geometry(polygons), codes, strict=True):
         west, south, east, north = shapely.bounds(polygon)
         candidates = np.flatnonzero(
             (located != code)
@@ -82,8 +89,10 @@ def near_borders(
         if candidates.size == 0:
             continue
         segments = Segments.from_metric(np.array([shapely.boundary(polygon)]))
+        candidates = _near_cells(segments, x, y, candidates, search)
+        if candidates.size == 0:
+            continue
         tree = shapely.STRtree(_segment_lines(segments))
-        candidates = _near_cells(tree, x, y, candidates, search)
         points = shapely.points(x[candidates], y[candidates])
         hit, piece = tree.query_nearest(points, max_distance=search, all_matches=False)
         if hit.size == 0:
@@ -126,26 +135,40 @@ def _segment_lines(segments: Segments) -> np.ndarray:
 
 
 def _near_cells(
-    tree: shapely.STRtree, x: np.ndarray, y: np.ndarray, candidates: np.ndarray, search: float
+    segments: Segments, x: np.ndarray, y: np.ndarray, candidates: np.ndarray, search: float
 ) -> np.ndarray:
-    """Keep the candidates lying in grid cells that come within ``search`` of the tree.
+    """Keep the candidates lying in grid cells that some boundary cell comes within ``search`` of.
 
-    Cells are ``GRID_CELL_M`` wide; a cell counts when its centre lies within ``search`` plus
-    half its diagonal, so no point within ``search`` is dropped. Skipped when there would be
-    more cells than candidates.
+    Numpy only: the cells touched by the boundary's segments are marked (a segment no longer
+    than a cell touches the cells of its ends and, crossing diagonally, the two between), then
+    spread to every cell whose nearest point lies within ``search`` of a marked one. No point
+    within ``search`` of the boundary is dropped; those kept get the exact test.
     """
-    cx = np.floor((x[candidates] - x[candidates].min()) / GRID_CELL_M).astype(np.int64)
-    cy = np.floor((y[candidates] - y[candidates].min()) / GRID_CELL_M).astype(np.int64)
-    width, height = int(cx.max()) + 1, int(cy.max()) + 1
-    if width * height >= len(candidates):
-        return candidates
-    gx, gy = np.meshgrid(np.arange(width), np.arange(height), indexing="ij")
-    centres = shapely.points(
-        x[candidates].min() + (gx.ravel() + 0.5) * GRID_CELL_M,
-        y[candidates].min() + (gy.ravel() + 0.5) * GRID_CELL_M,
-    )
-    reach = search + GRID_CELL_M * np.sqrt(0.5)
-    near, _ = tree.query_nearest(centres, max_distance=reach, all_matches=False)
-    cell_near = np.zeros(width * height, bool)
-    cell_near[near] = True
-    return candidates[cell_near[cx * height + cy]]
+    px, py = x[candidates], y[candidates]
+    left, bottom = px.min() - search, py.min() - search
+    span = max(px.max() - left, py.max() - bottom) + search
+    longest = float(np.sqrt((segments.dx**2 + segments.dy**2).max(initial=0.0)))
+    cell = max(GRID_CELL_M, longest, span / _GRID_MAX_SIDE)
+    width = int((px.max() + search - left) // cell) + 1
+    height = int((py.max() + search - bottom) // cell) + 1
+    sx = np.floor((segments.x0 - left) / cell).astype(np.int64)
+    sy = np.floor((segments.y0 - bottom) / cell).astype(np.int64)
+    ex = np.floor((segments.x0 + segments.dx - left) / cell).astype(np.int64)
+    ey = np.floor((segments.y0 + segments.dy - bottom) / cell).astype(np.int64)
+    marked = np.zeros((width, height), bool)
+    for cx, cy in ((sx, sy), (ex, ey), (sx, ey), (ex, sy)):
+        inside = (cx >= 0) & (cx < width) & (cy >= 0) & (cy < height)
+        marked[cx[inside], cy[inside]] = True
+    near = np.zeros_like(marked)
+    reach = int(np.ceil(search / cell)) + 1
+    for i in range(-reach, reach + 1):
+        for j in range(-reach, reach + 1):
+            gap = cell * np.hypot(max(abs(i) - 1, 0), max(abs(j) - 1, 0))
+            if gap > search:
+                continue
+            near[max(i, 0) : width + min(i, 0), max(j, 0) : height + min(j, 0)] |= marked[
+                max(-i, 0) : width - max(i, 0), max(-j, 0) : height - max(j, 0)
+            ]
+    cx = ((px - left) // cell).astype(np.int64)
+    cy = ((py - bottom) // cell).astype(np.int64)
+    return candidates[near[cx, cy]]

@@ -18,8 +18,10 @@ asserted by a test over the region) at a fifth of its cost; longer lines go to `
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -111,6 +113,50 @@ def metric_geometry(geometry: np.ndarray) -> np.ndarray:
     """
     dense = shapely.segmentize(np.asarray(geometry), DENSIFY_DEGREES)
     return shapely.transform(dense, _project_xy)
+
+
+_METRIC_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
+_METRIC_CACHE_SIZE = 8
+_MULTIPART_OR_AREA = (3, 4, 5, 6, 7)
+"""shapely type ids whose coordinates alone do not give the structure (polygons, multi-parts)."""
+
+
+def geometry_fingerprint(geometry: np.ndarray) -> str:
+    """Return a digest of shapely geometries: types, part and ring structure, coordinates.
+
+    Cheaper than hashing WKB (no serialisation); equal digests mean equal geometries.
+    """
+    geometry = np.asarray(geometry)
+    types = shapely.get_type_id(geometry)
+    arrays = [types, shapely.get_num_coordinates(geometry)]
+    if np.isin(types, _MULTIPART_OR_AREA).any():  # parts and rings give the structure
+        parts, part_of = shapely.get_parts(geometry, return_index=True)
+        rings, ring_of = shapely.get_rings(parts, return_index=True)
+        arrays += [part_of, shapely.get_num_coordinates(parts), ring_of]
+        arrays.append(shapely.get_num_coordinates(rings))
+    arrays.append(shapely.get_coordinates(geometry))
+    digest = hashlib.sha1(usedforsecurity=False)
+    for array in arrays:
+        digest.update(np.ascontiguousarray(array).tobytes())
+        digest.update(b"|")
+    return digest.hexdigest()
+
+
+def cached_metric_geometry(geometry: np.ndarray, *, key: str | None = None) -> np.ndarray:
+    """Return ``metric_geometry(geometry)``, cached per geometry set (``geometry_fingerprint``).
+
+    The join, the pipeline network and the app's probes project the same assets and country
+    boundaries again and again; the cached array must not be modified.
+    """
+    key = geometry_fingerprint(geometry) if key is None else key
+    if key in _METRIC_CACHE:
+        _METRIC_CACHE.move_to_end(key)
+        return _METRIC_CACHE[key]
+    metric = metric_geometry(geometry)
+    _METRIC_CACHE[key] = metric
+    while len(_METRIC_CACHE) > _METRIC_CACHE_SIZE:
+        _METRIC_CACHE.popitem(last=False)
+    return metric
 
 
 def _project_xy(xy: np.ndarray) -> np.ndarray:

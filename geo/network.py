@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 import shapely
 
-from geo.crs import metric_geometry, require_crs, to_storage
+from geo.crs import cached_metric_geometry, geometry_fingerprint, require_crs, to_storage
 
 log = logging.getLogger(__name__)
 
@@ -197,8 +197,7 @@ def _fingerprint(assets: gpd.GeoDataFrame) -> str:
     digest = hashlib.sha1(usedforsecurity=False)
     for column in ("id", "asset_layer", "flow_direction"):
         digest.update("\x1f".join(map(str, on_network[column].to_numpy(object))).encode())
-    wkb = shapely.to_wkb(on_network.geometry.values)
-    digest.update(b"\x00".join(b"" if w is None else w for w in wkb))
+    digest.update(geometry_fingerprint(on_network.geometry.values).encode())
     return digest.hexdigest()
 
 
@@ -221,12 +220,17 @@ def build_network(assets: gpd.GeoDataFrame, *, snap_tolerance_m: float) -> Pipel
     """
     require_crs({"assets": assets})
     assets = to_storage(assets)
-    pipes = assets[assets["asset_layer"] == PIPELINE_LAYER].reset_index(drop=True)
-    facilities = assets[assets["asset_layer"] == FACILITY_LAYER].reset_index(drop=True)
-    lines = metric_geometry(pipes.geometry.values)
+    metric = cached_metric_geometry(assets.geometry.values)  # shared with the asset search
+    layer = assets["asset_layer"].to_numpy(object)
+    is_pipe, is_facility = layer == PIPELINE_LAYER, layer == FACILITY_LAYER
+    pipes = assets[is_pipe].reset_index(drop=True)
+    facilities = assets[is_facility].reset_index(drop=True)
+    lines = metric[is_pipe]
     ends = _endpoints(lines)
     end_node = _snap(ends, snap_tolerance_m)
-    chains, facility_nodes = _place_facilities(lines, end_node, facilities, snap_tolerance_m)
+    chains, facility_nodes = _place_facilities(
+        lines, end_node, facilities, metric[is_facility], snap_tolerance_m
+    )
     graph = nx.DiGraph()
     heads: dict[str, tuple[int, ...]] = {}
     ids, directions = pipes["id"].to_numpy(object), pipes["flow_direction"].to_numpy(object)
@@ -274,7 +278,11 @@ def _snap(points: np.ndarray, tolerance: float) -> np.ndarray:
 
 
 def _place_facilities(
-    lines: np.ndarray, end_node: np.ndarray, facilities: gpd.GeoDataFrame, tolerance: float
+    lines: np.ndarray,
+    end_node: np.ndarray,
+    facilities: gpd.GeoDataFrame,
+    points: np.ndarray,
+    tolerance: float,
 ) -> tuple[list[list[int]], dict[str, int]]:
     """Return each pipeline's node chain in drawing order and the node of each facility."""
     n = len(lines)
@@ -282,7 +290,6 @@ def _place_facilities(
     interior: list[list[tuple[float, int]]] = [[] for _ in range(n)]
     facility_nodes: dict[str, int] = {}
     if n and len(facilities):
-        points = metric_geometry(facilities.geometry.values)
         f_idx, p_idx = shapely.STRtree(lines).query(points, predicate="dwithin", distance=tolerance)
         ends = _endpoints(lines)
         to_start = shapely.distance(points[f_idx], ends[p_idx])

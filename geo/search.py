@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -11,7 +10,12 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from geo.crs import WORKERS, metric_geometry, metric_to_lonlat
+from geo.crs import (
+    WORKERS,
+    cached_metric_geometry,
+    geometry_fingerprint,
+    metric_to_lonlat,
+)
 
 _AREA_TYPE_IDS = (3, 6)
 """shapely type ids of Polygon and MultiPolygon, measured by their boundary."""
@@ -152,11 +156,16 @@ class AssetIndex:
     groups: dict[int, tuple[shapely.STRtree, np.ndarray]]
 
     @classmethod
-    def build(cls, geometry: np.ndarray, group: np.ndarray | None = None) -> AssetIndex:
-        """Index EPSG:4326 asset geometries; ``lon``/``lat`` are NaN except for points."""
+    def build(
+        cls, geometry: np.ndarray, group: np.ndarray | None = None, *, key: str | None = None
+    ) -> AssetIndex:
+        """Index EPSG:4326 asset geometries; ``lon``/``lat`` are NaN except for points.
+
+        ``key`` is the geometries' ``geo.crs.geometry_fingerprint`` when the caller has it.
+        """
         geometry = np.asarray(geometry)
         group = np.zeros(len(geometry), np.int64) if group is None else np.asarray(group)
-        metric = metric_geometry(geometry)
+        metric = cached_metric_geometry(geometry, key=key)
         is_point = shapely.get_type_id(geometry) == 0
         lon = np.where(is_point, shapely.get_x(geometry), np.nan)
         lat = np.where(is_point, shapely.get_y(geometry), np.nan)
@@ -237,15 +246,12 @@ def asset_index(geometry: np.ndarray, group: np.ndarray | None = None) -> AssetI
     """
     geometry = np.asarray(geometry)
     group = np.zeros(len(geometry), np.int64) if group is None else np.asarray(group, np.int64)
-    wkb = [b"" if w is None else w for w in shapely.to_wkb(geometry)]
-    digest = hashlib.sha1(b"".join(wkb), usedforsecurity=False)
-    digest.update(np.array([len(w) for w in wkb], np.int64).tobytes())
-    digest.update(group.tobytes())
-    key = digest.hexdigest()
+    geometry_key = geometry_fingerprint(geometry)
+    key = f"{geometry_key}:{hash(group.tobytes())}"
     if key in _INDEX_CACHE:
         _INDEX_CACHE.move_to_end(key)
         return _INDEX_CACHE[key]
-    index = AssetIndex.build(geometry, group)
+    index = AssetIndex.build(geometry, group, key=geometry_key)
     _INDEX_CACHE[key] = index
     while len(_INDEX_CACHE) > _INDEX_CACHE_SIZE:
         _INDEX_CACHE.popitem(last=False)
