@@ -117,6 +117,7 @@ def make_assets(n: int, rng: np.random.Generator) -> gpd.GeoDataFrame:
             "owner_country": rng.choice(OWNERS, n, p=OWNER_SHARES),
             "status": "operating",
             "flow_direction": np.where(layer == "pipelines", "forward", None),
+            "geo_precision": 0,
             "sources": [[] for _ in range(n)],
         },
         geometry=geometry,

@@ -45,7 +45,7 @@ from geo.crs import (
     to_storage,
 )
 from geo.errors import ImpactInputError
-from geo.network import FACILITY_LAYER, PIPELINE_LAYER, network_for
+from geo.network import FACILITY_LAYER, PIPELINE_LAYER, PipelineNetwork, network_for
 from geo.rules import (
     BORDER_CONFIDENCE,
     CONFIDENCE_ORDER,
@@ -270,15 +270,20 @@ def _link(
 ) -> pd.DataFrame:
     """Build the link table without ``detail`` (see ``link_strikes``)."""
     join = _prepare(strikes, assets, relations, countries, rules)
-    asset_links = _asset_links(join)
-    blocks = [
-        asset_links,
-        _relation_links(join, asset_links),
-        _owner_links(join, asset_links),
-        _downstream_links(join, asset_links),
-        _location_links(join),
-        _border_links(join),
-    ]
+    # what needs no asset links (the network's reach, borders) runs beside the search: the
+    # network is mostly Python, the search mostly GEOS and numpy, which release the GIL
+    with ThreadPoolExecutor(2) as pool:
+        reach = pool.submit(_network_reach, join)
+        borders = pool.submit(_border_links, join)
+        asset_links = _asset_links(join)
+        blocks = [
+            asset_links,
+            _relation_links(join, asset_links),
+            _owner_links(join, asset_links),
+            _downstream_links(join, asset_links, reach.result()),
+            _location_links(join),
+            borders.result(),
+        ]
     del asset_links  # the blocks list owns the rows now; _assemble empties it
     return _assemble(join, blocks)
 
@@ -564,14 +569,49 @@ def _owner_links(join: _Join, links: _Links) -> _Links:
     )
 
 
-def _downstream_links(join: _Join, links: _Links) -> _Links:
+@dataclass(frozen=True)
+class _NetworkReach:
+    """What lies downstream of every network node, as bit masks (see ``_network_reach``)."""
+
+    network: PipelineNetwork
+    masks: dict[int, int]
+    serving: np.ndarray
+    serves_bit: dict[int, int]
+
+
+def _network_reach(join: _Join) -> _NetworkReach | None:
+    """Per node, the countries and ``serves`` assets downstream, as bit masks; None when off.
+
+    Bit ``c`` is country code ``c`` (the ``owner_country`` of a downstream pipeline segment);
+    bit ``len(codes) + k`` the k-th asset with ``serves`` relations. Computed once for all
+    start assets, so many starts on a large network stay cheap.
+    """
+    if not (join.rules.network and join.rules.follows("downstream")):
+        return None
+    network = network_for(join.assets, snap_tolerance_m=join.rules.snap_tolerance_m)
+    ids = join.assets["id"].to_numpy(object)
+    relations = join.relations
+    serving = np.unique(relations.asset[relations.relation == _REL["serves"]])
+    serves_bit = {int(a): len(join.codes) + k for k, a in enumerate(serving)}
+    labels: dict[str, int] = {}
+    owner = join.assets["owner_country"].to_numpy(object)
+    layer = join.assets["asset_layer"].to_numpy(object)
+    code_of = {c: i for i, c in enumerate(join.codes)}
+    for i in np.flatnonzero((layer == PIPELINE_LAYER) & np.isin(owner, join.codes)):
+        labels[ids[i]] = 1 << code_of[owner[i]]
+    for asset, bit in serves_bit.items():
+        labels[ids[asset]] = labels.get(ids[asset], 0) | (1 << bit)
+    return _NetworkReach(network, network.reach_masks(labels), serving, serves_bit)
+
+
+def _downstream_links(join: _Join, links: _Links, reach: _NetworkReach | None) -> _Links:
     """Countries reached along the pipeline network from each target asset.
 
     Only ``target`` links start a walk (a damaged asset stops the flow); the strike's own
     country is left out (its ``location`` row says it), and rows inherit the target's
     distance and confidence.
     """
-    if not (join.rules.network and join.rules.follows("downstream")):
+    if reach is None:
         return _Links.empty()
     targets = links.take(links.relation == _REL["target"])
     layer = join.assets["asset_layer"].to_numpy(object)
@@ -579,19 +619,19 @@ def _downstream_links(join: _Join, links: _Links) -> _Links:
     targets = targets.take(on_network)
     if not len(targets.strike):
         return _Links.empty()
-    reach = _reach_table(join, np.unique(targets.asset))
+    table = _reach_table(join, reach, np.unique(targets.asset))
     # expand every target link by the rows its asset reaches (CSR over the sorted reach table)
-    count = np.bincount(reach["start"], minlength=len(join.assets))
+    count = np.bincount(table["start"], minlength=len(join.assets))
     start = np.cumsum(count) - count
     n = count[targets.asset]
     link = np.repeat(np.arange(len(targets.asset)), n)
     row = np.repeat(start[targets.asset] - (np.cumsum(n) - n), n) + np.arange(len(link))
     strike = targets.strike[link]
-    relation_row = reach["relation_row"][row]
+    relation_row = table["relation_row"][row]
     is_serves = relation_row >= 0
     valid = np.ones(len(row), bool)
     valid[is_serves] = join.relations.valid_on(relation_row[is_serves], join.day[strike[is_serves]])
-    country = reach["country"][row]
+    country = table["country"][row]
     keep = valid & (country != join.located[strike])
     link, strike, country = link[keep], strike[keep], country[keep]
     return _Links(
@@ -604,41 +644,27 @@ def _downstream_links(join: _Join, links: _Links) -> _Links:
     )
 
 
-def _reach_table(join: _Join, starts: np.ndarray) -> dict[str, np.ndarray]:
+def _reach_table(join: _Join, reach: _NetworkReach, starts: np.ndarray) -> dict[str, np.ndarray]:
     """Rows ``(start asset, country, relation row or -1 for owner_country)`` sorted by start.
 
     A ``relation_row`` >= 0 is a ``serves`` relation of an asset downstream of the start; -1
-    the ``owner_country`` of a downstream pipeline segment. What lies downstream of every node
-    is computed once as bit masks (bit = country code, or ``len(codes) + k`` for the k-th asset
-    with ``serves`` relations), so many start assets on a large network stay cheap.
+    the ``owner_country`` of a downstream pipeline segment.
     """
-    network = network_for(join.assets, snap_tolerance_m=join.rules.snap_tolerance_m)
     ids = join.assets["id"].to_numpy(object)
     n_codes = len(join.codes)
     relations = join.relations
-    serving = np.unique(relations.asset[relations.relation == _REL["serves"]])
-    serves_bit = {int(a): n_codes + k for k, a in enumerate(serving)}
-    labels: dict[str, int] = {}
-    owner = join.assets["owner_country"].to_numpy(object)
-    layer = join.assets["asset_layer"].to_numpy(object)
-    code_of = {c: i for i, c in enumerate(join.codes)}
-    for i in np.flatnonzero((layer == PIPELINE_LAYER) & np.isin(owner, join.codes)):
-        labels[ids[i]] = 1 << code_of[owner[i]]
-    for asset, bit in serves_bit.items():
-        labels[ids[asset]] = labels.get(ids[asset], 0) | (1 << bit)
-    masks = network.reach_masks(labels)
     rows: list[tuple[int, int, int]] = []
     for start in starts.tolist():
         mask = 0
-        for node in network.sources(ids[start]):
-            mask |= masks.get(node, 0)
-        if start in serves_bit:  # its own serves rows are already relation links
-            mask &= ~(1 << serves_bit[start])
+        for node in reach.network.sources(ids[start]):
+            mask |= reach.masks.get(node, 0)
+        if start in reach.serves_bit:  # its own serves rows are already relation links
+            mask &= ~(1 << reach.serves_bit[start])
         for bit in _set_bits(mask):
             if bit < n_codes:
                 rows.append((start, bit, -1))
                 continue
-            asset = int(serving[bit - n_codes])
+            asset = int(reach.serving[bit - n_codes])
             first = int(relations.start[asset])
             for r in range(first, first + int(relations.count[asset])):
                 if relations.relation[r] == _REL["serves"]:
