@@ -782,24 +782,30 @@ def _ordered_unique(blocks: list[_Links], n_assets: int, n_countries: int) -> _L
         blocks.clear()
         return _ordered_unique_lexsort(links)
     offsets = {"relation": 0, "asset": 1, "country": 1, "confidence": 0}
-    keys, distances = [], []
-    while blocks:
+    total = sum(len(b.strike) for b in blocks)
+    key, distance = np.empty(total, np.int64), np.empty(total)
+    at = 0
+    while blocks:  # fill preallocated arrays block by block: no second copy of all rows
         block = blocks.pop(0)
-        key = block.strike.astype(np.int64)
+        n = len(block.strike)
+        part = key[at : at + n]
+        part[:] = block.strike
         for name, width in widths.items():
-            key <<= width
-            key |= getattr(block, name).astype(np.int64) + offsets[name]
-        keys.append(key)
-        distances.append(block.distance)
-    key, distance = np.concatenate(keys), np.concatenate(distances)
-    del keys, distances
+            part <<= width
+            part |= getattr(block, name).astype(np.int64) + offsets[name]
+        distance[at : at + n] = block.distance
+        at += n
+        del block, part
     order = np.argsort(key, kind="stable")
     key = key[order]
     shift = widths["confidence"]
     unique = np.concatenate(
         [np.ones(min(1, len(key)), bool), (key[1:] >> shift) != (key[:-1] >> shift)]
     )
-    key, distance = key[unique], distance[order[unique]]
+    key = key[unique]
+    order = order[unique]
+    del unique
+    distance = distance[order]
     del order
     codes = {}
     for name, width in reversed(widths.items()):

@@ -113,13 +113,12 @@ def _nearest_chunk(
 ) -> tuple[np.ndarray, np.ndarray]:
     count = segments.count[which]
     offsets = np.cumsum(count) - count
-    pair = np.repeat(np.arange(len(which)), count)
     seg = np.repeat(segments.start[which] - offsets, count)
-    seg += np.arange(len(pair))
+    seg += np.arange(len(seg))
     dx, dy = segments.dx[seg], segments.dy[seg]
-    px = x[pair]
+    px = np.repeat(x, count)
     px -= segments.x0[seg]
-    py = y[pair]
+    py = np.repeat(y, count)
     py -= segments.y0[seg]
     t = px * dx
     t += py * dy
@@ -132,9 +131,11 @@ def _nearest_chunk(
     px *= px
     py *= py
     px += py
+    np.nan_to_num(px, copy=False, nan=np.inf)  # a NaN query point still gets one segment
     best = np.minimum.reduceat(px, offsets)
-    hits = np.flatnonzero(px == best[pair])
-    first = hits[np.concatenate([[True], pair[hits][1:] != pair[hits][:-1]])]
+    hits = np.flatnonzero(px == np.repeat(best, count))
+    # the first segment reaching each pair's minimum (hits are in pair order)
+    first = hits[np.searchsorted(hits, offsets)]
     chosen = seg[first]
     return segments.x0[chosen] + dx[first], segments.y0[chosen] + dy[first]
 
