@@ -75,6 +75,10 @@ MAX_ZOOM = 18
 SELECTED_ZOOM = 9
 
 LAND_PANE = "basemap"
+STRIKE_PANE = "strikes"
+STRIKE_PANE_Z = 450
+"""Strikes sit above the other overlays (400), including the selection's lines, circle and
+highlighted countries, so a click on a strike always reaches it; popups and tooltips stay above."""
 PROBE_ID = "probe-what-if"
 """Id of the hypothetical strike placed by the what-if probe."""
 
@@ -134,7 +138,7 @@ def build_map(
     radius_m
         Uncertainty circle radius by ``geo_precision`` (the hit radii of the impact rules).
     country_names
-        ISO3 -> name, for the affected-countries tooltip.
+        ISO3 -> name, for the selection's tooltip.
     prepared
         ``{layer name: layer_features(frame, spec)}`` computed earlier for the layers other
         than strikes (they do not change with the view); missing ones are computed here.
@@ -402,6 +406,7 @@ def strike_colors(strikes: gpd.GeoDataFrame, view: View) -> np.ndarray:
 
 
 def _add_strikes(fmap: folium.Map, strikes: gpd.GeoDataFrame, view: View, *, mode: str) -> None:
+    folium.map.CustomPane(STRIKE_PANE, z_index=STRIKE_PANE_Z).add_to(fmap)
     group = folium.FeatureGroup(name=BY_NAME["strikes"].title, show=True).add_to(fmap)
     if strikes.empty:
         return
@@ -426,11 +431,17 @@ def _add_strike_markers(group: folium.FeatureGroup, strikes: gpd.GeoDataFrame, c
     folium.GeoJson(
         data,
         name=BY_NAME["strikes"].title,
-        marker=folium.CircleMarker(radius=7, fill=True, class_name=STRIKE_CLASS),
+        marker=_strike_marker(),
         style_function=_strike_style,
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[_alias(f) for f in fields]),
         popup=folium.GeoJsonPopup(fields=[STRIKE_POPUP_FIELD], labels=False, max_width=420),
     ).add_to(group)
+
+
+def _strike_marker() -> folium.CircleMarker:
+    marker = folium.CircleMarker(radius=7, fill=True, class_name=STRIKE_CLASS)
+    marker.options["pane"] = STRIKE_PANE  # folium's path options drop `pane`
+    return marker
 
 
 def _strike_style(feature: dict) -> dict:
@@ -448,7 +459,7 @@ function (row) {
     var palette = %s;
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
         radius: 6, color: '#222222', weight: 1, fillColor: palette[row[2]], fillOpacity: 0.85,
-        className: 'strikemap-strike'
+        className: 'strikemap-strike', pane: 'strikes'
     });
     marker.bindTooltip(row[3]);
     return marker;
@@ -539,10 +550,10 @@ def _add_selection(
     group = folium.FeatureGroup(name=title, show=True).add_to(fmap)
     point = strike.geometry
     own = links[links["strike_id"] == strike["id"]] if links is not None else pd.DataFrame()
-    _add_affected_countries(group, own, layers.get("countries"), country_names)
+    _add_affected_countries(group, own, layers.get("countries"))
     _add_link_lines(group, point, own, layers)
     precision = int(strike.get("geo_precision", 3))
-    folium.Circle(
+    circle = folium.Circle(
         location=folium_location(point),
         radius=float(radius_m.get(precision, UNCERTAINTY_RADIUS_M[3])),
         color=style.LINK_COLOR,
@@ -550,8 +561,9 @@ def _add_selection(
         dash_array="6 4",
         fill=True,
         fill_opacity=0.08,
-        tooltip=popups.text(f"location uncertainty (precision {precision})"),
-    ).add_to(group)
+    )
+    circle.options["interactive"] = False  # clicks go through to the strikes under it
+    circle.add_to(group)
     folium.CircleMarker(
         location=folium_location(point),
         radius=11,
@@ -559,15 +571,28 @@ def _add_selection(
         color=style.LINK_COLOR,
         weight=3,
         fill=False,
-        tooltip=popups.text(f"{'what-if probe' if probe else 'selected'}: {strike.get('name')}"),
+        tooltip=popups.text(_selection_label(strike, own, country_names, probe=probe)),
     ).add_to(group)
 
 
-def _add_affected_countries(
-    group: folium.FeatureGroup,
+def _selection_label(
+    strike: pd.Series,
     links: pd.DataFrame,
-    countries: gpd.GeoDataFrame | None,
     country_names: Mapping[str, str] | None,
+    *,
+    probe: bool,
+) -> str:
+    """Return e.g. ``selected: Orlivka strike; countries: Azerbaijan, Ukraine``."""
+    names = country_names or {}
+    codes = sorted(set(links["country"].dropna().astype(str)) - {""}) if not links.empty else []
+    label = f"{'what-if probe' if probe else 'selected'}: {strike.get('name')}"
+    if codes:
+        label += "; countries: " + ", ".join(names.get(c, c) for c in codes)
+    return label
+
+
+def _add_affected_countries(
+    group: folium.FeatureGroup, links: pd.DataFrame, countries: gpd.GeoDataFrame | None
 ) -> None:
     if countries is None or countries.empty or links.empty:
         return
@@ -580,7 +605,7 @@ def _add_affected_countries(
         data,
         name="Affected countries",
         style_function=_highlight_style,
-        tooltip=folium.GeoJsonTooltip(fields=["name", "iso3"], aliases=["affected", "iso3"]),
+        interactive=False,  # drawn over the strikes: clicks must reach them
     ).add_to(group)
 
 

@@ -174,3 +174,38 @@ def test_the_probe_follows_a_click_on_the_map(page, app):
     assert latitude.input_value() != before
     page.locator(".impact-chain, p:has-text('No linked assets')").first.wait_for(timeout=WAIT_MS)
     assert page.log.errors == []
+
+
+HOSTILE = "<script>alert('x')</script> `tick` ${x} {{'map'}} \"q\" <img src=x onerror=alert(2)>"
+
+
+def test_hostile_text_shows_as_text_and_runs_nothing(
+    browser, make_data_dir, minimal_features, tmp_path
+):
+    strike = minimal_features["strikes"][0]["properties"]
+    strike["description"] = HOSTILE
+    strike["name"] = "Orlivka <b>bold?</b> {{'name'}}"
+    with running_app(make_data_dir(**minimal_features), tmp_path) as server:
+        context = browser.new_context(viewport={"width": 1500, "height": 1100})
+        log = PageLog()
+        watch_offline(context, log)
+        page = context.new_page()
+        watch_page(page, log)
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        frame = open_app(page, server, selected=ORLIVKA)
+        page.locator(".impact-chain, p:has-text('No linked assets')").first.wait_for(
+            timeout=WAIT_MS
+        )
+        assert "Orlivka <b>bold?</b> {{'name'}}" in page.locator("body").inner_text()
+        map_frame = page.frame(url=re.compile("streamlit_folium"))
+        point = map_frame.evaluate(FIND_STRIKE_JS, ORLIVKA)
+        frame.locator("#map_div").click(position=point)  # through the selection overlays
+        popup = frame.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=WAIT_MS)
+        assert "<script>alert('x')</script> `tick` ${x} {{'map'}}" in popup.inner_text()
+        assert "<img src=x onerror=alert(2)>" in popup.inner_text()
+        page.wait_for_timeout(500)
+        assert dialogs == []
+        assert log.errors == []
+        context.close()
