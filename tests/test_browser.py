@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -209,3 +212,21 @@ def test_hostile_text_shows_as_text_and_runs_nothing(
         assert dialogs == []
         assert log.errors == []
         context.close()
+
+
+@pytest.mark.slow
+def test_the_app_benchmark_runs_at_a_small_size(browser):
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "app.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--sizes", "300"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    last = done.stdout.strip().splitlines()[-1]
+    cells = [c.strip() for c in last.strip("|").split("|")]
+    assert cells[0] == "300"
+    assert float(cells[2]) > 0  # first map, seconds
+    assert cells[-1] == "0"  # console errors
