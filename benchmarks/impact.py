@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from geo.crs import METRIC_CRS, STORAGE_CRS, lonlat_to_metric  # noqa: E402
+from geo.impact import link_strikes  # noqa: E402  (imported before any timer starts)
 from geo.rules import ImpactRules  # noqa: E402
 from layers.catalog import COUNTRIES  # noqa: E402
 from layers.io import read_layer  # noqa: E402
@@ -167,8 +168,6 @@ def make_data(n_strikes: int, n_assets: int) -> dict[str, object]:
 
 
 def run_impact(data: dict[str, object]) -> tuple[int, int]:
-    from geo.impact import link_strikes
-
     table = link_strikes(
         data["strikes"],
         data["assets"],
