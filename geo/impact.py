@@ -299,9 +299,7 @@ def _prepare(
     countries: gpd.GeoDataFrame,
     rules: ImpactRules,
 ) -> _Join:
-    frame = _selected_strikes(to_storage(strikes), rules)
-    lon = np.asarray(shapely.get_x(frame.geometry.values), dtype=float)
-    lat = np.asarray(shapely.get_y(frame.geometry.values), dtype=float)
+    frame, lon, lat = _selected_strikes(to_storage(strikes), rules)
     x, y = lonlat_to_metric(lon, lat) if len(frame) else (lon.copy(), lat.copy())
     assets = to_storage(assets).sort_values("id", kind="stable", ignore_index=True)
     countries = to_storage(countries).reset_index(drop=True)
@@ -338,8 +336,14 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name] if name in frame.columns else pd.Series(None, index=frame.index)
 
 
-def _selected_strikes(strikes: gpd.GeoDataFrame, rules: ImpactRules) -> gpd.GeoDataFrame:
-    """Strikes to link, sorted by date and id; candidates only when the rules say so."""
+def _selected_strikes(
+    strikes: gpd.GeoDataFrame, rules: ImpactRules
+) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
+    """Strikes to link, sorted by date and id (candidates only when the rules say so), lon, lat.
+
+    Coordinates are read before sorting, while the geometries still lie in memory order
+    (reading them scattered costs ten times more at a million strikes).
+    """
     frame = strikes
     if not rules.include_candidates and "status" in frame.columns:
         frame = frame[frame["status"].astype(object) != CANDIDATE_STATUS]
@@ -347,7 +351,12 @@ def _selected_strikes(strikes: gpd.GeoDataFrame, rules: ImpactRules) -> gpd.GeoD
     if len(repeated):
         msg = f"strikes: id {repeated.iloc[0]!r} occurs more than once; strike ids must be unique"
         raise ImpactInputError(msg)
-    return frame.sort_values(["date", "id"], kind="stable", ignore_index=True)
+    points = np.asarray(frame.geometry.values)
+    lon = np.asarray(shapely.get_x(points), dtype=float)
+    lat = np.asarray(shapely.get_y(points), dtype=float)
+    keys = frame[["date", "id"]].reset_index(drop=True)
+    order = keys.sort_values(["date", "id"], kind="stable").index.to_numpy()
+    return frame.take(order).reset_index(drop=True), lon[order], lat[order]
 
 
 def _day_numbers(dates: pd.Series) -> np.ndarray:
