@@ -7,6 +7,7 @@ Run with ``strikemap serve`` or ``streamlit run app.py``; the data folder comes 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +37,7 @@ from maps.interactive import (
     resolve_strike_mode,
 )
 from maps.offline import VENDOR_DIR, install_static_assets, localise_assets
+from maps.static import render_static_map
 from maps.view import CONFIDENCE_LEVELS, View, apply_view, view_from_query, view_to_query
 
 APP_DIR = Path(__file__).resolve().parent
@@ -43,6 +45,7 @@ STATIC_DIR = APP_DIR / "static"
 STATIC_URL = "app/static"
 MAP_HEIGHT = 620
 MAX_SELECT_OPTIONS = 2_000
+STATIC_DPI = 200
 RELATIONS = popups.RELATION_ORDER
 
 st.set_page_config(page_title="strikemap", layout="wide")
@@ -365,10 +368,13 @@ def timeline(strikes: pd.DataFrame, links: pd.DataFrame) -> None:
 
 
 def downloads(
-    strikes: gpd.GeoDataFrame, links_csv: Callable[[], str], map_html: Callable[[], str]
+    strikes: gpd.GeoDataFrame,
+    links_csv: Callable[[], str],
+    map_html: Callable[[], str],
+    map_png: Callable[[], bytes],
 ) -> None:
-    """Offer the links (CSV), strikes (GeoJSON) and map (HTML); each is built on click."""
-    cols = st.columns(3)
+    """Offer the links (CSV), strikes (GeoJSON) and maps (HTML, PNG); each is built on click."""
+    cols = st.columns(4)
     cols[0].download_button("Links (CSV)", links_csv, "strikemap-links.csv", "text/csv")
     cols[1].download_button(
         "Strikes (GeoJSON)",
@@ -377,6 +383,14 @@ def downloads(
         "application/geo+json",
     )
     cols[2].download_button("Map (HTML)", map_html, "strikemap-map.html", "text/html")
+    cols[3].download_button("Briefing map (PNG)", map_png, "strikemap-map.png", "image/png")
+
+
+def static_png(data: Dataset, links: pd.DataFrame, view: View) -> bytes:
+    """Draw the view as the static briefing map (title, legend, scale bar, sources), PNG."""
+    buffer = io.BytesIO()
+    render_static_map(data.layers, links, view, out=buffer, fmt="png", dpi=STATIC_DPI)
+    return buffer.getvalue()
 
 
 def asset_url_prefix() -> str | None:
@@ -449,6 +463,7 @@ def main() -> None:
         strikes,
         lambda: explain(shown_links, data_dir, fingerprint, radii).to_csv(index=False),
         lambda: make_map(*map_args).get_root().render(),
+        lambda: static_png(data, links, view),
     )
 
 

@@ -77,6 +77,9 @@ def open_app(page, app, **params: str):
     page.goto(app.url + ("?" + urlencode(params) if params else ""))
     frame = page.frame_locator(MAP_FRAME)
     frame.locator("path.strikemap-strike").first.wait_for(state="attached", timeout=WAIT_MS)
+    # the download buttons come last: when they are there, the script run has finished
+    page.get_by_test_id("stDownloadButton").last.wait_for(timeout=WAIT_MS)
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=WAIT_MS)
     return frame
 
 
@@ -230,3 +233,18 @@ def test_the_app_benchmark_runs_at_a_small_size(browser):
     assert cells[0] == "300"
     assert float(cells[2]) > 0  # first map, seconds
     assert cells[-1] == "0"  # console errors
+
+
+def test_downloads_give_the_shown_links_and_a_briefing_map(page, app):
+    open_app(page, app, weapons="missile")
+    with page.expect_download(timeout=WAIT_MS) as csv_download:
+        page.get_by_role("button", name="Links (CSV)").click()
+    table = Path(csv_download.value.path()).read_text(encoding="utf-8")
+    header, *rows = table.splitlines()
+    assert header.startswith("strike_id,asset_id")
+    assert rows
+    assert all(row.split(",")[-1] for row in rows)  # every link explains itself in `detail`
+    with page.expect_download(timeout=WAIT_MS) as png_download:
+        page.get_by_role("button", name="Briefing map (PNG)").click()
+    assert Path(png_download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert page.log.errors == []
