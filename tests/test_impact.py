@@ -317,6 +317,49 @@ def test_location_and_border_with_distance_to_the_boundary():
     assert table["detail"].iat[1].startswith("The strike lies 7.7 km from the border of Moldova")
 
 
+def test_border_radius_holds_for_many_strikes_on_both_sides_of_it():
+    # 2,000 strikes east of the Ukraine-Moldova line at 29.9 E (north of 46 N, so Romania is far)
+    rng = np.random.default_rng(5)
+    lat = rng.uniform(46.6, 47.8, 2_000)
+    metres = np.where(np.arange(2_000) % 2 == 0, 24_990.0, 25_010.0)
+    lon, _, _ = GEOD.fwd(np.full(2_000, 29.9), lat, np.full(2_000, 90.0), metres)
+    strikes = gpd.GeoDataFrame(
+        {
+            "id": [f"s{k:04d}" for k in range(2_000)],
+            "date": "2025-08-06",
+            "geo_precision": 1,
+            "target_ids": [[] for _ in range(2_000)],
+        },
+        geometry=gpd.points_from_xy(lon, lat),
+        crs=WGS84,
+    )
+    table = link_strikes(strikes, assets_frame(), NO_RELATIONS, COUNTRIES)
+    border = table[table["relation"] == "border"]
+    assert set(border["strike_id"].astype(str)) == {f"s{k:04d}" for k in range(0, 2_000, 2)}
+    assert set(border["country"].astype(str)) == {"MDA"}
+    # the line of longitude is not quite the nearest way to a meridian; within a metre
+    assert border["distance_m"].to_numpy() == pytest.approx(24_990.0, abs=1.0)
+
+
+def test_same_geometries_with_other_precisions_are_searched_anew():
+    # the asset index is cached per geometry set; the precision groups must be part of the key
+    strikes = strikes_frame(
+        {"id": "s1", "date": "2025-08-06", "lon": 30.5, "lat": 46.5, "geo_precision": 0}
+    )
+    (lon4,), _, _ = GEOD.fwd([30.5], [46.5], [90], [4_000])
+    exact = assets_frame(facilities=[facility_at("fac-depot", lon4, 46.5, 0)])
+    vague = assets_frame(facilities=[facility_at("fac-depot", lon4, 46.5, 3)])
+    town = assets_frame(facilities=[facility_at("fac-depot", lon4, 46.5, 2)])
+    relations = [
+        rows(link_strikes(strikes, a, NO_RELATIONS, NO_COUNTRIES)) for a in (exact, vague, town)
+    ]
+    assert relations == [
+        [("s1", "fac-depot", "", "nearby", "low")],
+        [],
+        [("s1", "fac-depot", "", "target", "medium")],
+    ]
+
+
 def test_downstream_follows_flow_direction_through_a_backward_segment():
     strikes = strikes_frame(
         {
