@@ -43,9 +43,12 @@ class ImpactRules:
     ----------
     hit_radius_m
         ``{geo_precision: metres}``: an asset this close is a ``target`` (confidence medium).
-        A precision missing from the mapping links to assets only through ``target_ids``.
+        A strike-asset pair takes the radius of the coarser of the two precisions; a pair whose
+        coarser precision is missing from the mapping (3 by default) links only through
+        ``target_ids``.
     threat_radius_m
-        ``{geo_precision: metres}``: an asset this close is ``nearby`` (confidence low).
+        ``{geo_precision: metres}``: an asset this close is ``nearby`` (confidence low), with the
+        same coarser-precision rule.
     border_radius_m
         A foreign country whose boundary is this close gets a ``border`` link.
     relations
