@@ -754,20 +754,22 @@ def _assemble(join: _Join, blocks: list[_Links]) -> pd.DataFrame:
     layer_names = sorted(set(layers))
     layer_code = np.concatenate([[-1], np.searchsorted(layer_names, layers)]).astype(np.int8)
     n = len(ordered.strike)
+    asset, country = ordered.asset, ordered.country
+    asset += 1  # in place: codes with 0 for "no asset" / "no country"
+    country += 1
     return pd.DataFrame(
         {
             "strike_id": pd.Categorical.from_codes(ordered.strike, _as_index(join.strikes["id"])),
-            "asset_id": _with_empty(ordered.asset, join.assets["id"]),
-            "asset_layer": pd.Categorical.from_codes(
-                layer_code[ordered.asset + 1] + 1, ["", *layer_names]
-            ),
-            "country": _with_empty(ordered.country, join.codes),
+            "asset_id": _with_empty(asset, join.assets["id"]),
+            "asset_layer": pd.Categorical.from_codes(layer_code[asset] + 1, ["", *layer_names]),
+            "country": _with_empty(country, join.codes),
             "relation": pd.Categorical.from_codes(ordered.relation, RELATION_ORDER),
             "distance_m": ordered.distance,
             "confidence": pd.Categorical.from_codes(ordered.confidence, CONFIDENCE_ORDER),
             "detail": pd.Categorical.from_codes(np.zeros(n, np.int8), [""]),
         },
         columns=list(LINK_COLUMNS),
+        copy=False,  # the arrays are this table's own: no second copy of every row
     )
 
 
@@ -842,6 +844,6 @@ def _as_index(values: pd.Series) -> pd.Index:
 
 
 def _with_empty(codes: np.ndarray, names: object) -> pd.Categorical:
-    """Categorical of ``names[codes]`` with ``""`` for code -1."""
+    """Categorical of ``names[codes - 1]`` with ``""`` for code 0."""
     categories = pd.Index(np.concatenate([[""], np.asarray(names, dtype=object).astype(str)]))
-    return pd.Categorical.from_codes(codes + 1, categories)
+    return pd.Categorical.from_codes(codes, categories)
