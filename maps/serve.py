@@ -47,6 +47,8 @@ def streamlit_command(
         "false",
         "--server.fileWatcherType",
         "none",
+        "--client.toolbarMode",
+        "minimal",
     ]
     if address is not None:
         command += ["--server.address", address]
