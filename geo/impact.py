@@ -7,8 +7,9 @@ How the join runs, for a million strikes as for one:
 1. Strikes are sorted by date and id; their lon/lat is projected once to ``geo.crs.METRIC_CRS``.
 2. A pair's radii come from the coarser of the strike's and the asset's ``geo_precision``
    (an asset at a city centroid is no closer to a strike than the city allows); a precision
-   without radii (3 by default) on either side links only through ``target_ids``. Assets go
-   into one STRtree per precision in metric coordinates (cached per geometry set); strikes
+   without radii (3 by default) on either side links only through ``target_ids``, and only an
+   asset located to the feature itself (precision 0) can be a ``target`` by distance alone.
+   Assets go into one STRtree per precision in metric coordinates (cached per geometry set); strikes
    query each with the envelope of their pair threat radius (widened by ``SEARCH_MARGIN``),
    in blocks of strikes run on threads; no Python loop per strike or asset.
 3. For every candidate pair the asset's nearest point is found in numpy (segments of lines,
@@ -501,6 +502,9 @@ def _classify(
     Named pairs are targets (high) at any distance; others are targets (medium) within the hit
     radius, nearby (low) within the threat radius, and dropped beyond it; both radii are those
     of the coarser of the two precisions (``hit``/``threat`` are tables by precision code).
+    Only an asset located to the feature itself (precision 0) can be hit by geometry alone: one
+    placed at a town centroid is no evidence that a strike at the same town hit it, so within
+    the hit radius it is ``nearby`` (low).
     """
     x, y = join.x[s], join.y[s]
     qx, qy = index.nearest_metric(a, x, y, parallel=False)
@@ -512,6 +516,8 @@ def _classify(
     lon, lat = index.to_lonlat(a, qx, qy)
     distance = geodesic_distance_m(join.lon[s], join.lat[s], lon, lat, parallel=False)
     is_hit = distance <= hit[pair_precision]
+    if not named:
+        is_hit = is_hit & (join.asset_precision[a] == 0)
     if named:
         keep = np.ones(len(s), bool)
         confidence = np.full(len(s), _CONF["high"])

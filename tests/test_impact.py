@@ -161,6 +161,28 @@ def test_combine_assets_keeps_geo_precision():
     assert list(assets["geo_precision"]) == [2]
 
 
+def test_only_an_exactly_located_asset_is_a_target_by_distance():
+    # strike and asset both at the Odesa city centroid (precision 1): 0 m apart, but that
+    # says nothing about a hit; the same asset named by sources is a target
+    strikes = strikes_frame(
+        {"id": "s1", "date": "2025-08-06", "lon": 30.7233, "lat": 46.4825, "geo_precision": 1},
+        {
+            "id": "s2",
+            "date": "2025-08-07",
+            "lon": 30.7233,
+            "lat": 46.4825,
+            "geo_precision": 1,
+            "target_ids": ["fac-town"],
+        },
+    )
+    assets = assets_frame(facilities=[facility_at("fac-town", 30.7233, 46.4825, 1)])
+    table = link_strikes(strikes, assets, NO_RELATIONS, NO_COUNTRIES)
+    assert rows(table) == [
+        ("s1", "fac-town", "", "nearby", "low"),
+        ("s2", "fac-town", "", "target", "high"),
+    ]
+
+
 def test_pair_radii_come_from_the_coarser_of_strike_and_asset_precision():
     # a precise strike (hit 0.5 km, threat 5 km); assets 4 km and 8 km east of it
     strikes = strikes_frame(
@@ -170,22 +192,25 @@ def test_pair_radii_come_from_the_coarser_of_strike_and_asset_precision():
     assets = assets_frame(
         facilities=[
             facility_at("fac-exact-4km", lon4, 46.5, 0),  # strike radii: nearby
-            facility_at("fac-town-4km", lon4 + 1e-9, 46.5, 2),  # asset's: hit 10 km
+            facility_at("fac-town-4km", lon4 + 1e-9, 46.5, 2),  # asset's radii, but not exact
             facility_at("fac-exact-8km", lon8, 46.5, 0),  # beyond the 5 km threat radius
             facility_at("fac-town-8km", lon8 + 1e-9, 46.5, 1),  # within its 10 km threat radius
         ]
     )
     table = link_strikes(strikes, assets, NO_RELATIONS, NO_COUNTRIES)
+    # within the 10 km hit radius of precision 2, but an asset known only to part of a district
+    # cannot be hit by geometry alone: it is nearby
     assert rows(table) == [
-        ("s1", "fac-town-4km", "", "target", "medium"),
         ("s1", "fac-exact-4km", "", "nearby", "low"),
+        ("s1", "fac-town-4km", "", "nearby", "low"),
         ("s1", "fac-town-8km", "", "nearby", "low"),
     ]
     detail = dict(zip(table["asset_id"].astype(str), table["detail"], strict=True))
-    assert detail["fac-town-4km"] == (
+    assert detail["fac-town-4km"].startswith(
         "Town-4Km lies 4.0 km from the strike (its location is only known to part of a "
-        "district, so the distance is approximate), within the 10 km hit radius (target)"
+        "district, so the distance is approximate)"
     )
+    assert detail["fac-town-4km"].endswith("(nearby)")
     assert detail["fac-exact-4km"] == (
         "Exact-4Km lies 4.0 km from the strike, within the 5.0 km threat radius (nearby)"
     )
@@ -353,11 +378,16 @@ def test_same_geometries_with_other_precisions_are_searched_anew():
     relations = [
         rows(link_strikes(strikes, a, NO_RELATIONS, NO_COUNTRIES)) for a in (exact, vague, town)
     ]
-    assert relations == [
-        [("s1", "fac-depot", "", "nearby", "low")],
-        [],
-        [("s1", "fac-depot", "", "target", "medium")],
+    distances = [
+        link_strikes(strikes, a, NO_RELATIONS, NO_COUNTRIES)["distance_m"].tolist()
+        for a in (exact, town)
     ]
+    assert relations == [
+        [("s1", "fac-depot", "", "nearby", "low")],  # exact: beyond the 0.5 km hit radius
+        [],  # precision 3: only when named
+        [("s1", "fac-depot", "", "nearby", "low")],  # within the 10 km hit radius, not exact
+    ]
+    assert distances[0] == pytest.approx(distances[1])
 
 
 def test_downstream_follows_flow_direction_through_a_backward_segment():
