@@ -69,6 +69,11 @@ def combine_assets(frames: Mapping[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(combined, geometry="geometry", crs=STORAGE_CRS)
 
 
+def asset_type_map(assets: gpd.GeoDataFrame) -> dict[str, str]:
+    """Return ``{asset id: asset_type}`` of a combined asset frame (for asset-type filters)."""
+    return dict(zip(assets["id"].astype(str), assets["asset_type"], strict=True))
+
+
 def empty_assets() -> gpd.GeoDataFrame:
     """Return an empty combined asset frame with the columns and EPSG:4326."""
     columns = {name: pd.Series([], dtype=object) for name in ASSET_COLUMNS}

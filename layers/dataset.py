@@ -9,7 +9,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.assets import combine_assets
+from geo.assets import asset_type_map, combine_assets
 from geo.countries import country_name_map
 from geo.impact import link_strikes
 from geo.rules import DEFAULT_RULES, ImpactRules
@@ -62,7 +62,7 @@ class Dataset:
     @cached_property
     def asset_types(self) -> dict[str, str]:
         """``{asset id: asset_type}`` for the asset-type filter of a view."""
-        return dict(zip(self.assets["id"].astype(str), self.assets["asset_type"], strict=True))
+        return asset_type_map(self.assets)
 
     def link(
         self,

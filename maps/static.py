@@ -32,6 +32,8 @@ from matplotlib.patches import Circle, PathPatch
 from matplotlib_scalebar.scalebar import ScaleBar
 from pyproj import CRS, Transformer
 
+from geo.assets import asset_type_map, combine_assets
+from layers.catalog import ASSET_LAYERS as CATALOG_ASSET_LAYERS
 from maps import style
 from maps.captions import footer_text, subtitle_text, wrap_text
 from maps.drawing import line_segments, polygon_path
@@ -68,8 +70,7 @@ MANY_STRIKES = 2_000
 MAX_COUNT_LABELS = 60
 TARGET_LABEL_CHARS = 32
 MAX_MARKER_OBSTACLES = 3_000
-ASSET_LAYERS: tuple[str, ...] = ("pipelines", "power_lines", "facilities", "fuel_stations")
-FUEL_STATION_TYPE = "fuel_station"
+ASSET_LAYERS: tuple[str, ...] = tuple(spec.name for spec in CATALOG_ASSET_LAYERS)
 COUNTRY_LABEL_COLOR = "#8c8577"
 SEA_LABEL_COLOR = "#5b7d99"
 
@@ -340,7 +341,8 @@ def select_view(
         strikes = _empty_points()
     assets = {name: layers[name] for name in ASSET_LAYERS if name in layers}
     links = _with_link_columns(links)
-    shown, shown_links = apply_view(strikes, links, view, asset_types=asset_type_map(assets))
+    asset_types = asset_type_map(combine_assets(assets))
+    shown, shown_links = apply_view(strikes, links, view, asset_types=asset_types)
     shown = shown.assign(_date=pd.to_datetime(shown["date"], errors="coerce"))
     shown = shown.sort_values(["_date", "id"], kind="stable").drop(columns="_date")
     countries = layers.get("countries")
@@ -349,20 +351,6 @@ def select_view(
     dates = pd.to_datetime(strikes["date"], errors="coerce").dropna()
     cutoff = dates.max().date() if len(dates) else None
     return Selection(shown, shown_links, assets, countries, cutoff)
-
-
-def asset_type_map(assets: Mapping[str, gpd.GeoDataFrame]) -> dict[str, str]:
-    """Return ``{asset id: asset_type}`` over the asset layers (fuel stations: ``fuel_station``)."""
-    parts = []
-    for name, frame in assets.items():
-        if name == "fuel_stations" or "asset_type" not in frame.columns:
-            types = pd.Series(FUEL_STATION_TYPE, index=frame.index)
-        else:
-            types = frame["asset_type"]
-        parts.append(pd.Series(types.to_numpy(), index=frame["id"].to_numpy()))
-    if not parts:
-        return {}
-    return pd.concat(parts).to_dict()
 
 
 # --------------------------------------------------------------------------------------------
