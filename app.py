@@ -20,25 +20,23 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.detail import LinkExplainer
-from geo.rules import BORDER_RADIUS_M, HIT_RADIUS_M, THREAT_RADIUS_M, ImpactRules
-from layers.catalog import get_layer
+from geo.rules import BORDER_RADIUS_M, HIT_RADIUS_M, THREAT_RADIUS_M
+from layers.catalog import BY_NAME, get_layer
 from layers.dataset import Dataset, load_dataset
 from layers.paths import resolve_data_dir
 from layers.schema import GEO_PRECISION_CODES, WEAPONS
-from maps import panels, popups
+from maps import data_page, panels, popups, session
 from maps.interactive import (
     BACKGROUND_LAYERS,
     BASEMAPS,
-    OFFLINE_BASEMAP,
     STRIKE_MODES,
-    UNCERTAINTY_RADIUS_M,
     build_map,
     layer_features,
     resolve_strike_mode,
 )
 from maps.offline import VENDOR_DIR, install_static_assets, localise_assets
 from maps.static import render_static_map
-from maps.view import CONFIDENCE_LEVELS, View, apply_view, view_from_query, view_to_query
+from maps.view import CONFIDENCE_LEVELS, View, apply_view
 
 APP_DIR = Path(__file__).resolve().parent
 STATIC_DIR = APP_DIR / "static"
@@ -46,7 +44,6 @@ STATIC_URL = "app/static"
 MAP_HEIGHT = 620
 MAX_SELECT_OPTIONS = 2_000
 STATIC_DPI = 200
-RELATIONS = popups.RELATION_ORDER
 
 st.set_page_config(page_title="strikemap", layout="wide")
 
@@ -71,7 +68,7 @@ def compute_links(data_dir: str, fingerprint: tuple, radii: tuple) -> pd.DataFra
     The sentences of the ``detail`` column are left out here (they cost more than the join on
     100,000 strikes); ``explain`` adds them to the rows the page shows or exports.
     """
-    return load_data(data_dir, fingerprint).link(rules=rules_from(radii), with_detail=False)
+    return load_data(data_dir, fingerprint).link(rules=session.rules_from(radii), with_detail=False)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -83,7 +80,7 @@ def explainer(data_dir: str, fingerprint: tuple, radii: tuple) -> LinkExplainer:
         data.assets,
         data.relations,
         data.countries,
-        rules=rules_from(radii),
+        rules=session.rules_from(radii),
         country_names=data.country_names,
     )
 
@@ -101,7 +98,7 @@ def compute_probe(data_dir: str, fingerprint: tuple, radii: tuple, probe: tuple)
     """Run the same join on one hypothetical strike."""
     lat, lon, precision, date = probe
     strike = panels.probe_strike(lat, lon, precision=precision, date=date)
-    return load_data(data_dir, fingerprint).link(rules=rules_from(radii), strikes=strike)
+    return load_data(data_dir, fingerprint).link(rules=session.rules_from(radii), strikes=strike)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -115,104 +112,21 @@ def background_features(data_dir: str, fingerprint: tuple) -> dict[str, dict]:
     }
 
 
-def rules_from(radii: tuple) -> ImpactRules:
-    """Build the impact rules from ``(hit radii, threat radii, border radius)`` in metres."""
-    hit, threat, border = radii
-    return ImpactRules(hit_radius_m=dict(hit), threat_radius_m=dict(threat), border_radius_m=border)
-
-
 # ------------------------------------------------------------------------------------------
-# URL <-> session state
-
-
-def filter_options(data: Dataset) -> dict[str, list]:
-    """Return the choices of the data-dependent multiselects."""
-    return {
-        "countries": panels.choices([*data.countries["iso3"], *data.relations["country"]]),
-        "asset_types": panels.choices(data.assets["asset_type"]),
-        "relations": list(RELATIONS),
-    }
+# URL <-> session state (the rules live in maps.session)
 
 
 def init_state(data: Dataset, dates: tuple[dt.date, dt.date]) -> None:
     """On a session's first run, fill the widgets from the URL; bad values give notices."""
     if st.session_state.get("_initialised"):
         return
-    params = st.query_params.to_dict()
-    view, notices = view_from_query(params)
-    for name, allowed in filter_options(data).items():
-        unknown = [v for v in getattr(view, name) if v not in allowed]
-        if unknown:
-            notices.append(f"Ignored URL parameter {name}: unknown value(s) {unknown}.")
-            view = view.with_(**{name: tuple(v for v in getattr(view, name) if v in allowed)})
-    strike_ids = data.strikes["id"]
-    first, last = dates
-    window = (
-        max(min(view.date_from or first, last), first),
-        min(max(view.date_to or last, first), last),
-    )
-    if (view.date_from and view.date_from < first) or (view.date_to and view.date_to > last):
-        notices.append(f"The time window was clamped to the data's dates {first} .. {last}.")
-    if view.selected and not strike_ids.eq(view.selected).any():
-        notices.append(f"Ignored URL parameter selected={view.selected!r}: no such strike.")
-        view = view.with_(selected=None)
-    for name, allowed in (("basemap", tuple(BASEMAPS)), ("strike_mode", STRIKE_MODES)):
-        if name in params and params[name] not in allowed:
-            notices.append(f"Ignored URL parameter {name}={params[name]!r}: not one of {allowed}.")
-            params.pop(name)
-    state = st.session_state
-    state.update(
-        window=window,
-        weapons=list(view.weapons),
-        precisions=list(view.precisions),
-        countries=list(view.countries),
-        asset_types=list(view.asset_types),
-        relations=list(view.relations),
-        min_confidence=view.min_confidence,
-        include_context=view.include_context,
-        include_candidates=view.include_candidates,
-        color_by=view.color_by,
-        selected=view.selected or "",
-        basemap=params.get("basemap", OFFLINE_BASEMAP),
-        strike_mode=params.get("strike_mode", "auto"),
-        bbox=view.bbox,
-        url_notices=notices,
-        _initialised=True,
-    )
-
-
-def current_view() -> View:
-    """Return the View the widgets describe."""
-    state = st.session_state
-    date_from, date_to = state["window"]
-    return View(
-        date_from=date_from,
-        date_to=date_to,
-        weapons=tuple(state["weapons"]),
-        precisions=tuple(state["precisions"]),
-        countries=tuple(state["countries"]),
-        asset_types=tuple(state["asset_types"]),
-        relations=tuple(state["relations"]),
-        min_confidence=state["min_confidence"],
-        include_context=state["include_context"],
-        include_candidates=state["include_candidates"],
-        bbox=state.get("bbox"),
-        color_by=state["color_by"],
-        selected=state["selected"] or None,
-    )
+    st.session_state.update(session.initial_state(st.query_params.to_dict(), data, dates))
+    st.session_state["_initialised"] = True
 
 
 def sync_url(view: View, dates: tuple[dt.date, dt.date]) -> None:
     """Mirror the view (minus the default time window) and the map options in the URL."""
-    params = view_to_query(view)
-    if view.date_from == dates[0]:
-        params.pop("date_from", None)
-    if view.date_to == dates[1]:
-        params.pop("date_to", None)
-    if st.session_state["basemap"] != OFFLINE_BASEMAP:
-        params["basemap"] = st.session_state["basemap"]
-    if st.session_state["strike_mode"] != "auto":
-        params["strike_mode"] = st.session_state["strike_mode"]
+    params = session.url_params(view, dates, st.session_state)
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
 
@@ -237,7 +151,7 @@ def sidebar(data: Dataset, dates: tuple[dt.date, dt.date]) -> tuple:
     bar.header("Filters")
     first, last = dates
     bar.slider("Time window", min_value=first, max_value=last, key="window")
-    options = filter_options(data)
+    options = session.filter_options(data)
     names = data.country_names
     bar.multiselect(
         "Affected country",
@@ -261,32 +175,24 @@ def sidebar(data: Dataset, dates: tuple[dt.date, dt.date]) -> tuple:
     return radii, probe
 
 
-def rules_widgets(bar) -> tuple:
+def rules_widgets(bar) -> session.Radii:
     """Draw the radii of the impact rules, in km, per location precision."""
+    radii: dict[str, dict[int, float]] = {"hit": {}, "threat": {}}
+    defaults = {"hit": HIT_RADIUS_M, "threat": THREAT_RADIUS_M}
     with bar.expander("Impact rules (radii, km)"):
-        hit, threat = {}, {}
         for precision in sorted(HIT_RADIUS_M):
-            left, right = st.columns(2)
-            hit[precision] = 1000 * left.number_input(
-                f"hit, precision {precision}",
-                min_value=0.0,
-                value=HIT_RADIUS_M[precision] / 1000,
-                step=0.5,
-                key=f"hit_{precision}",
-            )
-            threat[precision] = 1000 * right.number_input(
-                f"threat, precision {precision}",
-                min_value=0.0,
-                value=THREAT_RADIUS_M[precision] / 1000,
-                step=0.5,
-                key=f"threat_{precision}",
-            )
+            for column, kind in zip(st.columns(2), radii, strict=True):
+                radii[kind][precision] = 1000 * column.number_input(
+                    f"{kind}, precision {precision}",
+                    min_value=0.0,
+                    value=defaults[kind][precision] / 1000,
+                    step=0.5,
+                    key=f"{kind}_{precision}",
+                )
         border = 1000 * st.number_input(
             "border radius", min_value=0.0, value=BORDER_RADIUS_M / 1000, step=1.0, key="border"
         )
-    for precision in hit:  # a hit circle larger than its threat circle is widened, not refused
-        threat[precision] = max(threat[precision], hit[precision])
-    return tuple(sorted(hit.items())), tuple(sorted(threat.items())), border
+    return session.radii_from(radii["hit"], radii["threat"], border)
 
 
 def probe_widgets(bar, last: dt.date) -> tuple | None:
@@ -324,9 +230,7 @@ def selection_box(strikes: gpd.GeoDataFrame, all_strikes: gpd.GeoDataFrame) -> N
     current = st.session_state.get("selected", "")
     if current and current not in options:
         options.append(current)
-    names = dict(
-        zip(all_strikes["id"], all_strikes["date"] + " " + all_strikes["name"], strict=True)
-    )
+    names = panels.strike_labels(all_strikes)
     st.selectbox(
         "Selected strike",
         options,
@@ -407,7 +311,7 @@ def asset_url_prefix() -> str | None:
 
 
 def main() -> None:
-    """Draw the page."""
+    """Draw the page: the map and its panels in one tab, the data checks in another."""
     data_dir = str(resolve_data_dir())
     fingerprint = panels.data_fingerprint(data_dir)
     data = load_data(data_dir, fingerprint)
@@ -422,9 +326,24 @@ def main() -> None:
     )
     for notice in st.session_state.get("url_notices", []):
         st.warning(notice)
-
     radii, probe = sidebar(data, dates)
-    view = current_view()
+    map_tab, data_tab = st.tabs(["Map", "Data"])
+    with map_tab:
+        map_view(data, data_dir, fingerprint, dates, radii, probe)
+    with data_tab:
+        data_view(data, data_dir, fingerprint)
+
+
+def map_view(
+    data: Dataset,
+    data_dir: str,
+    fingerprint: tuple,
+    dates: tuple[dt.date, dt.date],
+    radii: session.Radii,
+    probe: tuple | None,
+) -> None:
+    """Draw the headline, the map, the impact chain, the tables and the downloads."""
+    view = session.view_from_state(st.session_state)
     sync_url(view, dates)
     links = compute_links(data_dir, fingerprint, radii)
     strikes, shown_links = apply_view(data.strikes, links, view, asset_types=data.asset_types)
@@ -454,9 +373,9 @@ def main() -> None:
         else:
             st.caption("Click a strike on the map, or pick one above, to see its impact chain.")
     st.subheader("Affected countries")
-    summary = panels.country_summary(shown_links, country_names=data.country_names)
+    summary = panels.country_table(shown_links, strikes, country_names=data.country_names)
     # a static table: the interactive dataframe widget costs about a second of first paint
-    st.table(summary.set_index("country"), border="horizontal")
+    st.table(summary, border="horizontal")
     st.subheader("Strikes per week")
     timeline(strikes, shown_links)
     downloads(
@@ -467,14 +386,92 @@ def main() -> None:
     )
 
 
+# ------------------------------------------------------------------------------------------
+# Data tab: checks an upload against the data, never writes (maps.data_page does the work)
+
+
+@st.cache_data(show_spinner="Planning the import on a copy of the data ...", max_entries=8)
+def preview_import(
+    kind: str, name: str, content: bytes, data_dir: str, fingerprint: tuple
+) -> data_page.ImportPreview:
+    """Work out what importing the upload would change (on a temporary copy of the data)."""
+    return data_page.preview_import(kind, name, content, data_dir=data_dir)
+
+
+def data_view(data: Dataset, data_dir: str, fingerprint: tuple) -> None:
+    """Draw the upload form and the validation report or import preview of the upload."""
+    st.caption(
+        "Check a layer file, or preview what an import file would change. Nothing is written "
+        "from this page: apply an import with `strikemap import KIND FILE`."
+    )
+    kind = st.radio(
+        "The file is",
+        data_page.UPLOAD_KINDS,
+        key="upload_kind",
+        horizontal=True,
+        format_func=lambda k: (
+            "a layer file (GeoJSON)" if k == data_page.LAYER_KIND else f"{k} import"
+        ),
+    )
+    layer = None
+    if kind == data_page.LAYER_KIND:
+        layer = st.selectbox(
+            "Layer",
+            ["", *BY_NAME],
+            key="upload_layer",
+            format_func=lambda name: name or "(guess from the file name)",
+        )
+    upload = st.file_uploader("File", type=list(data_page.UPLOAD_TYPES), key="upload_file")
+    if upload is None:
+        return
+    try:
+        if kind == data_page.LAYER_KIND:
+            show_layer_check(data, upload.name, upload.getvalue(), layer or None)
+        else:
+            preview = preview_import(kind, upload.name, upload.getvalue(), data_dir, fingerprint)
+            show_import_preview(preview)
+    except (ValueError, OSError) as exc:
+        st.error(f"{upload.name}: {exc}" if upload.name not in str(exc) else str(exc))
+
+
+def show_layer_check(data: Dataset, name: str, content: bytes, layer: str | None) -> None:
+    """Validate an uploaded layer file against the current assets and countries."""
+    check = data_page.check_layer_upload(
+        name,
+        content,
+        layer=layer,
+        asset_ids=set(data.assets["id"]),
+        country_codes=set(data.country_names),
+    )
+    message = f"{name} as layer '{check.layer}': {check.report.summary()}"
+    (st.success if check.report.ok else st.error)(message)
+    if check.report.problems:
+        st.dataframe(check.problems(), hide_index=True)
+
+
+def show_import_preview(preview: data_page.ImportPreview) -> None:
+    """Show the diff an import would make: summary, then added, updated and rejected rows."""
+    st.code(preview.summary, language=None)
+    for title, table in (
+        ("Added", preview.added),
+        ("Updated", preview.updated),
+        ("Rejected", preview.rejected),
+    ):
+        st.subheader(f"{title}: {len(table)}")
+        if not table.empty:
+            st.dataframe(table, hide_index=True)
+
+
+# ------------------------------------------------------------------------------------------
+# The map
+
+
 def make_map(
     data: Dataset, prepared: dict, strikes, links, view, radii, probe_frame, probe_links
 ) -> folium.Map:
     """Build the folium map of the current view (a new one each time: never cached)."""
     layers = {name: data.layers[name] for name in BACKGROUND_LAYERS}
     layers["strikes"] = strikes
-    hit = dict(radii[0])
-    radius = {p: hit.get(p, UNCERTAINTY_RADIUS_M[p]) for p in UNCERTAINTY_RADIUS_M}
     mode = resolve_strike_mode(st.session_state["strike_mode"], len(strikes))
     return build_map(
         layers,
@@ -484,7 +481,7 @@ def make_map(
         probe=probe_frame,
         probe_links=probe_links,
         strike_mode=mode,
-        radius_m=radius,
+        radius_m=session.marker_radii(radii),
         country_names=data.country_names,
         prepared=prepared,
     )

@@ -23,7 +23,7 @@ from branca.element import MacroElement
 from folium.template import Template as FoliumTemplate
 from jinja2 import Template
 
-from geo.crs import folium_location, folium_locations
+from geo.crs import folium_location, folium_locations, latlon_array
 from layers.catalog import BY_NAME, LayerSpec
 from maps import popups, style
 from maps.style import LegendEntry
@@ -89,15 +89,6 @@ STRIKE_COLOR_FIELD = "_color"
 STRIKE_OPACITY_FIELD = "_opacity"
 
 _LINE_DASH = {"exact": None, "approximate": "6 4", "schematic": "2 6"}
-
-
-def latlon(points: gpd.GeoSeries) -> np.ndarray:
-    """Return ``[[lat, lon], ...]`` for many points: the array twin of ``geo.crs.folium_location``.
-
-    Vectorised (0.01 s for 100,000 points, against 0.3 s through ``folium_locations``); single
-    geometries go through ``geo.crs`` directly.
-    """
-    return np.column_stack([shapely.get_y(points.values), shapely.get_x(points.values)])
 
 
 def build_map(
@@ -412,7 +403,9 @@ def _add_strikes(fmap: folium.Map, strikes: gpd.GeoDataFrame, view: View, *, mod
         return
     colors = strike_colors(strikes, view)
     if mode == "heatmap":
-        folium.plugins.HeatMap(latlon(strikes.geometry).round(5).tolist(), radius=12).add_to(group)
+        folium.plugins.HeatMap(latlon_array(strikes.geometry).round(5).tolist(), radius=12).add_to(
+            group
+        )
     elif mode == "cluster":
         _add_strike_cluster(group, strikes, colors)
     else:
@@ -478,7 +471,7 @@ def _add_strike_cluster(group: folium.FeatureGroup, strikes: gpd.GeoDataFrame, c
     if not all(HEX_COLOR.match(str(c)) for c in palette):
         msg = f"strike colours must be #rrggbb, got {list(palette)}"
         raise ValueError(msg)
-    coords = latlon(strikes.geometry).round(CLUSTER_DECIMALS)
+    coords = latlon_array(strikes.geometry).round(CLUSTER_DECIMALS)
     ids = strikes["id"].map(popups.text)
     rows = [
         [lat, lon, code, label]

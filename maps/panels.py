@@ -15,13 +15,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.summaries import country_summary
 from layers.catalog import CATALOG, STRIKES
 from layers.io import empty_layer
 from layers.paths import resolve_data_dir
 from layers.schema import RELATIONS_TABLE
 from maps.interactive import PROBE_ID
-from maps.popups import RELATION_ORDER
-from maps.view import CONFIDENCE_LEVELS
 
 COUNTRY_CODES_FILE = "country_codes.csv"
 NO_COUNTRY = "(none)"
@@ -52,34 +51,20 @@ def headline(strikes: pd.DataFrame, links: pd.DataFrame) -> dict[str, int]:
     }
 
 
-def country_summary(
-    links: pd.DataFrame, *, country_names: Mapping[str, str] | None = None
+def country_table(
+    links: pd.DataFrame,
+    strikes: pd.DataFrame,
+    *,
+    country_names: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Return one row per affected country: strikes, assets, relations, strongest confidence.
+    """Return ``geo.summaries.country_summary`` for display: indexed by country, plain headers.
 
-    Sorted by the number of strikes, most first.
+    One row per affected country, most-struck first: name, strikes, assets, strongest relation
+    and confidence, first and last date.
     """
-    columns = ["country", "name", "strikes", "assets", "relations", "strongest confidence"]
-    links = _plain(links, ["strike_id", "asset_id", "country", "relation", "confidence"])
-    links = links[links["country"].fillna("").astype(str) != ""]
-    if links.empty:
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
-    rank = {level: i for i, level in enumerate(CONFIDENCE_LEVELS)}
-    order = {r: i for i, r in enumerate(RELATION_ORDER)}
-    assets = links["asset_id"].fillna("").astype(str).replace("", np.nan)
-    grouped = links.assign(_asset=assets, _rank=links["confidence"].map(rank)).groupby("country")
-    table = pd.DataFrame(
-        {
-            "strikes": grouped["strike_id"].nunique(),
-            "assets": grouped["_asset"].nunique(),
-            "relations": grouped["relation"].agg(
-                lambda r: ", ".join(sorted(set(r), key=lambda x: order.get(x, 99)))
-            ),
-            "strongest confidence": grouped["_rank"].max().map(dict(enumerate(CONFIDENCE_LEVELS))),
-        }
-    ).reset_index()
-    table.insert(1, "name", table["country"].map(dict(country_names or {})).fillna(""))
-    return table.sort_values(["strikes", "country"], ascending=[False, True], ignore_index=True)
+    summary = country_summary(links, strikes, country_names=country_names)
+    summary.columns = [c.replace("_", " ") for c in summary.columns]
+    return summary.set_index("country")
 
 
 def _plain(links: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -174,11 +159,10 @@ def asset_lookup(assets: pd.DataFrame, column: str) -> dict[str, object]:
     return dict(zip(assets["id"].astype(str), assets[column], strict=True))
 
 
-def country_names(countries: pd.DataFrame) -> dict[str, str]:
-    """Return ``{ISO3: name}`` from the countries layer."""
-    if countries.empty:
-        return {}
-    return dict(zip(countries["iso3"].astype(str), countries["name"].astype(str), strict=True))
+def strike_labels(strikes: pd.DataFrame) -> dict[str, str]:
+    """Return ``{strike id: "date name"}`` for the strike picker."""
+    labels = strikes["date"].astype(str) + " " + strikes["name"].astype(str)
+    return dict(zip(strikes["id"].astype(str), labels, strict=True))
 
 
 def date_range(strikes: pd.DataFrame) -> tuple[dt.date, dt.date]:

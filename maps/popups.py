@@ -12,24 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from geo.rules import ASSET_RELATIONS, RELATION_ORDER
 from layers.schema import DATASET_SOURCE_PREFIX, GEO_PRECISION_LABELS, URL_PATTERN
-
-RELATION_ORDER: tuple[str, ...] = (
-    "target",
-    "nearby",
-    "owner",
-    "supply_origin",
-    "serves",
-    "transit",
-    "downstream",
-    "location",
-    "border",
-)
-"""Relations in the order an analyst reads them (DESIGN section 4)."""
-
-ASSET_RELATIONS = ("target", "nearby")
-"""Relations that link a strike to an asset directly."""
-
 
 _TEMPLATE_CHARS = str.maketrans({"{": "&#123;", "}": "&#125;", "`": "&#96;"})
 """Braces and backticks as HTML entities: folium renders a map's scripts through Jinja twice, so

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
@@ -128,3 +130,24 @@ def test_hostile_text_is_escaped_in_the_chain(make_data_dir, minimal_features, m
     chain = page_text(at)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Orlivka" in chain
     assert "<script>" not in chain
+
+
+def test_the_data_tab_offers_layer_and_import_checks_and_writes_nothing(tmp_path, monkeypatch):
+    data_dir = tmp_path / "data"
+    shutil.copytree(Path(APP).parent / "data", data_dir)
+    monkeypatch.setenv(DATA_DIR_ENV, str(data_dir))
+
+    def snapshot() -> dict[str, str]:
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in data_dir.iterdir()}
+
+    before = snapshot()
+    at = run_app()
+    assert [t.label for t in at.tabs] == ["Map", "Data"]
+    kinds = at.radio(key="upload_kind")
+    assert kinds.options[0].startswith("a layer file")
+    assert {"acled import", "osm import", "firms import", "gem import"} <= set(kinds.options)
+    assert at.selectbox(key="upload_layer").value == ""
+    kinds.set_value("acled").run()
+    assert not at.exception
+    assert not at.error
+    assert snapshot() == before

@@ -214,15 +214,14 @@ def test_click_near_a_strike_without_tooltip_selects_the_nearest(layers):
     assert panels.strike_from_click(far, strikes) is None
 
 
-def test_country_summary_and_timeline(layers, links):
-    table = panels.country_summary(links, country_names={"UKR": "Ukraine"})
-    assert table["country"].tolist() == ["AZE", "UKR"] or table["country"].tolist() == [
-        "UKR",
-        "AZE",
-    ]
-    ukr = table.set_index("country").loc["UKR"]
+def test_country_table_and_timeline(layers, links):
+    table = panels.country_table(links, layers["strikes"], country_names={"UKR": "Ukraine"})
+    assert set(table.index) == {"AZE", "UKR"}
+    ukr = table.loc["UKR"]
     assert ukr["name"] == "Ukraine"
-    assert ukr["relations"] == "target, location"
+    assert ukr["strongest relation"] == "target"
+    assert ukr["first date"] == layers["strikes"]["date"].iloc[0]
+    assert table.loc["AZE", "name"] == "AZE"  # no name known: the code
     weekly = panels.weekly_timeline(layers["strikes"], links)
     assert set(weekly["country"]) == {"UKR", "AZE"}
     assert weekly["week"].dt.day_of_week.eq(0).all()
