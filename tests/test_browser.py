@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 import sys
@@ -260,3 +261,40 @@ def test_downloads_give_the_shown_links_and_a_briefing_map(page, app):
     png = download(page, "Briefing map (PNG)").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert page.log.errors == []
+
+
+def test_the_data_tab_previews_an_acled_import_without_writing(page, app):
+    data_dir = Path(__file__).resolve().parent.parent / "data"
+
+    def snapshot() -> dict[str, str]:
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in data_dir.iterdir()}
+
+    before = snapshot()
+    open_app(page, app)
+    page.get_by_role("tab", name="Data").click()
+    page.get_by_test_id("stRadio").get_by_text("acled import").click()
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=WAIT_MS)
+    upload = Path(__file__).resolve().parent / "fixtures" / "import" / "acled_odesa.csv"
+    page.locator("input[type='file']").set_input_files(str(upload))
+    summary = page.get_by_test_id("stCode").filter(has_text="acled import of acled_odesa.csv")
+    summary.wait_for(timeout=WAIT_MS)
+    text = summary.inner_text()
+    assert "rows read" in text
+    assert "rejected: 2" in text
+    assert "strikemap-upload-" not in text
+    page.get_by_text("Rejected: 2", exact=True).wait_for(timeout=WAIT_MS)
+    assert snapshot() == before
+    assert page.log.errors == []
+
+
+def test_a_wrong_file_on_the_data_tab_is_an_error_message_not_a_traceback(page, app):
+    open_app(page, app)
+    page.get_by_role("tab", name="Data").click()
+    page.get_by_test_id("stRadio").get_by_text("osm import").click()
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=WAIT_MS)
+    upload = Path(__file__).resolve().parent / "fixtures" / "import" / "acled_odesa.csv"
+    page.locator("input[type='file']").set_input_files(str(upload))
+    alert = page.get_by_test_id("stAlertContentError").filter(has_text="acled_odesa.csv")
+    alert.wait_for(timeout=WAIT_MS)
+    assert page.get_by_test_id("stException").count() == 0
+    assert "strikemap-upload-" not in alert.inner_text()
