@@ -7,12 +7,10 @@ Run with ``strikemap serve`` or ``streamlit run app.py``; the data folder comes 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path
 
-import altair as alt
 import folium
 import geopandas as gpd
 import pandas as pd
@@ -35,15 +33,12 @@ from maps.interactive import (
     resolve_strike_mode,
 )
 from maps.offline import VENDOR_DIR, install_static_assets, localise_assets
-from maps.static import render_static_map
 from maps.view import CONFIDENCE_LEVELS, View, apply_view
 
 APP_DIR = Path(__file__).resolve().parent
 STATIC_DIR = APP_DIR / "static"
 STATIC_URL = "app/static"
 MAP_HEIGHT = 620
-MAX_SELECT_OPTIONS = 2_000
-STATIC_DPI = 200
 
 st.set_page_config(page_title="strikemap", layout="wide")
 
@@ -94,11 +89,14 @@ def explain(links: pd.DataFrame, data_dir: str, fingerprint: tuple, radii: tuple
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def compute_probe(data_dir: str, fingerprint: tuple, radii: tuple, probe: tuple) -> pd.DataFrame:
-    """Run the same join on one hypothetical strike."""
+def compute_probe(
+    data_dir: str, fingerprint: tuple, radii: tuple, probe: tuple
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Return a hypothetical strike ``(lat, lon, precision, date)`` and its links."""
     lat, lon, precision, date = probe
     strike = panels.probe_strike(lat, lon, precision=precision, date=date)
-    return load_data(data_dir, fingerprint).link(rules=session.rules_from(radii), strikes=strike)
+    rules = session.rules_from(radii)
+    return strike, load_data(data_dir, fingerprint).link(rules=rules, strikes=strike)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -225,11 +223,7 @@ def headline_row(strikes: pd.DataFrame, links: pd.DataFrame) -> None:
 
 def selection_box(strikes: gpd.GeoDataFrame, all_strikes: gpd.GeoDataFrame) -> None:
     """Show the selected strike, also set by clicking a marker."""
-    ordered = strikes.sort_values("date", ascending=False)
-    options = ["", *ordered["id"].head(MAX_SELECT_OPTIONS)]
-    current = st.session_state.get("selected", "")
-    if current and current not in options:
-        options.append(current)
+    options = panels.strike_options(strikes, st.session_state.get("selected", ""))
     names = panels.strike_labels(all_strikes)
     st.selectbox(
         "Selected strike",
@@ -257,17 +251,7 @@ def timeline(strikes: pd.DataFrame, links: pd.DataFrame) -> None:
     if weekly.empty:
         st.caption("No strikes in the time window.")
         return
-    chart = (
-        alt.Chart(weekly)
-        .mark_bar()
-        .encode(
-            x=alt.X("week:T", title="week"),
-            y=alt.Y("sum(strikes):Q", title="strikes"),
-            color=alt.Color("country:N", title="affected country"),
-            tooltip=["week:T", "country:N", "strikes:Q"],
-        )
-        .properties(height=220)
-    )
+    chart = panels.timeline_chart(weekly)
     st.altair_chart(chart, width="stretch")
 
 
@@ -288,13 +272,6 @@ def downloads(
     )
     cols[2].download_button("Map (HTML)", map_html, "strikemap-map.html", "text/html")
     cols[3].download_button("Briefing map (PNG)", map_png, "strikemap-map.png", "image/png")
-
-
-def static_png(data: Dataset, links: pd.DataFrame, view: View) -> bytes:
-    """Draw the view as the static briefing map (title, legend, scale bar, sources), PNG."""
-    buffer = io.BytesIO()
-    render_static_map(data.layers, links, view, out=buffer, fmt="png", dpi=STATIC_DPI)
-    return buffer.getvalue()
 
 
 def asset_url_prefix() -> str | None:
@@ -349,8 +326,7 @@ def map_view(
     strikes, shown_links = apply_view(data.strikes, links, view, asset_types=data.asset_types)
     probe_frame = probe_links = None
     if probe is not None:
-        probe_frame = panels.probe_strike(probe[0], probe[1], precision=probe[2], date=probe[3])
-        probe_links = compute_probe(data_dir, fingerprint, radii, probe)
+        probe_frame, probe_links = compute_probe(data_dir, fingerprint, radii, probe)
 
     headline_row(strikes, shown_links)
     map_col, side_col = st.columns([3, 2])
@@ -382,7 +358,7 @@ def map_view(
         strikes,
         lambda: explain(shown_links, data_dir, fingerprint, radii).to_csv(index=False),
         lambda: make_map(*map_args).get_root().render(),
-        lambda: static_png(data, links, view),
+        lambda: panels.briefing_png(data.layers, links, view),
     )
 
 

@@ -6,10 +6,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import altair as alt
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -21,6 +23,8 @@ from layers.io import empty_layer
 from layers.paths import resolve_data_dir
 from layers.schema import RELATIONS_TABLE
 from maps.interactive import PROBE_ID
+from maps.static import render_static_map
+from maps.view import View
 
 COUNTRY_CODES_FILE = "country_codes.csv"
 NO_COUNTRY = "(none)"
@@ -28,6 +32,10 @@ NO_COUNTRY = "(none)"
 CLICK_TOLERANCE_DEG = 0.05
 """A click this close (degrees) to a strike selects it when its tooltip does not name it."""
 PROBE_NAME = "What-if strike"
+MAX_SELECT_OPTIONS = 2_000
+"""Strikes offered in the picker (newest first); more would slow every rerun."""
+TIMELINE_HEIGHT = 220
+STATIC_DPI = 200
 
 
 def data_fingerprint(data_dir: str | Path | None = None) -> tuple[tuple[str, float], ...]:
@@ -157,6 +165,48 @@ def asset_lookup(assets: pd.DataFrame, column: str) -> dict[str, object]:
     if assets.empty:
         return {}
     return dict(zip(assets["id"].astype(str), assets[column], strict=True))
+
+
+def strike_options(
+    strikes: pd.DataFrame, current: str = "", *, limit: int = MAX_SELECT_OPTIONS
+) -> list[str]:
+    """Return the strike picker's ids: none, then the newest ``limit`` shown, then ``current``.
+
+    The current selection stays an option when filters hide it or it is older than the limit.
+    """
+    ordered = strikes.sort_values("date", ascending=False, kind="stable")
+    options = ["", *ordered["id"].astype(str).head(limit)]
+    if current and current not in options:
+        options.append(current)
+    return options
+
+
+def timeline_chart(weekly: pd.DataFrame) -> alt.Chart:
+    """Return the bar chart of ``weekly_timeline``: strikes per week, coloured by country."""
+    return (
+        alt.Chart(weekly)
+        .mark_bar()
+        .encode(
+            x=alt.X("week:T", title="week"),
+            y=alt.Y("sum(strikes):Q", title="strikes"),
+            color=alt.Color("country:N", title="affected country"),
+            tooltip=["week:T", "country:N", "strikes:Q"],
+        )
+        .properties(height=TIMELINE_HEIGHT)
+    )
+
+
+def briefing_png(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    links: pd.DataFrame,
+    view: View,
+    *,
+    dpi: int = STATIC_DPI,
+) -> bytes:
+    """Return the view as the static briefing map (title, legend, scale bar, sources), PNG."""
+    buffer = io.BytesIO()
+    render_static_map(layers, links, view, out=buffer, fmt="png", dpi=dpi)
+    return buffer.getvalue()
 
 
 def strike_labels(strikes: pd.DataFrame) -> dict[str, str]:

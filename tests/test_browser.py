@@ -27,6 +27,7 @@ pytestmark = pytest.mark.browser
 ORLIVKA = "strike-2025-08-06-orlivka"
 WAIT_MS = 60_000
 
+ONE_MAP_JS = f"() => document.querySelectorAll({MAP_FRAME!r}).length === 1"
 FIND_STRIKE_JS = """
 (id) => {
     const map = window.map;
@@ -169,6 +170,9 @@ def test_the_probe_follows_a_click_on_the_map(page, app):
     frame = open_app(page, app)
     page.get_by_text("Place a hypothetical strike").click()
     page.get_by_role("heading", name="What-if strike").wait_for(timeout=WAIT_MS)
+    # the toggle changes st_folium's arguments, so a new map frame replaces the old one at the
+    # end of the run; until then both are on the page
+    page.wait_for_function(ONE_MAP_JS, timeout=WAIT_MS)
     latitude = page.get_by_label("Latitude")
     before = latitude.input_value()
     frame.locator("path.strikemap-selected").wait_for(state="attached", timeout=WAIT_MS)
@@ -263,6 +267,18 @@ def test_downloads_give_the_shown_links_and_a_briefing_map(page, app):
     assert page.log.errors == []
 
 
+ACLED_UPLOAD = Path(__file__).resolve().parent / "fixtures" / "import" / "acled_odesa.csv"
+
+
+def upload_on_data_tab(page, app, kind: str, path: Path) -> None:
+    """Open the app's Data tab, choose an import kind and upload ``path``."""
+    open_app(page, app)
+    page.get_by_role("tab", name="Data").click()
+    page.get_by_test_id("stRadio").get_by_text(f"{kind} import").click()
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=WAIT_MS)
+    page.locator("input[type='file']").set_input_files(str(path))
+
+
 def test_the_data_tab_previews_an_acled_import_without_writing(page, app):
     data_dir = Path(__file__).resolve().parent.parent / "data"
 
@@ -270,12 +286,7 @@ def test_the_data_tab_previews_an_acled_import_without_writing(page, app):
         return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in data_dir.iterdir()}
 
     before = snapshot()
-    open_app(page, app)
-    page.get_by_role("tab", name="Data").click()
-    page.get_by_test_id("stRadio").get_by_text("acled import").click()
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=WAIT_MS)
-    upload = Path(__file__).resolve().parent / "fixtures" / "import" / "acled_odesa.csv"
-    page.locator("input[type='file']").set_input_files(str(upload))
+    upload_on_data_tab(page, app, "acled", ACLED_UPLOAD)
     summary = page.get_by_test_id("stCode").filter(has_text="acled import of acled_odesa.csv")
     summary.wait_for(timeout=WAIT_MS)
     text = summary.inner_text()
@@ -288,12 +299,7 @@ def test_the_data_tab_previews_an_acled_import_without_writing(page, app):
 
 
 def test_a_wrong_file_on_the_data_tab_is_an_error_message_not_a_traceback(page, app):
-    open_app(page, app)
-    page.get_by_role("tab", name="Data").click()
-    page.get_by_test_id("stRadio").get_by_text("osm import").click()
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=WAIT_MS)
-    upload = Path(__file__).resolve().parent / "fixtures" / "import" / "acled_odesa.csv"
-    page.locator("input[type='file']").set_input_files(str(upload))
+    upload_on_data_tab(page, app, "osm", ACLED_UPLOAD)
     alert = page.get_by_test_id("stAlertContentError").filter(has_text="acled_odesa.csv")
     alert.wait_for(timeout=WAIT_MS)
     assert page.get_by_test_id("stException").count() == 0

@@ -242,3 +242,15 @@ def test_impact_chain_is_readable_and_escaped(layers, links):
     assert body.index("target") < body.index("supply_origin") < body.index("location")
     assert "named by sources &lt;i&gt;" in body
     assert '<a href="https://example.org/a?b=1&amp;c=2"' in body
+
+
+def test_the_strike_picker_keeps_a_hidden_selection_and_caps_its_length(layers):
+    strikes = layers["strikes"]
+    options = panels.strike_options(strikes.iloc[:0], ORLIVKA)
+    assert options == ["", ORLIVKA]
+    many = pd.concat([strikes] * 5, ignore_index=True)
+    many["id"] = [f"strike-{i}" for i in range(len(many))]
+    many["date"] = [f"2025-01-{i + 1:02d}" for i in range(len(many))]
+    newest = panels.strike_options(many, limit=3)
+    assert newest == ["", many["id"].iloc[-1], many["id"].iloc[-2], many["id"].iloc[-3]]
+    assert panels.strike_options(many, "strike-0", limit=3)[-1] == "strike-0"
