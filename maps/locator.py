@@ -53,7 +53,7 @@ def draw_locator(
     crs = locator_crs(region)
     frame = gpd.GeoSeries([shapely.segmentize(shapely.box(*region), 0.5)], crs=4326).to_crs(crs)
     x0, y0, x1, y1 = frame.total_bounds
-    limits = _fit_aspect((x0, y0, x1, y1), _axes_aspect(ax))
+    limits = fit_aspect((x0, y0, x1, y1), _axes_aspect(ax))
     ax.set_facecolor(SEA_COLOR)
     if len(countries):
         land = countries.geometry.clip_by_rect(region[0] - 5, region[1] - 5, region[2] + 5, 60)
@@ -82,7 +82,7 @@ def _axes_aspect(ax: Axes) -> float:
     return (box.width * width) / (box.height * height)
 
 
-def _fit_aspect(bounds: tuple[float, ...], aspect: float) -> tuple[float, ...]:
+def fit_aspect(bounds: tuple[float, ...], aspect: float) -> tuple[float, ...]:
     """Grow ``bounds`` (x0, y0, x1, y1) to the width-to-height ``aspect``, keeping the centre."""
     x0, y0, x1, y1 = bounds
     width, height = (x1 - x0) * 1.04, (y1 - y0) * 1.04

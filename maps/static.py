@@ -47,7 +47,7 @@ from maps.exporting import (
 )
 from maps.labels import ON_POINT, LabelRequest, place_labels
 from maps.legend import FONT, MUTED_COLOR, PLACE_COLOR, TEXT_COLOR, draw_legends
-from maps.locator import draw_locator
+from maps.locator import draw_locator, fit_aspect
 from maps.places import KEY_PLACES
 from maps.view import Bbox, View, apply_view, strikes_extent
 
@@ -486,14 +486,8 @@ def map_projection(extent: Bbox, *, aspect: float) -> tuple[CRS, tuple[float, ..
         f"+proj=laea +lat_0={lat0:.4f} +lon_0={lon0:.4f} +ellps=WGS84 +units=m +no_defs"
     )
     ring = shapely.segmentize(shapely.box(*extent), 0.05)
-    x0, y0, x1, y1 = gpd.GeoSeries([ring], crs=4326).to_crs(crs).total_bounds
-    width, height = (x1 - x0) * 1.04, (y1 - y0) * 1.04
-    if width / height < aspect:
-        width = height * aspect
-    else:
-        height = width / aspect
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    return crs, (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+    bounds = tuple(gpd.GeoSeries([ring], crs=4326).to_crs(crs).total_bounds)
+    return crs, fit_aspect(bounds, aspect)
 
 
 def _visible_lonlat(visible: tuple[float, ...], crs: CRS) -> shapely.Polygon:
