@@ -24,6 +24,7 @@ from layers.dataset import Dataset, load_dataset
 from layers.paths import resolve_data_dir
 from layers.schema import GEO_PRECISION_CODES, WEAPONS
 from maps import data_page, panels, popups, session
+from maps.exporting import MIME_TYPES
 from maps.interactive import (
     BACKGROUND_LAYERS,
     BASEMAPS,
@@ -33,6 +34,8 @@ from maps.interactive import (
     resolve_strike_mode,
 )
 from maps.offline import VENDOR_DIR, install_static_assets, localise_assets
+from maps.static import FORMATS, PAGES
+from maps.tables import TABLE_FORMATS, export_table
 from maps.view import CONFIDENCE_LEVELS, View, apply_view
 
 APP_DIR = Path(__file__).resolve().parent
@@ -256,22 +259,32 @@ def timeline(strikes: pd.DataFrame, links: pd.DataFrame) -> None:
 
 
 def downloads(
-    strikes: gpd.GeoDataFrame,
     links_csv: Callable[[], str],
+    table: Callable[[str], bytes],
     map_html: Callable[[], str],
-    map_png: Callable[[], bytes],
+    briefing: Callable[[str, str], bytes],
 ) -> None:
-    """Offer the links (CSV), strikes (GeoJSON) and maps (HTML, PNG); each is built on click."""
+    """Offer the links, a table of strikes and links, and the maps; each is built on click."""
+    st.subheader("Downloads")
+    choice = st.columns(3)
+    table_fmt = choice[0].selectbox("Table format", TABLE_FORMATS, key="table_format")
+    map_fmt = choice[1].selectbox("Briefing map format", FORMATS, key="map_format")
+    page = choice[2].selectbox("Page", list(PAGES), key="map_page")
     cols = st.columns(4)
     cols[0].download_button("Links (CSV)", links_csv, "strikemap-links.csv", "text/csv")
     cols[1].download_button(
-        "Strikes (GeoJSON)",
-        lambda: strikes.to_json(drop_id=True),
-        "strikemap-strikes.geojson",
-        "application/geo+json",
+        f"Strikes and links ({table_fmt.upper()})",
+        lambda: table(table_fmt),
+        f"strikemap-strikes.{table_fmt}",
+        MIME_TYPES[table_fmt],
     )
     cols[2].download_button("Map (HTML)", map_html, "strikemap-map.html", "text/html")
-    cols[3].download_button("Briefing map (PNG)", map_png, "strikemap-map.png", "image/png")
+    cols[3].download_button(
+        f"Briefing map ({map_fmt.upper()})",
+        lambda: briefing(map_fmt, page),
+        f"strikemap-map.{map_fmt}",
+        MIME_TYPES[map_fmt],
+    )
 
 
 def asset_url_prefix() -> str | None:
@@ -355,10 +368,12 @@ def map_view(
     st.subheader("Strikes per week")
     timeline(strikes, shown_links)
     downloads(
-        strikes,
         lambda: explain(shown_links, data_dir, fingerprint, radii).to_csv(index=False),
+        lambda fmt: export_table(
+            strikes, explain(shown_links, data_dir, fingerprint, radii), fmt=fmt
+        ),
         lambda: make_map(*map_args).get_root().render(),
-        lambda: panels.briefing_png(data.layers, links, view),
+        lambda fmt, page: panels.briefing_map(data.layers, links, view, fmt=fmt, page=page),
     )
 
 

@@ -196,16 +196,18 @@ def timeline_chart(weekly: pd.DataFrame) -> alt.Chart:
     )
 
 
-def briefing_png(
+def briefing_map(
     layers: Mapping[str, gpd.GeoDataFrame],
     links: pd.DataFrame,
     view: View,
     *,
+    fmt: str = "png",
+    page: str = "a4-landscape",
     dpi: int = STATIC_DPI,
 ) -> bytes:
-    """Return the view as the static briefing map (title, legend, scale bar, sources), PNG."""
+    """Return the view as the static briefing map (title, legend, scale bar, sources)."""
     buffer = io.BytesIO()
-    render_static_map(layers, links, view, out=buffer, fmt="png", dpi=dpi)
+    render_static_map(layers, links, view, out=buffer, fmt=fmt, page=page, dpi=dpi)
     return buffer.getvalue()
 
 

@@ -248,7 +248,7 @@ def download(page, button: str) -> Path:
     for _ in range(3):
         try:
             with page.expect_download(timeout=WAIT_MS / 3) as started:
-                page.get_by_role("button", name=button).click()
+                page.get_by_role("button", name=button, exact=True).click()
             return Path(started.value.path())
         except PlaywrightTimeout:
             page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=WAIT_MS)
@@ -264,6 +264,9 @@ def test_downloads_give_the_shown_links_and_a_briefing_map(page, app):
     assert all(row.split(",")[-1] for row in rows)  # every link explains itself in `detail`
     png = download(page, "Briefing map (PNG)").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    joined = download(page, "Strikes and links (CSV)").read_text(encoding="utf-8")
+    assert "weapon" in joined.splitlines()[0]
+    assert "missile" in joined
     assert page.log.errors == []
 
 
