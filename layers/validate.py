@@ -109,13 +109,24 @@ def validate_data_dir(
         report.add([Problem("error", str(folder), msg, code="no-data-dir")], file=str(folder))
         return report
     tables: list[_Table] = []
+    unreadable_assets: list[str] = []
     for spec in specs:
         path = folder / spec.file
         problems, table = _check_layer_path(path, spec, today=today, required=True)
         report.add(problems, file=str(path))
         if table is not None:
             tables.append(table)
-    asset_ids = _ids_of(t for t in tables if t.spec.is_asset)
+        elif spec.is_asset and path.exists():
+            unreadable_assets.append(spec.file)
+    asset_ids: set[str] | None = _ids_of(t for t in tables if t.spec.is_asset)
+    if unreadable_assets:  # every reference would look broken: say so once instead
+        asset_ids = None
+        files = ", ".join(unreadable_assets)
+        msg = (
+            f"references to asset ids (target_ids, relations.csv) were not checked because "
+            f"{files} could not be read; fix that file and validate again"
+        )
+        report.add([Problem("warning", str(folder), msg, code="references-not-checked")])
     country_codes, code_problems = _known_country_codes(folder, tables)
     report.add(code_problems)
     for table in tables:

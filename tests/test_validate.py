@@ -97,6 +97,17 @@ def test_unreadable_layer_file_is_one_error_naming_the_file(
     assert not report.ok
 
 
+def test_unreadable_asset_layer_does_not_flood_the_report_with_broken_references(
+    make_data_dir: Callable[..., Path],
+) -> None:
+    # strikes and relations.csv name facilities; with facilities.geojson unreadable, the one
+    # syntax error is reported, plus one warning that references were not checked
+    report = validate(make_data_dir(facilities='{"type": "FeatureCollection", "features": ['))
+    assert [p.code for p in report.errors] == ["not-json"]
+    warning = only_problem(report, "references-not-checked")
+    assert "facilities.geojson" in warning.message
+
+
 def test_json_error_gives_line_and_column(make_data_dir: Callable[..., Path]) -> None:
     content = '{"type": "FeatureCollection",\n "features": [\n  {"type": "Feature",, }]}'
     problem = only_problem(validate(make_data_dir(strikes=content)), "not-json")
