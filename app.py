@@ -24,6 +24,7 @@ from layers.dataset import Dataset, load_dataset
 from layers.paths import resolve_data_dir
 from layers.schema import GEO_PRECISION_CODES, WEAPONS
 from maps import data_page, panels, popups, session
+from maps import html as html_export
 from maps.exporting import MIME_TYPES
 from maps.interactive import (
     BACKGROUND_LAYERS,
@@ -372,7 +373,7 @@ def map_view(
         lambda fmt: export_table(
             strikes, explain(shown_links, data_dir, fingerprint, radii), fmt=fmt
         ),
-        lambda: make_map(*map_args).get_root().render(),
+        lambda: html_export.standalone_html(make_map(*map_args)),
         lambda fmt, page: panels.briefing_map(data.layers, links, view, fmt=fmt, page=page),
     )
 

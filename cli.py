@@ -40,7 +40,7 @@ from layers.update import (
 )
 from layers.validate import validate_data_dir
 from maps.exporting import ExportFormatError, ExportWriteError
-from maps.html import ASSETS_SUFFIX, save_html_map
+from maps.html import save_html_map
 from maps.serve import DEFAULT_PORT, serve
 from maps.static import PAGES, render_static_map
 from maps.tables import CSV_TABLES, TABLE_FORMATS, save_table
@@ -519,11 +519,7 @@ def _export_html(
         asset_types=dataset.asset_types,
         country_names=dataset.country_names,
     )
-    print(
-        f"wrote {args.out} ({len(strikes)} strikes; libraries in "
-        f"{args.out.stem}{ASSETS_SUFFIX}/ beside it)",
-        file=sys.stderr,
-    )
+    print(f"wrote {args.out} ({len(strikes)} strikes; opens offline)", file=sys.stderr)
     return EXIT_OK
 
 
