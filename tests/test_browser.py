@@ -264,6 +264,9 @@ def test_downloads_give_the_shown_links_and_a_briefing_map(page, app):
     assert all(row.split(",")[-1] for row in rows)  # every link explains itself in `detail`
     png = download(page, "Briefing map (PNG)").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    html = download(page, "Map (HTML)").read_text(encoding="utf-8")
+    assert "L.map(" in html
+    assert 'src="http' not in html  # Leaflet inlined: the file opens offline
     joined = download(page, "Strikes and links (CSV)").read_text(encoding="utf-8")
     assert "weapon" in joined.splitlines()[0]
     assert "missile" in joined
