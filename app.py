@@ -346,7 +346,19 @@ def map_view(
     map_col, side_col = st.columns([3, 2])
     with map_col:
         prepared = background_features(data_dir, fingerprint)
-        map_args = (data, prepared, strikes, shown_links, view, radii, probe_frame, probe_links)
+        # widget values are read now: download callables run outside the script run
+        style = (st.session_state["basemap"], st.session_state["strike_mode"])
+        map_args = (
+            data,
+            prepared,
+            strikes,
+            shown_links,
+            view,
+            radii,
+            probe_frame,
+            probe_links,
+            style,
+        )
         draw_map(make_map(*map_args), strikes)
     with side_col:
         selection_box(strikes, data.strikes)
@@ -459,17 +471,22 @@ def show_import_preview(preview: data_page.ImportPreview) -> None:
 
 
 def make_map(
-    data: Dataset, prepared: dict, strikes, links, view, radii, probe_frame, probe_links
+    data: Dataset, prepared: dict, strikes, links, view, radii, probe_frame, probe_links, style
 ) -> folium.Map:
-    """Build the folium map of the current view (a new one each time: never cached)."""
+    """Build the folium map of the current view (a new one each time: never cached).
+
+    ``style`` is ``(basemap, strike mode)``; no session state is read here, so download
+    buttons can call this after the script run.
+    """
+    basemap, strike_mode = style
     layers = {name: data.layers[name] for name in BACKGROUND_LAYERS}
     layers["strikes"] = strikes
-    mode = resolve_strike_mode(st.session_state["strike_mode"], len(strikes))
+    mode = resolve_strike_mode(strike_mode, len(strikes))
     return build_map(
         layers,
         links,
         view,
-        basemap=st.session_state["basemap"],
+        basemap=basemap,
         probe=probe_frame,
         probe_links=probe_links,
         strike_mode=mode,
