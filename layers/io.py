@@ -136,6 +136,7 @@ def read_relations(*, data_dir: str | Path | None = None) -> pd.DataFrame:
 
 
 COUNTRY_CODES_FILE = "country_codes.csv"
+"""Optional table of known ISO 3166 alpha-3 codes and names beside the layers."""
 
 
 def read_country_codes(*, data_dir: str | Path | None = None) -> pd.DataFrame:

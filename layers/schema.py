@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -10,6 +11,32 @@ FieldKind = Literal["str", "int", "date", "enum", "list", "list_enum", "bool"]
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 """Feature ids: lowercase slugs such as ``strike-2025-08-06-orlivka``."""
+
+_CYRILLIC_LETTERS = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюяыэъё"
+# fmt: off
+_LATIN_SPELLINGS = (
+    "a", "b", "v", "h", "g", "d", "e", "ye", "zh", "z", "y", "i", "yi", "y", "k", "l", "m", "n",
+    "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "-", "yu", "ya", "y", "e",
+    "-", "yo",
+)
+# fmt: on
+_CYRILLIC = {
+    c: ("" if latin == "-" else latin)
+    for c, latin in zip(_CYRILLIC_LETTERS, _LATIN_SPELLINGS, strict=True)
+}
+"""Ukrainian/Russian letters in a simple Latin spelling, for ids built from names."""
+
+
+def slugify(text: str, *, max_length: int = 40) -> str:
+    """Return a lowercase ASCII slug (Cyrillic transliterated), '' when nothing is left."""
+    lowered = str(text).lower()
+    transliterated = "".join(_CYRILLIC.get(ch, ch) for ch in lowered)
+    ascii_text = (
+        unicodedata.normalize("NFKD", transliterated).encode("ascii", "ignore").decode("ascii")
+    )
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return slug[:max_length].rstrip("-")
+
 
 URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 DATASET_SOURCE_PREFIX = "dataset:"

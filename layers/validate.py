@@ -37,11 +37,11 @@ from layers.schema import (
     RELATIONS_TABLE,
     URL_PATTERN,
     FieldSpec,
+    slugify,
 )
 
 log = logging.getLogger(__name__)
 
-"""Optional table of known ISO 3166 alpha-3 codes beside the layers (column ``iso3``)."""
 COUNTRY_CODE_FIELDS = ("owner_country", "reported_countries", "iso3")
 """Properties that hold ISO3 codes."""
 ASSET_REFERENCE_FIELDS = ("target_ids",)
@@ -760,7 +760,7 @@ def _check_ids(table: _Table) -> list[Problem]:
             code="bad-id",
             message=lambda i: (
                 f"id {ids.iloc[i]!r} is not a lowercase slug (a-z, 0-9 and single hyphens); "
-                f"write e.g. {_slugify(ids.iloc[i])!r}"
+                f"write e.g. {slugify(str(ids.iloc[i])) or 'feature-1'!r}"
             ),
         ),
         *table.flag(
@@ -1329,8 +1329,3 @@ def _listed(table: _Table, mask: np.ndarray) -> str:
     names = [labels[i] or f"#{table.rows[i]}" for i in np.flatnonzero(mask)]
     more = f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
     return ", ".join(repr(n) for n in names[:MAX_LISTED]) + more
-
-
-def _slugify(value: object) -> str:
-    words = "".join(c if c.isalnum() else " " for c in str(value).lower()).split()
-    return "-".join(words) or "feature-1"

@@ -23,10 +23,10 @@ from layers.importers.common import (
     parse_numbers,
     read_csv_checked,
     rejections,
-    slugify,
     text_or_none,
 )
 from layers.merge import TARGET_PATTERNS
+from layers.schema import slugify
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import codecs
 import csv
 import logging
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,20 +28,6 @@ ROW_OFFSET = 2
 """Row numbers as a spreadsheet shows them: the header is row 1, the first data row is row 2."""
 WHERE_COLUMN = "_where"
 """Column of incoming frames that says where a row came from (``row 7``, ``node/123``)."""
-
-_CYRILLIC_LETTERS = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюяыэъё"
-# fmt: off
-_LATIN_SPELLINGS = (
-    "a", "b", "v", "h", "g", "d", "e", "ye", "zh", "z", "y", "i", "yi", "y", "k", "l", "m", "n",
-    "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "-", "yu", "ya", "y", "e",
-    "-", "yo",
-)
-# fmt: on
-_CYRILLIC = {
-    c: ("" if latin == "-" else latin)
-    for c, latin in zip(_CYRILLIC_LETTERS, _LATIN_SPELLINGS, strict=True)
-}
-"""Ukrainian/Russian letters in a simple Latin spelling, for ids built from names."""
 
 
 class ImportFileError(ValueError):
@@ -296,17 +280,6 @@ def parse_dates(values: pd.Series, formats: Sequence[str]) -> pd.Series:
             break
         parsed[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
     return parsed.dt.strftime("%Y-%m-%d").astype(object).where(parsed.notna(), None)
-
-
-def slugify(text: str, *, max_length: int = 40) -> str:
-    """Return a lowercase ASCII slug (Cyrillic transliterated), '' when nothing is left."""
-    lowered = str(text).lower()
-    transliterated = "".join(_CYRILLIC.get(ch, ch) for ch in lowered)
-    ascii_text = (
-        unicodedata.normalize("NFKD", transliterated).encode("ascii", "ignore").decode("ascii")
-    )
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-    return slug[:max_length].rstrip("-")
 
 
 def incoming_frame(

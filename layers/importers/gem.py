@@ -23,9 +23,9 @@ from layers.importers.common import (
     no_rows_error,
     read_csv_checked,
     rejections,
-    slugify,
 )
 from layers.io import STORAGE_CRS
+from layers.schema import slugify
 
 log = logging.getLogger(__name__)
 

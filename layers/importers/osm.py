@@ -22,10 +22,10 @@ from layers.importers.common import (
     Rejected,
     check_input_file,
     incoming_frame,
-    slugify,
 )
 from layers.io import STORAGE_CRS
 from layers.merge import METRIC_CRS
+from layers.schema import slugify
 
 log = logging.getLogger(__name__)
 
