@@ -577,7 +577,8 @@ def _add_import_parser(verbs: argparse._SubParsersAction) -> None:
         description="Read an outside export, merge it into the layers and print what changes "
         "(added / updated / unchanged / rejected, with ids). The whole resulting layer set is "
         "validated before anything is written; files are replaced atomically and the previous "
-        "version is kept (see `strikemap history` and `strikemap restore`).",
+        "version is kept (see `strikemap history` and `strikemap restore`). Exit 1 when any row "
+        "was rejected (the good rows are still imported unless --strict).",
     )
     parser.add_argument("kind", choices=sorted(IMPORTERS), help="format of FILE")
     parser.add_argument("file", type=Path, metavar="FILE", help="the export to import")
