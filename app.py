@@ -1,7 +1,8 @@
 """strikemap: the Streamlit front. Widgets -> package calls -> st_folium; no logic of its own.
 
-Run with ``strikemap serve`` or ``streamlit run app.py``; the data folder comes from
-``STRIKEMAP_DATA_DIR`` (default: the shipped ``data/``).
+Run with ``strikemap serve`` (which serves the map's libraries from a run folder, so the map
+works offline) or ``streamlit run app.py`` (libraries from public CDNs); the data folder comes
+from ``STRIKEMAP_DATA_DIR`` (default: the shipped data).
 """
 
 from __future__ import annotations
@@ -17,16 +18,16 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.detail import LinkExplainer
-from geo.rules import BORDER_RADIUS_M, HIT_RADIUS_M, THREAT_RADIUS_M
-from layers.catalog import BY_NAME, get_layer
-from layers.dataset import Dataset, load_dataset
-from layers.paths import resolve_data_dir
-from layers.schema import GEO_PRECISION_CODES, WEAPONS
-from maps import data_page, panels, popups, session
-from maps import html as html_export
-from maps.exporting import MIME_TYPES
-from maps.interactive import (
+from strikemap.geo.detail import LinkExplainer
+from strikemap.geo.rules import BORDER_RADIUS_M, HIT_RADIUS_M, THREAT_RADIUS_M
+from strikemap.layers.catalog import BY_NAME, get_layer
+from strikemap.layers.dataset import Dataset, load_dataset
+from strikemap.layers.paths import resolve_data_dir
+from strikemap.layers.schema import GEO_PRECISION_CODES, WEAPONS
+from strikemap.maps import data_page, panels, popups, session
+from strikemap.maps import html as html_export
+from strikemap.maps.exporting import MIME_TYPES
+from strikemap.maps.interactive import (
     BACKGROUND_LAYERS,
     BASEMAPS,
     STRIKE_MODES,
@@ -34,17 +35,14 @@ from maps.interactive import (
     layer_features,
     resolve_strike_mode,
 )
-from maps.offline import VENDOR_DIR, install_static_assets, localise_assets
-from maps.static import FORMATS, PAGES
-from maps.tables import TABLE_FORMATS, export_table
-from maps.view import CONFIDENCE_LEVELS, View, apply_view
+from strikemap.maps.offline import VENDOR_DIR, localise_assets
+from strikemap.maps.static import FORMATS, PAGES
+from strikemap.maps.tables import TABLE_FORMATS, export_table
+from strikemap.maps.view import CONFIDENCE_LEVELS, View, apply_view
 
-APP_DIR = Path(__file__).resolve().parent
-STATIC_DIR = APP_DIR / "static"
 STATIC_URL = "app/static"
+"""Where Streamlit serves the ``static/`` folder beside the script it runs."""
 MAP_HEIGHT = 620
-
-st.set_page_config(page_title="strikemap", layout="wide")
 
 
 # ------------------------------------------------------------------------------------------
@@ -288,11 +286,16 @@ def downloads(
     )
 
 
-def asset_url_prefix() -> str | None:
-    """URL prefix of the locally served libraries, or None when static serving is off."""
-    if not st.get_option("server.enableStaticServing"):
+def asset_url_prefix(static_dir: Path | None) -> str | None:
+    """URL prefix of the locally served libraries, or None when they are not served.
+
+    ``strikemap serve`` copies them into ``static_dir`` beside its launcher; the app itself
+    writes nothing.
+    """
+    if static_dir is None or not st.get_option("server.enableStaticServing"):
         return None
-    install_static_assets(STATIC_DIR)
+    if not (static_dir / VENDOR_DIR).is_dir():
+        return None
     base = st.get_option("server.baseUrlPath").strip("/")
     return "/" + "/".join(p for p in (base, STATIC_URL, VENDOR_DIR) if p)
 
@@ -301,8 +304,16 @@ def asset_url_prefix() -> str | None:
 # Page
 
 
-def main() -> None:
-    """Draw the page: the map and its panels in one tab, the data checks in another."""
+def main(static_dir: Path | None = None) -> None:
+    """Draw the page: the map and its panels in one tab, the data checks in another.
+
+    Parameters
+    ----------
+    static_dir
+        The ``static/`` folder Streamlit serves, holding the map's libraries
+        (``strikemap.maps.serve.prepare_app``); None loads them from public CDNs.
+    """
+    st.set_page_config(page_title="strikemap", layout="wide")
     data_dir = str(resolve_data_dir())
     fingerprint = panels.data_fingerprint(data_dir)
     data = load_data(data_dir, fingerprint)
@@ -320,7 +331,7 @@ def main() -> None:
     radii, probe = sidebar(data, dates)
     map_tab, data_tab = st.tabs(["Map", "Data"])
     with map_tab:
-        map_view(data, data_dir, fingerprint, dates, radii, probe)
+        map_view(data, data_dir, fingerprint, dates, radii, probe, static_dir)
     with data_tab:
         data_view(data, data_dir, fingerprint)
 
@@ -332,6 +343,7 @@ def map_view(
     dates: tuple[dt.date, dt.date],
     radii: session.Radii,
     probe: tuple | None,
+    static_dir: Path | None,
 ) -> None:
     """Draw the headline, the map, the impact chain, the tables and the downloads."""
     view = session.view_from_state(st.session_state)
@@ -359,7 +371,7 @@ def map_view(
             probe_links,
             style,
         )
-        draw_map(make_map(*map_args), strikes)
+        draw_map(make_map(*map_args), strikes, asset_url_prefix(static_dir))
     with side_col:
         selection_box(strikes, data.strikes)
         if probe_frame is not None:
@@ -496,12 +508,14 @@ def make_map(
     )
 
 
-def draw_map(fmap: folium.Map, strikes: gpd.GeoDataFrame) -> None:
-    """Serve the map's libraries locally, hand the map to st_folium and handle clicks."""
+def draw_map(fmap: folium.Map, strikes: gpd.GeoDataFrame, prefix: str | None) -> None:
+    """Point the map at the locally served libraries, hand it to st_folium, handle clicks."""
     probe_on = st.session_state.get("probe_on", False)
-    prefix = asset_url_prefix()
     if prefix is None:
-        st.caption("Static file serving is off: map libraries load from public CDNs.")
+        st.caption(
+            "The map's libraries load from public CDNs (start the app with `strikemap serve` "
+            "to serve them locally and work offline)."
+        )
     else:
         localise_assets(fmap, prefix)
     returned = ["last_object_clicked", "last_object_clicked_tooltip"]
@@ -531,4 +545,5 @@ def handle_click(result: dict | None, strikes: gpd.GeoDataFrame, *, probe_on: bo
         st.rerun()
 
 
-main()
+if __name__ == "__main__":  # `streamlit run app.py`; strikemap serve's launcher calls main()
+    main()

@@ -19,32 +19,32 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.export import links_to_csv, links_to_geojson, links_to_json
-from geo.rules import BORDER_RADIUS_M, DEFAULT_RULES, RELATION_ORDER, ImpactRules
-from geo.summaries import country_summary
-from layers.catalog import CATALOG
-from layers.dataset import Dataset, load_dataset
-from layers.errors import LayerReadError, LayerValidationError
-from layers.history import HistoryError, list_versions
-from layers.importers import IMPORTERS, ImportFileError
-from layers.io import atomic_write_text, read_layer
-from layers.paths import DATA_DIR_ENV, resolve_data_dir
-from layers.report import DEFAULT_MAX_PER_FILE
-from layers.schema import DATE_PRECISIONS, GEO_PRECISION_CODES, WEAPONS
-from layers.update import (
+from strikemap.geo.export import links_to_csv, links_to_geojson, links_to_json
+from strikemap.geo.rules import BORDER_RADIUS_M, DEFAULT_RULES, RELATION_ORDER, ImpactRules
+from strikemap.geo.summaries import country_summary
+from strikemap.layers.catalog import CATALOG
+from strikemap.layers.dataset import Dataset, load_dataset
+from strikemap.layers.errors import LayerReadError, LayerValidationError
+from strikemap.layers.history import HistoryError, list_versions
+from strikemap.layers.importers import IMPORTERS, ImportFileError
+from strikemap.layers.io import atomic_write_text, read_layer
+from strikemap.layers.paths import DATA_DIR_ENV, resolve_data_dir
+from strikemap.layers.report import DEFAULT_MAX_PER_FILE
+from strikemap.layers.schema import DATE_PRECISIONS, GEO_PRECISION_CODES, WEAPONS
+from strikemap.layers.update import (
     PlanOutdatedError,
     apply_plan,
     plan_add_strike,
     plan_import,
     restore_version,
 )
-from layers.validate import validate_data_dir
-from maps.exporting import ExportFormatError, ExportWriteError
-from maps.html import save_html_map
-from maps.serve import DEFAULT_PORT, serve
-from maps.static import PAGES, render_static_map
-from maps.tables import CSV_TABLES, TABLE_FORMATS, save_table
-from maps.view import CONFIDENCE_LEVELS, View, ViewError, apply_view, parse_bbox
+from strikemap.layers.validate import validate_data_dir
+from strikemap.maps.exporting import ExportFormatError, ExportWriteError
+from strikemap.maps.html import save_html_map
+from strikemap.maps.serve import DEFAULT_ADDRESS, DEFAULT_PORT, serve
+from strikemap.maps.static import PAGES, render_static_map
+from strikemap.maps.tables import CSV_TABLES, TABLE_FORMATS, save_table
+from strikemap.maps.view import CONFIDENCE_LEVELS, View, ViewError, apply_view, parse_bbox
 
 log = logging.getLogger("strikemap")
 
@@ -172,7 +172,12 @@ def _add_serve_parser(verbs: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
     )
-    parser.add_argument("--address", help="address to bind, e.g. 0.0.0.0 to share on the network")
+    parser.add_argument(
+        "--address",
+        default=DEFAULT_ADDRESS,
+        help=f"address to listen on (default {DEFAULT_ADDRESS}: this machine only; "
+        "0.0.0.0 shares the map with every machine that can reach this one)",
+    )
     parser.add_argument(
         "--open-browser", action="store_true", help="open a browser window once the app runs"
     )
@@ -184,7 +189,8 @@ def _run_serve(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         msg = f"--port {args.port} is not a port number (1-65535)"
         raise _UsageError(msg)
-    print(f"strikemap: serving {data_dir} at http://localhost:{args.port} (Ctrl+C stops)")
+    host = f"[{args.address}]" if ":" in args.address else args.address
+    print(f"strikemap: serving {data_dir} at http://{host}:{args.port} (Ctrl+C stops)")
     return serve(data_dir, args.port, headless=not args.open_browser, address=args.address)
 
 

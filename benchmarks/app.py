@@ -50,10 +50,10 @@ from browser_support import (  # noqa: E402
 )
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from layers.catalog import STRIKES  # noqa: E402
-from layers.io import write_layer  # noqa: E402
-from layers.paths import SHIPPED_DATA_DIR  # noqa: E402
-from maps.offline import install_static_assets  # noqa: E402
+from strikemap.layers.catalog import STRIKES  # noqa: E402
+from strikemap.layers.io import write_layer  # noqa: E402
+from strikemap.layers.paths import SHIPPED_DATA_DIR  # noqa: E402
+from strikemap.maps.offline import install_static_assets  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)
 REGION = (28.3, 45.2, 31.5, 47.6)
@@ -141,7 +141,7 @@ def rerun_after_filter(page) -> float:
 REFERENCE_PAGE = """
 import numpy as np, folium, folium.plugins, streamlit as st
 from streamlit_folium import st_folium
-from maps.offline import localise_assets
+from strikemap.maps.offline import localise_assets
 
 @st.cache_data
 def points(n):

@@ -29,12 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from geo.crs import METRIC_CRS, STORAGE_CRS, lonlat_to_metric  # noqa: E402
-from geo.impact import link_strikes  # noqa: E402  (imported before any timer starts)
-from geo.rules import ImpactRules  # noqa: E402
-from layers.catalog import COUNTRIES  # noqa: E402
-from layers.io import read_layer  # noqa: E402
-from layers.paths import SHIPPED_DATA_DIR  # noqa: E402
+from strikemap.geo.crs import METRIC_CRS, STORAGE_CRS, lonlat_to_metric  # noqa: E402
+from strikemap.geo.impact import link_strikes  # noqa: E402  (imported before any timer starts)
+from strikemap.geo.rules import ImpactRules  # noqa: E402
+from strikemap.layers.catalog import COUNTRIES  # noqa: E402
+from strikemap.layers.io import read_layer  # noqa: E402
+from strikemap.layers.paths import SHIPPED_DATA_DIR  # noqa: E402
 
 PRESETS = {
     "small": [(1_000, 1_000)],

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from layers.io import read_layers
-from layers.paths import SHIPPED_DATA_DIR
-from layers.update import apply_plan, plan_import
+from strikemap.layers.io import read_layers
+from strikemap.layers.paths import SHIPPED_DATA_DIR
+from strikemap.layers.update import apply_plan, plan_import
 
 SIZES = (100_000, 300_000, 1_000_000)
 NEAR_ASSET_SHARE = 1 / 200

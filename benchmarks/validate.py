@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from layers.catalog import CATALOG
-from layers.validate import validate_data_dir
+from strikemap.layers.catalog import CATALOG
+from strikemap.layers.validate import validate_data_dir
 
 SIZES = (1_000, 10_000, 100_000)
 SOURCE = "https://example.org/report"

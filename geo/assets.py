@@ -8,9 +8,9 @@ from collections.abc import Mapping
 import geopandas as gpd
 import pandas as pd
 
-from geo.crs import STORAGE_CRS, require_crs, to_storage
-from geo.errors import ImpactInputError
-from layers.catalog import ASSET_LAYERS
+from strikemap.geo.crs import STORAGE_CRS, require_crs, to_storage
+from strikemap.geo.errors import ImpactInputError
+from strikemap.layers.catalog import ASSET_LAYERS
 
 log = logging.getLogger(__name__)
 

@@ -8,13 +8,13 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo.crs import (
+from strikemap.geo.crs import (
     SEARCH_MARGIN,
     cached_metric_geometry,
     geodesic_distance_m,
     metric_to_lonlat,
 )
-from geo.search import Segments, nearest_on_segments
+from strikemap.geo.search import Segments, nearest_on_segments
 
 GRID_CELL_M = 5_000.0
 """Cell size of the coarse grid that rules out points far from a boundary."""

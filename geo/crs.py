@@ -30,7 +30,7 @@ import numpy as np
 import pyproj
 import shapely
 
-from geo.errors import CRSError
+from strikemap.geo.errors import CRSError
 
 STORAGE_CRS = pyproj.CRS.from_epsg(4326)
 METRIC_CRS = pyproj.CRS.from_proj4(

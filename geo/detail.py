@@ -8,9 +8,9 @@ from collections.abc import Mapping
 import geopandas as gpd
 import pandas as pd
 
-from geo.countries import country_name_map
-from geo.network import network_for
-from geo.rules import DEFAULT_RULES, ImpactRules
+from strikemap.geo.countries import country_name_map
+from strikemap.geo.network import network_for
+from strikemap.geo.rules import DEFAULT_RULES, ImpactRules
 
 GAS_TYPES = frozenset(
     {

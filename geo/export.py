@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.crs import lonlat_to_metric, require_crs, to_storage
-from geo.impact import LINK_COLUMNS
-from geo.search import asset_index
+from strikemap.geo.crs import lonlat_to_metric, require_crs, to_storage
+from strikemap.geo.impact import LINK_COLUMNS
+from strikemap.geo.search import asset_index
 
 EXPORT_DECIMALS = 6
 """Coordinate decimals in GeoJSON output (about 0.1 m), as for the layers."""

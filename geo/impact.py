@@ -36,8 +36,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import countries as places
-from geo.crs import (
+from strikemap.geo import countries as places
+from strikemap.geo.crs import (
     SEARCH_MARGIN,
     WORKERS,
     geodesic_distance_m,
@@ -45,9 +45,9 @@ from geo.crs import (
     require_crs,
     to_storage,
 )
-from geo.errors import ImpactInputError
-from geo.network import FACILITY_LAYER, PIPELINE_LAYER, PipelineNetwork, network_for
-from geo.rules import (
+from strikemap.geo.errors import ImpactInputError
+from strikemap.geo.network import FACILITY_LAYER, PIPELINE_LAYER, PipelineNetwork, network_for
+from strikemap.geo.rules import (
     BORDER_CONFIDENCE,
     CONFIDENCE_ORDER,
     COUNTRY_RELATIONS,
@@ -57,7 +57,7 @@ from geo.rules import (
     RELATION_ORDER,
     ImpactRules,
 )
-from geo.search import AssetIndex, asset_index
+from strikemap.geo.search import AssetIndex, asset_index
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +238,7 @@ def link_strikes(
     with _gc_frozen():
         table = _link(strikes, assets, relations, countries, rules)
     if with_detail and len(table):
-        from geo.detail import LinkExplainer
+        from strikemap.geo.detail import LinkExplainer
 
         explainer = LinkExplainer(
             strikes, assets, relations, countries, rules=rules, country_names=country_names

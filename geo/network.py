@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 import shapely
 
-from geo.crs import cached_metric_geometry, geometry_fingerprint, require_crs, to_storage
+from strikemap.geo.crs import cached_metric_geometry, geometry_fingerprint, require_crs, to_storage
 
 log = logging.getLogger(__name__)
 

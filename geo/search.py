@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from geo.crs import (
+from strikemap.geo.crs import (
     WORKERS,
     cached_metric_geometry,
     geometry_fingerprint,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from geo.rules import CONFIDENCE_ORDER, RELATION_ORDER
+from strikemap.geo.rules import CONFIDENCE_ORDER, RELATION_ORDER
 
 COUNTRY_SUMMARY_COLUMNS: tuple[str, ...] = (
     "country",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from layers import schema
-from layers.schema import FieldSpec
+from strikemap.layers import schema
+from strikemap.layers.schema import FieldSpec
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.assets import asset_type_map, combine_assets
-from geo.countries import country_name_map
-from geo.impact import link_strikes
-from geo.rules import DEFAULT_RULES, ImpactRules
-from layers.io import read_country_codes, read_layers, read_relations
-from layers.paths import resolve_data_dir
+from strikemap.geo.assets import asset_type_map, combine_assets
+from strikemap.geo.countries import country_name_map
+from strikemap.geo.impact import link_strikes
+from strikemap.geo.rules import DEFAULT_RULES, ImpactRules
+from strikemap.layers.io import read_country_codes, read_layers, read_relations
+from strikemap.layers.paths import resolve_data_dir
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from layers.io import atomic_write_bytes
-from layers.paths import resolve_data_dir
+from strikemap.layers.io import atomic_write_bytes
+from strikemap.layers.paths import resolve_data_dir
 
 log = logging.getLogger(__name__)
 

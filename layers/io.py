@@ -15,10 +15,10 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from layers.catalog import CATALOG, LayerSpec
-from layers.errors import LayerReadError, LayerWriteError
-from layers.paths import resolve_data_dir
-from layers.schema import RELATIONS_TABLE
+from strikemap.layers.catalog import CATALOG, LayerSpec
+from strikemap.layers.errors import LayerReadError, LayerWriteError
+from strikemap.layers.paths import resolve_data_dir
+from strikemap.layers.schema import RELATIONS_TABLE
 
 log = logging.getLogger(__name__)
 

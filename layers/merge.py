@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.crs import METRIC_CRS
-from layers.catalog import LayerSpec
-from layers.io import STORAGE_CRS
+from strikemap.geo.crs import METRIC_CRS
+from strikemap.layers.catalog import LayerSpec
+from strikemap.layers.io import STORAGE_CRS
 
 log = logging.getLogger(__name__)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 DATA_DIR_ENV = "STRIKEMAP_DATA_DIR"
-SHIPPED_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+SHIPPED_DATA_DIR = Path(str(resources.files("strikemap") / "data"))
+"""The layers shipped with the package (``data/`` in a checkout, ``strikemap/data`` installed)."""
 
 
 def resolve_data_dir(data_dir: str | Path | None = None) -> Path:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from layers.errors import LayerValidationError
+from strikemap.layers.errors import LayerValidationError
 
 Severity = Literal["error", "warning"]
 DEFAULT_MAX_PER_FILE = 50

@@ -28,17 +28,17 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from layers import history
-from layers.catalog import ASSET_LAYERS, BY_NAME, CATALOG, STRIKES
-from layers.errors import LayerValidationError
-from layers.importers import IMPORTERS, ParsedImport, Progress, Rejected
-from layers.importers.common import WHERE_COLUMN, incoming_frame
-from layers.io import layer_to_geojson, read_layers
-from layers.merge import LayerDiff, merge_layer
-from layers.paths import resolve_data_dir
-from layers.report import ValidationReport
-from layers.schema import RELATIONS_TABLE, slugify
-from layers.validate import COUNTRY_CODES_FILE, validate_data_dir, validate_frame
+from strikemap.layers import history
+from strikemap.layers.catalog import ASSET_LAYERS, BY_NAME, CATALOG, STRIKES
+from strikemap.layers.errors import LayerValidationError
+from strikemap.layers.importers import IMPORTERS, ParsedImport, Progress, Rejected
+from strikemap.layers.importers.common import WHERE_COLUMN, incoming_frame
+from strikemap.layers.io import layer_to_geojson, read_layers
+from strikemap.layers.merge import LayerDiff, merge_layer
+from strikemap.layers.paths import resolve_data_dir
+from strikemap.layers.report import ValidationReport
+from strikemap.layers.schema import RELATIONS_TABLE, slugify
+from strikemap.layers.validate import COUNTRY_CODES_FILE, validate_data_dir, validate_frame
 
 log = logging.getLogger(__name__)
 

@@ -25,11 +25,11 @@ import pandas as pd
 import pyproj
 import shapely
 
-from layers.catalog import CATALOG, REGION_BOUNDS, LayerSpec
-from layers.io import COUNTRY_CODES_FILE
-from layers.paths import resolve_data_dir
-from layers.report import Problem, Severity, ValidationReport
-from layers.schema import (
+from strikemap.layers.catalog import CATALOG, REGION_BOUNDS, LayerSpec
+from strikemap.layers.io import COUNTRY_CODES_FILE
+from strikemap.layers.paths import resolve_data_dir
+from strikemap.layers.report import Problem, Severity, ValidationReport
+from strikemap.layers.schema import (
     DATASET_SOURCE_PREFIX,
     ID_PATTERN,
     ISO3_PATTERN,

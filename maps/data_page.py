@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from layers.catalog import BY_NAME, CATALOG
-from layers.importers import IMPORTERS
-from layers.paths import resolve_data_dir
-from layers.report import ValidationReport
-from layers.update import ImportPlan, plan_import
-from layers.validate import validate_layer_file
+from strikemap.layers.catalog import BY_NAME, CATALOG
+from strikemap.layers.importers import IMPORTERS
+from strikemap.layers.paths import resolve_data_dir
+from strikemap.layers.report import ValidationReport
+from strikemap.layers.update import ImportPlan, plan_import
+from strikemap.layers.validate import validate_layer_file
 
 LAYER_KIND = "layer"
 UPLOAD_KINDS: tuple[str, ...] = (LAYER_KIND, *IMPORTERS)

@@ -7,8 +7,8 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import BinaryIO
 
-from layers.errors import LayerWriteError
-from layers.io import atomic_write_bytes
+from strikemap.layers.errors import LayerWriteError
+from strikemap.layers.io import atomic_write_bytes
 
 Output = str | os.PathLike[str] | BinaryIO
 """Where an export goes: a file path, or an open binary file-like object (``io.BytesIO``)."""

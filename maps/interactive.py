@@ -23,11 +23,11 @@ from branca.element import MacroElement
 from folium.template import Template as FoliumTemplate
 from jinja2 import Template
 
-from geo.crs import folium_location, folium_locations, latlon_array
-from layers.catalog import BY_NAME, LayerSpec
-from maps import popups, style
-from maps.style import LegendEntry
-from maps.view import View, strikes_extent
+from strikemap.geo.crs import folium_location, folium_locations, latlon_array
+from strikemap.layers.catalog import BY_NAME, LayerSpec
+from strikemap.maps import popups, style
+from strikemap.maps.style import LegendEntry
+from strikemap.maps.view import View, strikes_extent
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,11 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 
-from maps import style
-from maps.view import View
+from strikemap.maps import style
+from strikemap.maps.view import View
 
 if TYPE_CHECKING:
-    from maps.static import Drawn, Page
+    from strikemap.maps.static import Drawn, Page
 
 log = logging.getLogger(__name__)
 

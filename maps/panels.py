@@ -17,14 +17,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.summaries import country_summary
-from layers.catalog import CATALOG, STRIKES
-from layers.io import empty_layer
-from layers.paths import resolve_data_dir
-from layers.schema import RELATIONS_TABLE
-from maps.interactive import PROBE_ID
-from maps.static import render_static_map
-from maps.view import View
+from strikemap.geo.summaries import country_summary
+from strikemap.layers.catalog import CATALOG, STRIKES
+from strikemap.layers.io import empty_layer
+from strikemap.layers.paths import resolve_data_dir
+from strikemap.layers.schema import RELATIONS_TABLE
+from strikemap.maps.interactive import PROBE_ID
+from strikemap.maps.static import render_static_map
+from strikemap.maps.view import View
 
 COUNTRY_CODES_FILE = "country_codes.csv"
 NO_COUNTRY = "(none)"

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from geo.rules import ASSET_RELATIONS, RELATION_ORDER
-from layers.schema import DATASET_SOURCE_PREFIX, GEO_PRECISION_LABELS, URL_PATTERN
+from strikemap.geo.rules import ASSET_RELATIONS, RELATION_ORDER
+from strikemap.layers.schema import DATASET_SOURCE_PREFIX, GEO_PRECISION_LABELS, URL_PATTERN
 
 _TEMPLATE_CHARS = str.maketrans({"{": "&#123;", "}": "&#125;", "`": "&#96;"})
 """Braces and backticks as HTML entities: folium renders a map's scripts through Jinja twice, so

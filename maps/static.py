@@ -32,12 +32,12 @@ from matplotlib.patches import Circle, PathPatch
 from matplotlib_scalebar.scalebar import ScaleBar
 from pyproj import CRS, Transformer
 
-from geo.assets import asset_type_map, combine_assets
-from layers.catalog import ASSET_LAYERS as CATALOG_ASSET_LAYERS
-from maps import style
-from maps.captions import footer_text, subtitle_text, wrap_text
-from maps.drawing import line_segments, polygon_path
-from maps.exporting import (
+from strikemap.geo.assets import asset_type_map, combine_assets
+from strikemap.layers.catalog import ASSET_LAYERS as CATALOG_ASSET_LAYERS
+from strikemap.maps import style
+from strikemap.maps.captions import footer_text, subtitle_text, wrap_text
+from strikemap.maps.drawing import line_segments, polygon_path
+from strikemap.maps.exporting import (
     ExportFormatError,
     Output,
     check_writable,
@@ -45,11 +45,11 @@ from maps.exporting import (
     resolve_format,
     write_output,
 )
-from maps.labels import ON_POINT, LabelRequest, place_labels
-from maps.legend import FONT, MUTED_COLOR, PLACE_COLOR, TEXT_COLOR, draw_legends
-from maps.locator import draw_locator, fit_aspect
-from maps.places import KEY_PLACES
-from maps.view import Bbox, View, apply_view, strikes_extent
+from strikemap.maps.labels import ON_POINT, LabelRequest, place_labels
+from strikemap.maps.legend import FONT, MUTED_COLOR, PLACE_COLOR, TEXT_COLOR, draw_legends
+from strikemap.maps.locator import draw_locator, fit_aspect
+from strikemap.maps.places import KEY_PLACES
+from strikemap.maps.view import Bbox, View, apply_view, strikes_extent
 
 log = logging.getLogger(__name__)
 
@@ -838,7 +838,7 @@ def _draw_selected(
     ax: Axes, strikes: gpd.GeoDataFrame, xy: np.ndarray, selected: str, *, size: float
 ) -> bool:
     """Ring the selected strike and draw its location-uncertainty circle, as on screen."""
-    from maps.interactive import UNCERTAINTY_RADIUS_M  # imports folium: only when needed
+    from strikemap.maps.interactive import UNCERTAINTY_RADIUS_M  # imports folium: only when needed
 
     chosen = np.flatnonzero((strikes["id"] == selected).to_numpy())
     if not len(chosen):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from layers.schema import FACILITY_TYPES, PIPELINE_TYPES, WEAPONS
+from strikemap.layers.schema import FACILITY_TYPES, PIPELINE_TYPES, WEAPONS
 
 WEAPON_COLORS: dict[str, str] = {
     "drone": "#d62728",

@@ -17,8 +17,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.impact import LINK_COLUMNS
-from maps.exporting import ExportFormatError, Output, resolve_format, write_output
+from strikemap.geo.impact import LINK_COLUMNS
+from strikemap.maps.exporting import ExportFormatError, Output, resolve_format, write_output
 
 TABLE_FORMATS: tuple[str, ...] = ("csv", "geojson", "xlsx")
 CSV_TABLES: tuple[str, ...] = ("joined", "strikes", "links")

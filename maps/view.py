@@ -10,8 +10,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.rules import CONFIDENCE_ORDER
-from layers.schema import GEO_PRECISION_CODES, STRIKE_STATUSES, WEAPONS
+from strikemap.geo.rules import CONFIDENCE_ORDER
+from strikemap.layers.schema import GEO_PRECISION_CODES, STRIKE_STATUSES, WEAPONS
 
 CONFIDENCE_LEVELS: tuple[str, ...] = tuple(reversed(CONFIDENCE_ORDER))
 """Confidence levels from weakest to strongest (a minimum-confidence slider's order)."""

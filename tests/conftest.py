@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from layers.catalog import CATALOG
-from layers.schema import RELATIONS_TABLE
+from strikemap.layers.catalog import CATALOG
+from strikemap.layers.schema import RELATIONS_TABLE
 
 TODAY = date(2026, 1, 1)
 """The 'today' tests pass to the validator, so that date checks do not drift."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from layers.paths import DATA_DIR_ENV
+from strikemap.layers.paths import DATA_DIR_ENV
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 ORLIVKA = "strike-2025-08-06-orlivka"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cli import main
-from layers.catalog import CATALOG
-from layers.paths import DATA_DIR_ENV
+from strikemap.cli import main
+from strikemap.layers.catalog import CATALOG
+from strikemap.layers.paths import DATA_DIR_ENV
 
 Features = dict[str, list[dict[str, object]]]
 

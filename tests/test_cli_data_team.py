@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cli import main
-from layers.catalog import STRIKES
-from layers.io import read_layer
+from strikemap.cli import main
+from strikemap.layers.catalog import STRIKES
+from strikemap.layers.io import read_layer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 

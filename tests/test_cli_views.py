@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from cli import main
+from strikemap.cli import main
 
 
 def test_impact_csv_names_the_orlivka_chain(capsys):

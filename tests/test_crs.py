@@ -8,7 +8,7 @@ import pyproj
 import pytest
 from shapely.geometry import LineString, Point
 
-from geo.crs import (
+from strikemap.geo.crs import (
     GEOD,
     METRIC_CRS,
     METRIC_SCALE_RANGE,
@@ -22,8 +22,8 @@ from geo.crs import (
     metric_to_lonlat,
     require_crs,
 )
-from geo.errors import CRSError
-from layers.catalog import REGION_BOUNDS
+from strikemap.geo.errors import CRSError
+from strikemap.layers.catalog import REGION_BOUNDS
 
 
 def test_metric_crs_scale_stays_within_the_stated_range_over_the_region():

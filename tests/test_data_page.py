@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from layers.dataset import load_dataset
-from maps import data_page, session
-from maps.view import View
+from strikemap.layers.dataset import load_dataset
+from strikemap.maps import data_page, session
+from strikemap.maps.view import View
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
 ACLED = FIXTURES / "acled_odesa.csv"

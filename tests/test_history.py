@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from layers import history
-from layers.history import HistoryError, get_version, list_versions, recover_interrupted
-from layers.update import apply_plan, commit_files, plan_import, restore_version
+from strikemap.layers import history
+from strikemap.layers.history import HistoryError, get_version, list_versions, recover_interrupted
+from strikemap.layers.update import apply_plan, commit_files, plan_import, restore_version
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 

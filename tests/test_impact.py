@@ -9,10 +9,10 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import LineString, Point, box
 
-from geo.assets import combine_assets
-from geo.errors import CRSError
-from geo.impact import LINK_COLUMNS, link_strikes
-from geo.rules import ImpactRules
+from strikemap.geo.assets import combine_assets
+from strikemap.geo.errors import CRSError
+from strikemap.geo.impact import LINK_COLUMNS, link_strikes
+from strikemap.geo.rules import ImpactRules
 
 WGS84 = "EPSG:4326"
 GEOD = Geod(ellps="WGS84")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo.assets import combine_assets
-from geo.impact import link_strikes
-from layers.io import read_layers, read_relations
-from layers.paths import SHIPPED_DATA_DIR
+from strikemap.geo.assets import combine_assets
+from strikemap.geo.impact import link_strikes
+from strikemap.layers.io import read_layers, read_relations
+from strikemap.layers.paths import SHIPPED_DATA_DIR
 
 ORLIVKA = "strike-2025-08-06-orlivka"
 ORLIVKA_2023 = "strike-2023-09-25-orlivka"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from layers.importers import ImportFileError, parse_acled
-from layers.importers.acled import REQUIRED_COLUMNS, weapon_from_text
-from layers.importers.common import SNIFF_BYTES
+from strikemap.layers.importers import ImportFileError, parse_acled
+from strikemap.layers.importers.acled import REQUIRED_COLUMNS, weapon_from_text
+from strikemap.layers.importers.common import SNIFF_BYTES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 ACLED = FIXTURES / "acled_odesa.csv"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from layers.importers import ImportFileError, parse_firms
-from layers.io import read_layers
+from strikemap.layers.importers import ImportFileError, parse_firms
+from strikemap.layers.io import read_layers
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 VIIRS = FIXTURES / "firms_viirs.csv"

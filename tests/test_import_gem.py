@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from layers.importers import ImportFileError, parse_gem
+from strikemap.layers.importers import ImportFileError, parse_gem
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 

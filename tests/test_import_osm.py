@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import shapely
 
-from layers.importers import ImportFileError, parse_osm
+from strikemap.layers.importers import ImportFileError, parse_osm
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 

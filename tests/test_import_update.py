@@ -11,19 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from geo.assets import combine_assets
-from geo.impact import link_strikes
-from layers import history
-from layers.errors import LayerValidationError
-from layers.io import read_layers, read_relations
-from layers.update import (
+from strikemap.geo.assets import combine_assets
+from strikemap.geo.impact import link_strikes
+from strikemap.layers import history
+from strikemap.layers.errors import LayerValidationError
+from strikemap.layers.io import read_layers, read_relations
+from strikemap.layers.update import (
     ImportRejectedError,
     PlanOutdatedError,
     add_strike,
     apply_plan,
     plan_import,
 )
-from layers.validate import validate_data_dir
+from strikemap.layers.validate import validate_data_dir
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 IMPORTS = [
@@ -205,7 +205,7 @@ def test_add_strike_with_unknown_target_is_refused(data_dir):
 
 KILLED_READING = """
 import sys, time
-from layers.update import plan_import, apply_plan
+from strikemap.layers.update import plan_import, apply_plan
 def progress(done, total):
     print("reading", done, flush=True)
     time.sleep(0.05)
@@ -216,8 +216,8 @@ print("finished", flush=True)
 
 KILLED_REPLACING = """
 import sys, time
-from layers import history
-from layers.update import plan_import, apply_plan
+from strikemap.layers import history
+from strikemap.layers.update import plan_import, apply_plan
 real_write = history.atomic_write_bytes
 def slow_write(path, content):
     real_write(path, content)

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from layers.io import read_layers
-from maps import panels, popups
-from maps.interactive import (
+from strikemap.layers.io import read_layers
+from strikemap.maps import panels, popups
+from strikemap.maps.interactive import (
     BASEMAPS,
     OFFLINE_BASEMAP,
     STRIKE_CLASS,
@@ -22,9 +22,9 @@ from maps.interactive import (
     legend_html,
     resolve_strike_mode,
 )
-from maps.offline import LOCAL_ASSETS, install_static_assets, localise_assets
-from maps.style import strike_legend
-from maps.view import View
+from strikemap.maps.offline import LOCAL_ASSETS, install_static_assets, localise_assets
+from strikemap.maps.style import strike_legend
+from strikemap.maps.view import View
 
 ORLIVKA = "strike-2025-08-06-orlivka"
 HOSTILE = "<script>alert('x')</script> `tick` ${x} {{'map'}} \"quoted\" & <img src=x onerror=y>"

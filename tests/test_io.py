@@ -12,9 +12,15 @@ import pandas as pd
 import pytest
 import shapely
 
-from layers.catalog import CATALOG, COUNTRIES, STRIKES, LayerSpec
-from layers.errors import LayerWriteError
-from layers.io import normalise_layer, read_layer, read_relations, write_layer, write_relations
+from strikemap.layers.catalog import CATALOG, COUNTRIES, STRIKES, LayerSpec
+from strikemap.layers.errors import LayerWriteError
+from strikemap.layers.io import (
+    normalise_layer,
+    read_layer,
+    read_relations,
+    write_layer,
+    write_relations,
+)
 
 
 def strikes_frame() -> gpd.GeoDataFrame:

@@ -6,9 +6,9 @@ import geopandas as gpd
 import pandas as pd
 from shapely import Point
 
-from layers.catalog import FACILITIES, STRIKES
-from layers.io import STORAGE_CRS, normalise_layer
-from layers.merge import merge_layer, targets_compatible
+from strikemap.layers.catalog import FACILITIES, STRIKES
+from strikemap.layers.io import STORAGE_CRS, normalise_layer
+from strikemap.layers.merge import merge_layer, targets_compatible
 
 KM_LAT = 1 / 111.2
 """Degrees of latitude in one kilometre."""

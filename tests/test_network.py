@@ -5,8 +5,8 @@ from __future__ import annotations
 import geopandas as gpd
 from shapely.geometry import LineString, Point
 
-from geo.assets import combine_assets
-from geo.network import build_network, network_for
+from strikemap.geo.assets import combine_assets
+from strikemap.geo.network import build_network, network_for
 
 WGS84 = "EPSG:4326"
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from layers.catalog import (
+from strikemap.layers.catalog import (
     ASSET_LAYERS,
     CATALOG,
     COUNTRIES,
@@ -19,9 +19,15 @@ from layers.catalog import (
     STRIKES,
     LayerSpec,
 )
-from layers.io import read_layer, read_layers, read_relations, write_layer, write_relations
-from layers.paths import SHIPPED_DATA_DIR
-from layers.schema import RELATIONS_TABLE
+from strikemap.layers.io import (
+    read_layer,
+    read_layers,
+    read_relations,
+    write_layer,
+    write_relations,
+)
+from strikemap.layers.paths import SHIPPED_DATA_DIR
+from strikemap.layers.schema import RELATIONS_TABLE
 
 DATA = SHIPPED_DATA_DIR
 TRANS_BALKAN = "Trans-Balkan / Vertical Gas Corridor Route 1"

@@ -19,20 +19,20 @@ from pypdf import PdfReader
 from pyproj import Geod
 from shapely.geometry import LineString, Point, box
 
-from layers.catalog import BY_NAME
-from layers.io import empty_layer, normalise_layer
-from maps import static
-from maps.captions import publishers, subtitle_text
-from maps.exporting import ExportFormatError, ExportWriteError
-from maps.labels import LabelRequest, place_labels
-from maps.static import (
+from strikemap.layers.catalog import BY_NAME
+from strikemap.layers.io import empty_layer, normalise_layer
+from strikemap.maps import static
+from strikemap.maps.captions import publishers, subtitle_text
+from strikemap.maps.exporting import ExportFormatError, ExportWriteError
+from strikemap.maps.labels import LabelRequest, place_labels
+from strikemap.maps.static import (
     PAGES,
     build_figure,
     map_projection,
     render_static_map,
     select_view,
 )
-from maps.view import View
+from strikemap.maps.view import View
 
 BASELINE_DIR = Path(__file__).parent / "baseline"
 UPDATE_BASELINE = os.environ.get("STRIKEMAP_UPDATE_BASELINE") == "1"

@@ -12,12 +12,12 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from layers.catalog import CATALOG, FACILITIES, STRIKES
-from layers.errors import LayerValidationError
-from layers.io import read_layer
-from layers.paths import SHIPPED_DATA_DIR
-from layers.report import Problem, ValidationReport
-from layers.validate import validate_data_dir, validate_frame, validate_layer_file
+from strikemap.layers.catalog import CATALOG, FACILITIES, STRIKES
+from strikemap.layers.errors import LayerValidationError
+from strikemap.layers.io import read_layer
+from strikemap.layers.paths import SHIPPED_DATA_DIR
+from strikemap.layers.report import Problem, ValidationReport
+from strikemap.layers.validate import validate_data_dir, validate_frame, validate_layer_file
 
 TODAY = date(2026, 1, 1)
 STRIKE_ID = "strike-2025-08-06-orlivka"

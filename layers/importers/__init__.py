@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from layers.importers.acled import parse_acled
-from layers.importers.common import ImportFileError, ParsedImport, Progress, Rejected
-from layers.importers.firms import parse_firms
-from layers.importers.gem import parse_gem
-from layers.importers.osm import parse_osm
+from strikemap.layers.importers.acled import parse_acled
+from strikemap.layers.importers.common import ImportFileError, ParsedImport, Progress, Rejected
+from strikemap.layers.importers.firms import parse_firms
+from strikemap.layers.importers.gem import parse_gem
+from strikemap.layers.importers.osm import parse_osm
 
 IMPORTERS: dict[str, Callable[..., ParsedImport]] = {
     "acled": parse_acled,

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layers.catalog import STRIKES
-from layers.importers.common import (
+from strikemap.layers.catalog import STRIKES
+from strikemap.layers.importers.common import (
     WHERE_COLUMN,
     ParsedImport,
     Progress,
@@ -25,8 +25,8 @@ from layers.importers.common import (
     rejections,
     text_or_none,
 )
-from layers.merge import TARGET_PATTERNS
-from layers.schema import slugify
+from strikemap.layers.merge import TARGET_PATTERNS
+from strikemap.layers.schema import slugify
 
 log = logging.getLogger(__name__)
 

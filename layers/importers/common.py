@@ -13,8 +13,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from layers.catalog import LayerSpec
-from layers.io import STORAGE_CRS
+from strikemap.layers.catalog import LayerSpec
+from strikemap.layers.io import STORAGE_CRS
 
 log = logging.getLogger(__name__)
 

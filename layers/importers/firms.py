@@ -12,8 +12,8 @@ import pandas as pd
 import pyproj
 import shapely
 
-from layers.catalog import STRIKES
-from layers.importers.common import (
+from strikemap.layers.catalog import STRIKES
+from strikemap.layers.importers.common import (
     CSV_CHUNK_ROWS,
     WHERE_COLUMN,
     ImportFileError,
@@ -28,8 +28,8 @@ from layers.importers.common import (
     sniff_csv_header,
     stream_csv,
 )
-from layers.io import STORAGE_CRS
-from layers.merge import METRIC_CRS
+from strikemap.layers.io import STORAGE_CRS
+from strikemap.layers.merge import METRIC_CRS
 
 log = logging.getLogger(__name__)
 

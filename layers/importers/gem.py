@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layers.catalog import PIPELINES
-from layers.importers.common import (
+from strikemap.layers.catalog import PIPELINES
+from strikemap.layers.importers.common import (
     WHERE_COLUMN,
     ImportFileError,
     ParsedImport,
@@ -24,8 +24,8 @@ from layers.importers.common import (
     read_csv_checked,
     rejections,
 )
-from layers.io import STORAGE_CRS
-from layers.schema import slugify
+from strikemap.layers.io import STORAGE_CRS
+from strikemap.layers.schema import slugify
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ import pandas as pd
 import shapely
 from shapely.geometry import shape
 
-from layers.catalog import FACILITIES, FUEL_STATIONS, PIPELINES, LayerSpec
-from layers.importers.common import (
+from strikemap.layers.catalog import FACILITIES, FUEL_STATIONS, PIPELINES, LayerSpec
+from strikemap.layers.importers.common import (
     WHERE_COLUMN,
     ImportFileError,
     ParsedImport,
@@ -23,9 +23,9 @@ from layers.importers.common import (
     check_input_file,
     incoming_frame,
 )
-from layers.io import STORAGE_CRS
-from layers.merge import METRIC_CRS
-from layers.schema import slugify
+from strikemap.layers.io import STORAGE_CRS
+from strikemap.layers.merge import METRIC_CRS
+from strikemap.layers.schema import slugify
 
 log = logging.getLogger(__name__)
 
