@@ -18,15 +18,17 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from strikemap.analysis.view import CONFIDENCE_LEVELS, View, apply_view
+from strikemap.exports.files import MIME_TYPES
+from strikemap.exports.tables import TABLE_FORMATS, export_table
 from strikemap.geo.detail import LinkExplainer
 from strikemap.geo.rules import BORDER_RADIUS_M, HIT_RADIUS_M, THREAT_RADIUS_M
 from strikemap.layers.catalog import BY_NAME, get_layer
 from strikemap.layers.dataset import Dataset, load_dataset
 from strikemap.layers.paths import resolve_data_dir
 from strikemap.layers.schema import GEO_PRECISION_CODES, WEAPONS
-from strikemap.maps import data_page, panels, popups, session
 from strikemap.maps import html as html_export
-from strikemap.maps.exporting import MIME_TYPES
+from strikemap.maps import popups
 from strikemap.maps.interactive import (
     BACKGROUND_LAYERS,
     BASEMAPS,
@@ -37,8 +39,7 @@ from strikemap.maps.interactive import (
 )
 from strikemap.maps.offline import VENDOR_DIR, localise_assets
 from strikemap.maps.static import FORMATS, PAGES
-from strikemap.maps.tables import TABLE_FORMATS, export_table
-from strikemap.maps.view import CONFIDENCE_LEVELS, View, apply_view
+from strikemap.webapp import data_page, panels, session
 
 STATIC_URL = "app/static"
 """Where Streamlit serves the ``static/`` folder beside the script it runs."""
@@ -311,7 +312,7 @@ def main(static_dir: Path | None = None) -> None:
     ----------
     static_dir
         The ``static/`` folder Streamlit serves, holding the map's libraries
-        (``strikemap.maps.serve.prepare_app``); None loads them from public CDNs.
+        (``strikemap.webapp.serve.prepare_app``); None loads them from public CDNs.
     """
     st.set_page_config(page_title="strikemap", layout="wide")
     data_dir = str(resolve_data_dir())

@@ -19,7 +19,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from strikemap.geo.export import links_to_csv, links_to_geojson, links_to_json
+from strikemap.analysis.view import CONFIDENCE_LEVELS, View, ViewError, apply_view, parse_bbox
+from strikemap.exports.files import ExportFormatError, ExportWriteError
+from strikemap.exports.links import links_to_csv, links_to_geojson, links_to_json
+from strikemap.exports.tables import CSV_TABLES, TABLE_FORMATS, save_table
 from strikemap.geo.rules import BORDER_RADIUS_M, DEFAULT_RULES, RELATION_ORDER, ImpactRules
 from strikemap.geo.summaries import country_summary
 from strikemap.layers.catalog import CATALOG
@@ -39,12 +42,9 @@ from strikemap.layers.update import (
     restore_version,
 )
 from strikemap.layers.validate import validate_data_dir
-from strikemap.maps.exporting import ExportFormatError, ExportWriteError
 from strikemap.maps.html import save_html_map
-from strikemap.maps.serve import DEFAULT_ADDRESS, DEFAULT_PORT, serve
 from strikemap.maps.static import PAGES, render_static_map
-from strikemap.maps.tables import CSV_TABLES, TABLE_FORMATS, save_table
-from strikemap.maps.view import CONFIDENCE_LEVELS, View, ViewError, apply_view, parse_bbox
+from strikemap.webapp.serve import DEFAULT_ADDRESS, DEFAULT_PORT, serve
 
 log = logging.getLogger("strikemap")
 

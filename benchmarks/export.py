@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from strikemap.analysis.view import View
 from strikemap.geo.assets import combine_assets
 from strikemap.geo.impact import link_strikes
 from strikemap.layers.io import read_layers, read_relations
 from strikemap.maps.static import render_static_map
-from strikemap.maps.view import View
 
 TARGETS_S = {"shipped": 2.0, 100_000: 4.0}
 ASSET_LAYERS = ("pipelines", "power_lines", "facilities", "fuel_stations")

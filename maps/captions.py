@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import geopandas as gpd
 import pandas as pd
 
+from strikemap.analysis.view import View
 from strikemap.layers.schema import DATASET_SOURCE_PREFIX
-from strikemap.maps.view import View
 
 MAX_FOOTER_PUBLISHERS = 80
 """Publishers named in the footer at most (the most cited); the rest are counted."""

@@ -10,10 +10,10 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from strikemap.analysis.view import View, apply_view
 from strikemap.layers.io import atomic_write_text
 from strikemap.maps.interactive import build_map
 from strikemap.maps.offline import LOCAL_ASSETS, asset_source, asset_url, localise_assets
-from strikemap.maps.view import View, apply_view
 
 INLINE_PREFIX = "strikemap-inline:"
 """Placeholder URL prefix of the libraries while they are swapped for their contents."""

@@ -1,6 +1,6 @@
 """The interactive map: folium layers, legend, selection and probe, with no Streamlit.
 
-``build_map`` draws what it is given: call ``maps.view.apply_view`` first and pass the shown
+``build_map`` draws what it is given: call ``analysis.view.apply_view`` first and pass the shown
 strikes and links. Text from data reaches the browser only escaped (see ``maps.popups``).
 """
 
@@ -23,11 +23,11 @@ from branca.element import MacroElement
 from folium.template import Template as FoliumTemplate
 from jinja2 import Template
 
+from strikemap.analysis.view import View, strikes_extent
 from strikemap.geo.crs import folium_location, folium_locations, latlon_array
 from strikemap.layers.catalog import BY_NAME, LayerSpec
 from strikemap.maps import popups, style
 from strikemap.maps.style import LegendEntry
-from strikemap.maps.view import View, strikes_extent
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def build_map(
     ----------
     layers
         ``{layer name: frame}`` as ``layers.io.read_layers`` returns, with ``strikes`` already
-        filtered by the view (``maps.view.apply_view``). Missing layers are skipped.
+        filtered by the view (``analysis.view.apply_view``). Missing layers are skipped.
     links
         The impact table rows of the shown strikes.
     view

@@ -9,8 +9,8 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 
+from strikemap.analysis.view import View
 from strikemap.maps import style
-from strikemap.maps.view import View
 
 if TYPE_CHECKING:
     from strikemap.maps.static import Drawn, Page

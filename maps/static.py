@@ -32,12 +32,8 @@ from matplotlib.patches import Circle, PathPatch
 from matplotlib_scalebar.scalebar import ScaleBar
 from pyproj import CRS, Transformer
 
-from strikemap.geo.assets import asset_type_map, combine_assets
-from strikemap.layers.catalog import ASSET_LAYERS as CATALOG_ASSET_LAYERS
-from strikemap.maps import style
-from strikemap.maps.captions import footer_text, subtitle_text, wrap_text
-from strikemap.maps.drawing import line_segments, polygon_path
-from strikemap.maps.exporting import (
+from strikemap.analysis.view import Bbox, View, apply_view, strikes_extent
+from strikemap.exports.files import (
     ExportFormatError,
     Output,
     check_writable,
@@ -45,11 +41,15 @@ from strikemap.maps.exporting import (
     resolve_format,
     write_output,
 )
+from strikemap.geo.assets import asset_type_map, combine_assets
+from strikemap.layers.catalog import ASSET_LAYERS as CATALOG_ASSET_LAYERS
+from strikemap.maps import style
+from strikemap.maps.captions import footer_text, subtitle_text, wrap_text
+from strikemap.maps.drawing import line_segments, polygon_path
 from strikemap.maps.labels import ON_POINT, LabelRequest, place_labels
 from strikemap.maps.legend import FONT, MUTED_COLOR, PLACE_COLOR, TEXT_COLOR, draw_legends
 from strikemap.maps.locator import draw_locator, fit_aspect
 from strikemap.maps.places import KEY_PLACES
-from strikemap.maps.view import Bbox, View, apply_view, strikes_extent
 
 log = logging.getLogger(__name__)
 

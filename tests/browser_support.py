@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 
-from strikemap.maps.serve import app_environment, prepare_app, streamlit_command
+from strikemap.webapp.serve import app_environment, prepare_app, streamlit_command
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from strikemap.analysis.view import View
 from strikemap.layers.dataset import load_dataset
-from strikemap.maps import data_page, session
-from strikemap.maps.view import View
+from strikemap.webapp import data_page, session
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
 ACLED = FIXTURES / "acled_odesa.csv"

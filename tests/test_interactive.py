@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 import shapely
 
+from strikemap.analysis.view import View
 from strikemap.layers.io import read_layers
-from strikemap.maps import panels, popups
+from strikemap.maps import popups
 from strikemap.maps.interactive import (
     BASEMAPS,
     OFFLINE_BASEMAP,
@@ -24,7 +25,7 @@ from strikemap.maps.interactive import (
 )
 from strikemap.maps.offline import LOCAL_ASSETS, install_static_assets, localise_assets
 from strikemap.maps.style import strike_legend
-from strikemap.maps.view import View
+from strikemap.webapp import panels
 
 ORLIVKA = "strike-2025-08-06-orlivka"
 HOSTILE = "<script>alert('x')</script> `tick` ${x} {{'map'}} \"quoted\" & <img src=x onerror=y>"

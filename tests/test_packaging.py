@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import tomllib
+import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -160,7 +161,7 @@ def test_installed_wheel_serves_the_app_offline_and_stops_on_sigterm(
         server.send_signal(signal.SIGTERM)
         code = server.wait(timeout=30)
     assert code == 0, log_path.read_text()
-    with pytest.raises(OSError):  # the Streamlit child stopped with the command
+    with pytest.raises(urllib.error.URLError):  # the Streamlit child stopped with the command
         urllib.request.urlopen(f"{base}/_stcore/health", timeout=2)
     assert f"http://127.0.0.1:{port}" in log_path.read_text()
     assert not (ROOT / "static").exists()

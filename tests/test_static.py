@@ -19,11 +19,12 @@ from pypdf import PdfReader
 from pyproj import Geod
 from shapely.geometry import LineString, Point, box
 
+from strikemap.analysis.view import View
+from strikemap.exports.files import ExportFormatError, ExportWriteError
 from strikemap.layers.catalog import BY_NAME
 from strikemap.layers.io import empty_layer, normalise_layer
 from strikemap.maps import static
 from strikemap.maps.captions import publishers, subtitle_text
-from strikemap.maps.exporting import ExportFormatError, ExportWriteError
 from strikemap.maps.labels import LabelRequest, place_labels
 from strikemap.maps.static import (
     PAGES,
@@ -32,7 +33,6 @@ from strikemap.maps.static import (
     render_static_map,
     select_view,
 )
-from strikemap.maps.view import View
 
 BASELINE_DIR = Path(__file__).parent / "baseline"
 UPDATE_BASELINE = os.environ.get("STRIKEMAP_UPDATE_BASELINE") == "1"

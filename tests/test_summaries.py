@@ -8,8 +8,8 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import LineString, Point, box
 
+from strikemap.exports.links import links_to_csv, links_to_geojson, links_to_json
 from strikemap.geo.assets import combine_assets
-from strikemap.geo.export import links_to_csv, links_to_geojson, links_to_json
 from strikemap.geo.impact import LINK_COLUMNS, link_strikes
 from strikemap.geo.summaries import country_summary, strike_summary
 

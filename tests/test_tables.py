@@ -11,10 +11,10 @@ import pytest
 from openpyxl import load_workbook
 from shapely.geometry import Point
 
+from strikemap.exports.files import ExportFormatError, ExportWriteError
+from strikemap.exports.tables import LINK_COLUMNS, STRIKE_COLUMNS, export_table, save_table
 from strikemap.layers.catalog import STRIKES
 from strikemap.layers.io import empty_layer, normalise_layer
-from strikemap.maps.exporting import ExportFormatError, ExportWriteError
-from strikemap.maps.tables import LINK_COLUMNS, STRIKE_COLUMNS, export_table, save_table
 
 URL_A = "https://kyivindependent.com/russian-drones-hit-gas-station-in-odesa-oblast/?utm=1&x=2"
 URL_B = "https://babel.ua/en/news/120320-russia-struck-a-gas-station"

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from strikemap.maps.view import (
+from strikemap.analysis.view import (
     View,
     ViewError,
     apply_view,

@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from strikemap.analysis.view import View, view_from_query, view_to_query
 from strikemap.geo.rules import RELATION_ORDER, ImpactRules
 from strikemap.layers.dataset import Dataset
 from strikemap.maps.interactive import BASEMAPS, OFFLINE_BASEMAP, STRIKE_MODES, UNCERTAINTY_RADIUS_M
-from strikemap.maps.panels import choices
-from strikemap.maps.view import View, view_from_query, view_to_query
+from strikemap.webapp.panels import choices
 
 Radii = tuple[tuple[tuple[int, float], ...], tuple[tuple[int, float], ...], float]
 """``(hit radii, threat radii, border radius)`` in metres, hashable for Streamlit's caches."""

@@ -17,8 +17,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from strikemap.exports.files import ExportFormatError, Output, resolve_format, write_output
 from strikemap.geo.impact import LINK_COLUMNS
-from strikemap.maps.exporting import ExportFormatError, Output, resolve_format, write_output
 
 TABLE_FORMATS: tuple[str, ...] = ("csv", "geojson", "xlsx")
 CSV_TABLES: tuple[str, ...] = ("joined", "strikes", "links")
@@ -106,7 +106,7 @@ def export_table(
     Parameters
     ----------
     strikes
-        The strikes to export (already filtered, e.g. by ``maps.view.apply_view``).
+        The strikes to export (already filtered, e.g. by ``analysis.view.apply_view``).
     links
         Their impact links (rows of other strikes are dropped).
     fmt

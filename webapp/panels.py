@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from strikemap.analysis.view import View
 from strikemap.geo.summaries import country_summary
 from strikemap.layers.catalog import CATALOG, STRIKES
 from strikemap.layers.io import empty_layer
@@ -24,7 +25,6 @@ from strikemap.layers.paths import resolve_data_dir
 from strikemap.layers.schema import RELATIONS_TABLE
 from strikemap.maps.interactive import PROBE_ID
 from strikemap.maps.static import render_static_map
-from strikemap.maps.view import View
 
 COUNTRY_CODES_FILE = "country_codes.csv"
 NO_COUNTRY = "(none)"
