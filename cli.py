@@ -16,17 +16,13 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import geopandas as gpd
-import pandas as pd
-
-from strikemap.analysis.view import CONFIDENCE_LEVELS, View, ViewError, apply_view, parse_bbox
+from strikemap.analysis import Analysis, analyse, load_dataset
+from strikemap.analysis.view import CONFIDENCE_LEVELS, View, ViewError, parse_bbox
 from strikemap.exports.files import ExportFormatError, ExportWriteError
 from strikemap.exports.links import links_to_csv, links_to_geojson, links_to_json
 from strikemap.exports.tables import CSV_TABLES, TABLE_FORMATS, save_table
 from strikemap.geo.rules import BORDER_RADIUS_M, DEFAULT_RULES, RELATION_ORDER, ImpactRules
-from strikemap.geo.summaries import country_summary
 from strikemap.layers.catalog import CATALOG
-from strikemap.layers.dataset import Dataset, load_dataset
 from strikemap.layers.errors import LayerReadError, LayerValidationError
 from strikemap.layers.history import HistoryError, list_versions
 from strikemap.layers.importers import IMPORTERS, ImportFileError
@@ -364,17 +360,13 @@ def _rules_from_args(args: argparse.Namespace) -> ImpactRules:
         raise _UsageError(str(exc)) from exc
 
 
-def _shown(args: argparse.Namespace) -> tuple[Dataset, View, gpd.GeoDataFrame, pd.DataFrame]:
-    """Read the data folder, run the join and apply the view: what the verb works on."""
+def _analysis(args: argparse.Namespace) -> Analysis:
+    """Read the data folder and analyse the view the options describe: what the verb works on."""
     dataset = load_dataset(_data_dir(args))
-    view = _view_from_args(args)
-    unknown = sorted(set(view.countries) - set(dataset.country_names))
-    if unknown:
-        msg = f"--country {', '.join(unknown)}: no such country in the data (see country_codes.csv)"
-        raise _UsageError(msg)
-    links = dataset.link(rules=_rules_from_args(args))
-    strikes, links = apply_view(dataset.strikes, links, view, asset_types=dataset.asset_types)
-    return dataset, view, strikes, links
+    try:
+        return analyse(dataset, _view_from_args(args), _rules_from_args(args))
+    except ViewError as exc:
+        raise _UsageError(str(exc)) from exc
 
 
 # --------------------------------------------------------------------------------------------
@@ -407,24 +399,30 @@ def _add_impact_parser(verbs: argparse._SubParsersAction) -> None:
 
 
 def _run_impact(args: argparse.Namespace) -> int:
-    dataset, _view, strikes, links = _shown(args)
+    analysis = _analysis(args)
+    strikes = analysis.strikes
     if args.summary:
-        summary = country_summary(links, strikes, country_names=dataset.country_names)
+        summary = analysis.country_summary
         rows = [tuple(summary.columns)] + [
             tuple(str(v) for v in r) for r in summary.itertuples(index=False)
         ]
         text = _table(rows) + "\n"
-    elif args.format == "csv":
-        text = links_to_csv(links)
-    elif args.format == "json":
-        text = links_to_json(links)
     else:
-        text = links_to_geojson(links, strikes, dataset.assets)
+        links = analysis.explain()
+        if args.format == "csv":
+            text = links_to_csv(links)
+        elif args.format == "json":
+            text = links_to_json(links)
+        else:
+            text = links_to_geojson(links, strikes, analysis.dataset.assets)
     if args.out is None:
         sys.stdout.write(text)
     else:
         _write_text(args.out, text)
-        print(f"wrote {len(links)} links of {len(strikes)} strikes to {args.out}", file=sys.stderr)
+        print(
+            f"wrote {len(analysis.links)} links of {len(strikes)} strikes to {args.out}",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -486,13 +484,11 @@ def _run_export_map(args: argparse.Namespace) -> int:
     if suffix not in ("png", "pdf", "svg", "html"):
         msg = f"--out {args.out}: unknown format {suffix!r}; use .png, .pdf, .svg or .html"
         raise _UsageError(msg)
-    dataset, view, strikes, links = _shown(args)
+    analysis = _analysis(args)
     if suffix == "html":
-        return _export_html(args, dataset, view, strikes, links)
+        return _export_html(args, analysis)
     result = render_static_map(
-        dataset.layers,
-        links,
-        view,
+        analysis,
         out=args.out,
         page=args.page,
         dpi=args.dpi,
@@ -510,22 +506,9 @@ def _run_export_map(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _export_html(
-    args: argparse.Namespace,
-    dataset: Dataset,
-    view: View,
-    strikes: gpd.GeoDataFrame,
-    links: pd.DataFrame,
-) -> int:
-    save_html_map(
-        dataset.layers,
-        links,
-        view,
-        args.out,
-        asset_types=dataset.asset_types,
-        country_names=dataset.country_names,
-    )
-    print(f"wrote {args.out} ({len(strikes)} strikes; opens offline)", file=sys.stderr)
+def _export_html(args: argparse.Namespace, analysis: Analysis) -> int:
+    save_html_map(analysis, args.out)
+    print(f"wrote {args.out} ({len(analysis.strikes)} strikes; opens offline)", file=sys.stderr)
     return EXIT_OK
 
 
@@ -563,11 +546,14 @@ def _run_export_table(args: argparse.Namespace) -> int:
             f"--out {args.out}: unknown format {suffix or '(none)'!r}; use .csv, .geojson or .xlsx"
         )
         raise _UsageError(msg)
-    _dataset, _view, strikes, links = _shown(args)
-    if strikes.empty:
+    analysis = _analysis(args)
+    if analysis.strikes.empty:
         log.warning("no strikes match the filters; the table has no rows")
-    save_table(strikes, links, args.out, table=args.table)
-    print(f"wrote {args.out} ({len(strikes)} strikes, {len(links)} links)", file=sys.stderr)
+    save_table(analysis.strikes, analysis.explain(), args.out, table=args.table)
+    print(
+        f"wrote {args.out} ({len(analysis.strikes)} strikes, {len(analysis.links)} links)",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from strikemap.analysis.view import View
+from strikemap.analysis import Analysis
 from strikemap.geo.summaries import country_summary
 from strikemap.layers.catalog import CATALOG, STRIKES
 from strikemap.layers.io import empty_layer
@@ -197,17 +197,11 @@ def timeline_chart(weekly: pd.DataFrame) -> alt.Chart:
 
 
 def briefing_map(
-    layers: Mapping[str, gpd.GeoDataFrame],
-    links: pd.DataFrame,
-    view: View,
-    *,
-    fmt: str = "png",
-    page: str = "a4-landscape",
-    dpi: int = STATIC_DPI,
+    analysis: Analysis, *, fmt: str = "png", page: str = "a4-landscape", dpi: int = STATIC_DPI
 ) -> bytes:
-    """Return the view as the static briefing map (title, legend, scale bar, sources)."""
+    """Return the analysed view as the static briefing map (title, legend, scale bar, sources)."""
     buffer = io.BytesIO()
-    render_static_map(layers, links, view, out=buffer, fmt=fmt, page=page, dpi=dpi)
+    render_static_map(analysis, out=buffer, fmt=fmt, page=page, dpi=dpi)
     return buffer.getvalue()
 
 

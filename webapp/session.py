@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from strikemap.analysis.dataset import Dataset
 from strikemap.analysis.view import View, view_from_query, view_to_query
 from strikemap.geo.rules import RELATION_ORDER, ImpactRules
-from strikemap.layers.dataset import Dataset
 from strikemap.maps.interactive import BASEMAPS, OFFLINE_BASEMAP, STRIKE_MODES, UNCERTAINTY_RADIUS_M
 from strikemap.webapp.panels import choices
 

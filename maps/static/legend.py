@@ -13,7 +13,8 @@ from strikemap.analysis.view import View
 from strikemap.maps import style
 
 if TYPE_CHECKING:
-    from strikemap.maps.static import Drawn, Page
+    from strikemap.maps.static.data import Drawn
+    from strikemap.maps.static.options import Page
 
 log = logging.getLogger(__name__)
 
