@@ -1,22 +1,26 @@
-"""strikemap: the Streamlit front. Widgets -> package calls -> st_folium; no logic of its own.
+"""strikemap: the Streamlit front. Widgets -> package calls -> the map component; no logic.
 
 Run with ``strikemap serve`` (which serves the map's libraries from a run folder, so the map
 works offline) or ``streamlit run app.py`` (libraries from public CDNs); the data folder comes
 from ``STRIKEMAP_DATA_DIR`` (default: the shipped data).
+
+The map is drawn once per session (``maps.live.base``); every later run only sends the view over
+it (strikes, selection, legend), so a filter change keeps the map's place and zoom and never
+blanks it. What the map reports (clicks, place, zoom) is read first in each run, so a click on a
+strike shows its chain in the same run.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import json
-from collections.abc import Callable
+import hashlib
 from pathlib import Path
 
-import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
+from streamlit_folium import _component_func as map_component
 
 from strikemap.analysis import Analysis, analyse
 from strikemap.analysis.dataset import Dataset, load_dataset
@@ -24,31 +28,51 @@ from strikemap.analysis.view import CONFIDENCE_LEVELS, View
 from strikemap.exports.files import MIME_TYPES
 from strikemap.exports.links import links_to_csv
 from strikemap.exports.tables import TABLE_FORMATS, export_table
-from strikemap.geo.rules import BORDER_RADIUS_M, HIT_RADIUS_M, THREAT_RADIUS_M
+from strikemap.geo.rules import HIT_RADIUS_M
 from strikemap.layers.catalog import BY_NAME, get_layer
 from strikemap.layers.paths import resolve_data_dir
 from strikemap.layers.schema import GEO_PRECISION_CODES, WEAPONS
 from strikemap.maps import html as html_export
-from strikemap.maps import popups
-from strikemap.maps.interactive import (
-    BACKGROUND_LAYERS,
-    BASEMAPS,
-    STRIKE_MODES,
-    build_map,
-    layer_features,
-    resolve_strike_mode,
-)
+from strikemap.maps import live, popups
+from strikemap.maps.live.base import base_map, script_json, with_initial_view
+from strikemap.maps.live.config import REGIONS_LAYER, SELECTED_ZOOM
+from strikemap.maps.live.embed import EmbedParts, embed_parts
+from strikemap.maps.live.overlay import overlay_script
+from strikemap.maps.live.strikes import resolve_strike_mode, strikes_payload
 from strikemap.maps.offline import VENDOR_DIR, localise_assets
 from strikemap.maps.static import FORMATS, PAGES
-from strikemap.webapp import data_page, panels, session
+from strikemap.webapp import data_page, map_events, panels, session
 
 STATIC_URL = "app/static"
 """Where Streamlit serves the ``static/`` folder beside the script it runs."""
-MAP_HEIGHT = 620
+MAP_HEIGHT = 640
+"""The map's height before the page's style stretches it to the window (see ``PAGE_CSS``)."""
+MAP_KEY = "strikemap-map-"
+PAGE_CSS = """
+<style>
+  /* the map is the page: little padding, the map as tall as the window allows */
+  [data-testid="stMainBlockContainer"] { padding: 1.1rem 1rem 2rem 1rem; max-width: none; }
+  [data-testid="stSidebarUserContent"] { padding-top: 0; }
+  [data-testid="stMainBlockContainer"] [data-testid="stTabs"] [role="tablist"] { gap: 1.2rem; }
+  iframe[title="streamlit_folium.st_folium"] {
+    height: max(420px, calc(100vh - 128px)) !important; display: block;
+  }
+  .strikemap-title { font-size: 1.3rem; font-weight: 700; }
+  /* headline numbers: value then label, on one line */
+  [data-testid="stMetric"] { display: flex; flex-direction: row-reverse; justify-content: flex-end;
+    align-items: baseline; gap: 0.35rem; }
+  [data-testid="stMetricValue"] { font-size: 1.05rem !important; font-weight: 700; }
+  [data-testid="stMetricValue"] > div { font-size: 1.05rem !important; }
+  [data-testid="stMetricLabel"] { min-height: 0; }
+  .impact-chain { padding-left: 1.1rem; font-size: 0.9rem; }
+  .impact-chain .why { color: #555; font-size: 0.85rem; }
+</style>
+"""
+DEFAULT_MAP_VALUE = dict.fromkeys(map_events.RETURNED)
 
 
 # ------------------------------------------------------------------------------------------
-# Cached data: keyed on the data folder, file modification times and the rules' radii
+# Cached data: keyed on the data folder, file modification times, the view and the radii
 
 
 @st.cache_resource(show_spinner="Reading layers ...", max_entries=2)
@@ -58,6 +82,13 @@ def load_data(data_dir: str, fingerprint: tuple) -> Dataset:
     A resource cache rather than a data cache: 100,000 strikes would be copied on every rerun.
     """
     return load_dataset(data_dir)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def shown(data_dir: str, fingerprint: tuple, view_key: str, radii: tuple, _view: View) -> Analysis:
+    """Return the analysis of a view (without its selection), shared by sessions and reruns."""
+    data = load_data(data_dir, fingerprint)
+    return analyse(data, _view, session.rules_from(radii))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -76,14 +107,72 @@ def background_features(data_dir: str, fingerprint: tuple) -> dict[str, dict]:
     """Return the map's FeatureCollections of the layers under the strikes (read-only)."""
     data = load_data(data_dir, fingerprint)
     return {
-        name: layer_features(data.layers[name], get_layer(name))
-        for name in BACKGROUND_LAYERS
-        if not data.layers[name].empty
+        name: live.layer_features(data.layers[name], get_layer(name))
+        for name in live.BACKGROUND_LAYERS
+        if name in data.layers and not data.layers[name].empty
     }
 
 
+@st.cache_resource(show_spinner="Drawing the map ...", max_entries=4)
+def base_parts(data_dir: str, fingerprint: tuple, prefix: str | None) -> EmbedParts:
+    """Return the base map (no strikes) rendered for the map component, once per data version."""
+    data = load_data(data_dir, fingerprint)
+    fmap = base_map(data.layers, prepared=background_features(data_dir, fingerprint))
+    if prefix is not None:
+        localise_assets(fmap, prefix)
+    return embed_parts(fmap)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def strikes_drawing(
+    data_dir: str, fingerprint: tuple, view_key: str, radii: tuple, mode: str, _analysis: Analysis
+) -> tuple[str, map_events.Drawn, bool]:
+    """Return the strikes of a view as the map's JSON and what a click refers to.
+
+    The third value says whether some strikes are drawn as region outlines.
+    """
+    data = load_data(data_dir, fingerprint)
+    strikes = _analysis.strikes
+    # no popups: the sidebar shows the clicked strike's chain (popups would cover the map)
+    drawn = strikes_payload(
+        strikes, _analysis.view, mode=mode, regions=data.layers.get(REGIONS_LAYER), popup_limit=0
+    )
+    ids = strikes["id"].astype(str).to_numpy()
+    return script_json(drawn), map_events.Drawn(str(drawn["token"]), ids), bool(drawn["regions"])
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def overlay(
+    data_dir: str,
+    fingerprint: tuple,
+    key: tuple,
+    strikes_json: str,
+    region_outlines: bool,
+    _analysis: Analysis,
+    _focus: tuple,
+) -> str:
+    """Return the map's overlay script for a view, selection and basemap."""
+    data = load_data(data_dir, fingerprint)
+    strike, links, is_probe, radii, basemap = _focus
+    payload = live.view_overlay(
+        data.layers,
+        _analysis.view,
+        basemap=basemap,
+        strikes_json=strikes_json,
+        region_outlines=region_outlines,
+        focus=strike,
+        focus_links=links,
+        probe=is_probe,
+        radius_m=session.marker_radii(radii),
+        country_names=data.country_names,
+        assets=data.assets,
+        snap_tolerance_m=_analysis.rules.snap_tolerance_m,
+    )
+    return overlay_script(payload)
+
+
 # ------------------------------------------------------------------------------------------
-# URL <-> session state (the rules live in maps.session)
+# URL <-> session state (the rules live in webapp.session)
 
 
 def init_state(data: Dataset, dates: tuple[dt.date, dt.date]) -> None:
@@ -95,102 +184,191 @@ def init_state(data: Dataset, dates: tuple[dt.date, dt.date]) -> None:
 
 
 def sync_url(view: View, dates: tuple[dt.date, dt.date]) -> None:
-    """Mirror the view (minus the default time window) and the map options in the URL."""
+    """Mirror the view (minus the default time window), the map's place and options in the URL."""
     params = session.url_params(view, dates, st.session_state)
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
 
 
-def apply_pending_selection() -> None:
-    """Move a selection made by a map click into the selectbox's state before it is drawn."""
-    pending = st.session_state.pop("_pending_selected", None)
-    if pending is not None:
-        st.session_state["selected"] = pending
-    pending_probe = st.session_state.pop("_pending_probe", None)
-    if pending_probe is not None:
-        st.session_state["probe_lat"], st.session_state["probe_lon"] = pending_probe
+def read_map() -> None:
+    """Apply what the map reported since the last run.
+
+    That is a strike clicked, a basemap chosen on the map, a click for the probe, and the
+    map's place and zoom.
+    """
+    state = st.session_state
+    key = state.get("_map_key")
+    value = state.get(key) if key else None
+    events = map_events.read_map_value(
+        value,
+        drawn=state.get("_drawn"),
+        last_clicks=state.get("_map_clicks", 0),
+        last_map_click=state.get("_map_click"),
+    )
+    state["_map_clicks"], state["_map_click"] = events.clicks, events.map_click
+    if events.view is not None:
+        state["map_view"] = events.view
+    pending = state.setdefault("_pending", {})
+    if events.selected:
+        pending["selected"] = events.selected
+    if events.basemap in live.BASEMAPS:
+        pending["basemap"] = events.basemap
+    if events.probe_at is not None and state.get("probe_on") and not events.selected:
+        pending["probe_lat"], pending["probe_lon"] = events.probe_at
+    # widget values set by the map: applied again in each run until one finishes (a run that
+    # another report interrupts would otherwise lose them to the widgets' old values)
+    state.update(pending)
+
+
+def widgets_drawn() -> None:
+    """Forget the map's pending widget values: a whole run has shown them."""
+    st.session_state["_pending"] = {}
+
+
+def sync_dates_from_slider() -> None:
+    """Keep the date entry on the slider's window."""
+    st.session_state["window_dates"] = st.session_state["window"]
+
+
+def sync_slider_from_dates() -> None:
+    """Move the slider to the dates entered (once both ends are picked)."""
+    picked = st.session_state["window_dates"]
+    if len(picked) == 2:
+        st.session_state["window"] = (min(picked), max(picked))
 
 
 # ------------------------------------------------------------------------------------------
-# Sidebar
+# Sidebar: the selected strike's chain, then the filters, map options, rules and probe
 
 
-def sidebar(data: Dataset, dates: tuple[dt.date, dt.date]) -> tuple:
-    """Draw the filters, map options, rules and probe; return the rules' radii and probe."""
+def sidebar(data: Dataset, analysis: Analysis, dates: tuple[dt.date, dt.date], probe) -> None:
+    """Draw the sidebar: chain of the selection or probe, filters, map options, rules, probe."""
     bar = st.sidebar
-    bar.header("Filters")
+    with bar:
+        chain_section(data, analysis, probe)
+        time_window(dates)
+        filters(data)
+        with st.expander("Map"):
+            st.radio("Colour strikes by", ["weapon", "age"], key="color_by", horizontal=True)
+            st.selectbox("Basemap", list(live.BASEMAPS), key="basemap")
+            st.selectbox("Draw strikes as", list(live.STRIKE_MODES), key="strike_mode")
+        rules_widgets()
+        probe_widgets()
+
+
+def chain_section(data: Dataset, analysis: Analysis, probe) -> None:
+    """Show the selected strike (picked here or clicked on the map) and its impact chain."""
+    st.header("Strike")
+    selection_box(analysis.strikes, data.strikes)
+    selected = st.session_state.get("selected")
+    if probe is None and not selected:
+        st.caption("Click a strike on the map, or pick one above, to see its impact chain.")
+        return
+    with st.container(height=360, border=False):  # scrolls: the filters stay in reach
+        if probe is not None:
+            probe_frame, probe_links = probe
+            st.subheader("What-if strike")
+            chain_panel(probe_frame.iloc[0], probe_links, data)
+            return
+        st.subheader("Impact chain")
+        if selected not in set(analysis.strikes["id"]):
+            st.info("The selected strike is hidden by the current filters.")
+        chain_panel(analysis.strike(selected), analysis.strike_links(selected), data)
+
+
+def time_window(dates: tuple[dt.date, dt.date]) -> None:
+    """Draw the time window: a date entry (from, to) and a slider, kept in step."""
+    st.header("Time window")
     first, last = dates
-    bar.slider("Time window", min_value=first, max_value=last, key="window")
+    st.date_input(
+        "Dates",
+        min_value=first,
+        max_value=last,
+        key="window_dates",
+        on_change=sync_slider_from_dates,
+        format="YYYY-MM-DD",
+    )
+    st.slider(
+        "Time window",
+        min_value=first,
+        max_value=last,
+        key="window",
+        on_change=sync_dates_from_slider,
+        label_visibility="collapsed",
+    )
+
+
+def filters(data: Dataset) -> None:
+    """Draw the filters of the view."""
+    st.header("Filters")
     options = session.filter_options(data)
     names = data.country_names
-    bar.multiselect(
+    st.multiselect(
         "Affected country",
         options["countries"],
         key="countries",
         format_func=lambda code: f"{names.get(code, code)} ({code})",
     )
-    bar.multiselect("Asset type", options["asset_types"], key="asset_types")
-    bar.multiselect("Weapon", list(WEAPONS), key="weapons")
-    bar.multiselect("Location precision", list(GEO_PRECISION_CODES), key="precisions")
-    bar.multiselect("Relation", options["relations"], key="relations")
-    bar.select_slider("Minimum confidence", list(CONFIDENCE_LEVELS), key="min_confidence")
-    bar.checkbox("Include context events (outside the region, spill-over)", key="include_context")
-    bar.checkbox("Include candidate strikes (remote sensing)", key="include_candidates")
-    bar.header("Map")
-    bar.radio("Colour strikes by", ["weapon", "age"], key="color_by", horizontal=True)
-    bar.selectbox("Basemap", list(BASEMAPS), key="basemap")
-    bar.selectbox("Draw strikes as", list(STRIKE_MODES), key="strike_mode")
-    radii = rules_widgets(bar)
-    probe = probe_widgets(bar, last)
-    return radii, probe
+    st.multiselect("Asset type", options["asset_types"], key="asset_types")
+    st.multiselect("Weapon", list(WEAPONS), key="weapons")
+    st.multiselect("Location precision", list(GEO_PRECISION_CODES), key="precisions")
+    st.multiselect("Relation", options["relations"], key="relations")
+    st.select_slider("Minimum confidence", list(CONFIDENCE_LEVELS), key="min_confidence")
+    st.checkbox("Include context events (outside the region, spill-over)", key="include_context")
+    st.checkbox("Include candidate strikes (remote sensing)", key="include_candidates")
 
 
-def rules_widgets(bar) -> session.Radii:
+def rules_widgets() -> None:
     """Draw the radii of the impact rules, in km, per location precision."""
-    radii: dict[str, dict[int, float]] = {"hit": {}, "threat": {}}
-    defaults = {"hit": HIT_RADIUS_M, "threat": THREAT_RADIUS_M}
-    with bar.expander("Impact rules (radii, km)"):
+    with st.expander("Impact rules (radii, km)"):
         for precision in sorted(HIT_RADIUS_M):
-            for column, kind in zip(st.columns(2), radii, strict=True):
-                radii[kind][precision] = 1000 * column.number_input(
+            for column, kind in zip(st.columns(2), session.RADIUS_KINDS, strict=True):
+                column.number_input(
                     f"{kind}, precision {precision}",
                     min_value=0.0,
-                    value=defaults[kind][precision] / 1000,
                     step=0.5,
                     key=f"{kind}_{precision}",
                 )
-        border = 1000 * st.number_input(
-            "border radius", min_value=0.0, value=BORDER_RADIUS_M / 1000, step=1.0, key="border"
-        )
-    return session.radii_from(radii["hit"], radii["threat"], border)
+        st.number_input("border radius", min_value=0.0, step=1.0, key="border")
 
 
-def probe_widgets(bar, last: dt.date) -> tuple | None:
+def probe_widgets() -> None:
     """Draw the what-if probe: a hypothetical strike placed by a click or coordinates."""
-    bar.header("What-if probe")
-    on = bar.toggle("Place a hypothetical strike (click the map)", key="probe_on")
-    if not on:
+    st.header("What-if probe")
+    st.toggle("Place a hypothetical strike (click the map)", key="probe_on")
+    if not st.session_state.get("probe_on"):
+        return
+    st.number_input("Latitude", -90.0, 90.0, key="probe_lat", format="%.4f")
+    st.number_input("Longitude", -180.0, 180.0, key="probe_lon", format="%.4f")
+    st.selectbox("Precision of the location", list(GEO_PRECISION_CODES), key="probe_precision")
+
+
+def probe_of_state(last: dt.date) -> tuple | None:
+    """Return the probe ``(lat, lon, precision, date)`` when it is on."""
+    state = st.session_state
+    if not state.get("probe_on"):
         return None
-    st.session_state.setdefault("probe_lat", 45.39)
-    st.session_state.setdefault("probe_lon", 28.53)
-    lat = bar.number_input("Latitude", -90.0, 90.0, key="probe_lat", format="%.4f")
-    lon = bar.number_input("Longitude", -180.0, 180.0, key="probe_lon", format="%.4f")
-    precision = bar.selectbox("Precision of the location", list(GEO_PRECISION_CODES), index=1)
-    return (float(lat), float(lon), int(precision), last)
+    return (
+        float(state["probe_lat"]),
+        float(state["probe_lon"]),
+        int(state.get("probe_precision", 1)),
+        last,
+    )
 
 
 # ------------------------------------------------------------------------------------------
 # Panels
 
 
-def headline_row(strikes: pd.DataFrame, links: pd.DataFrame) -> None:
-    """Show the four headline numbers."""
+def headline(strikes: pd.DataFrame, links: pd.DataFrame) -> None:
+    """Show the title and the four headline numbers in one line."""
     numbers = panels.headline(strikes, links)
-    cols = st.columns(4)
-    cols[0].metric("Strikes shown", numbers["strikes"])
-    cols[1].metric("Assets hit or threatened", numbers["assets"])
-    cols[2].metric("Countries touched", numbers["countries"])
-    cols[3].metric("Links", numbers["links"])
+    cols = st.columns([1.1, 1.1, 1.7, 1.5, 0.8, 2.0], vertical_alignment="center")
+    cols[0].markdown("<span class='strikemap-title'>strikemap</span>", unsafe_allow_html=True)
+    cols[1].metric("Strikes shown", numbers["strikes"])
+    cols[2].metric("Assets hit or threatened", numbers["assets"])
+    cols[3].metric("Countries touched", numbers["countries"])
+    cols[4].metric("Links", numbers["links"])
 
 
 def selection_box(strikes: gpd.GeoDataFrame, all_strikes: gpd.GeoDataFrame) -> None:
@@ -217,43 +395,83 @@ def chain_panel(strike: pd.Series | dict, links: pd.DataFrame, data: Dataset) ->
     st.markdown(body, unsafe_allow_html=True)
 
 
-def timeline(strikes: pd.DataFrame, links: pd.DataFrame) -> None:
-    """Chart strikes per week, coloured by affected country."""
-    weekly = panels.weekly_timeline(strikes, links)
-    if weekly.empty:
+def details_panel(data: Dataset, analysis: Analysis, map_file, briefing) -> None:
+    """Below the map: affected countries, the timeline and the downloads (folds away)."""
+    with st.expander("Countries, timeline and downloads", expanded=True):
+        countries_tab, timeline_tab, downloads_tab = st.tabs(
+            ["Affected countries", "Strikes over time", "Downloads"]
+        )
+        with countries_tab:
+            summary = panels.country_table(
+                analysis.links, analysis.strikes, country_names=data.country_names
+            )
+            # a static table: the interactive dataframe widget costs about a second of first paint
+            st.table(summary, border="horizontal")
+        with timeline_tab:
+            timeline(data, analysis)
+        with downloads_tab:
+            downloads(analysis, map_file, briefing)
+
+
+def timeline(data: Dataset, analysis: Analysis) -> None:
+    """Chart strikes per day or week, each counted once, coloured by weapon or country."""
+    strikes, links = analysis.strikes, analysis.links
+    if strikes.empty:
         st.caption("No strikes in the time window.")
         return
-    chart = panels.timeline_chart(weekly)
+    cols = st.columns([2, 3])
+    by = cols[0].radio("Colour by", panels.TIMELINE_BY, key="timeline_by", horizontal=True)
+    country = None
+    if by == "affected country":
+        counts = links["country"].astype(object).replace("", pd.NA).dropna().value_counts()
+        options = list(counts.index) or sorted(data.country_names)
+        names = data.country_names
+        country = cols[1].selectbox(
+            "Country",
+            options,
+            key="timeline_country",
+            format_func=lambda code: f"{names.get(code, code)} ({code})",
+        )
+    first, last = analysis.view.date_from, analysis.view.date_to
+    step = panels.timeline_step(first, last) if first and last else "week"
+    counts, categories, colors = panels.timeline_counts(
+        strikes, links, by=by, country=country, country_names=data.country_names, step=step
+    )
+    title = "weapon" if by == "weapon" else "affected country"
+    chart = panels.timeline_chart(counts, categories, colors, step=step, title=title)
     st.altair_chart(chart, width="stretch")
+    st.caption(f"Strikes per {step}; each strike counted once.")
 
 
-def downloads(
-    links_csv: Callable[[], str],
-    table: Callable[[str], bytes],
-    map_html: Callable[[], str],
-    briefing: Callable[[str, str], bytes],
-) -> None:
-    """Offer the links, a table of strikes and links, and the maps; each is built on click."""
-    st.subheader("Downloads")
+def downloads(analysis: Analysis, map_file, briefing) -> None:
+    """Offer the links, a table of strikes and links, and the maps; each is built on click.
+
+    The buttons do not rerun the page, so one download never voids another's link, and each
+    file is made from this view whenever it is clicked (any number, in any order).
+    """
     choice = st.columns(3)
     table_fmt = choice[0].selectbox("Table format", TABLE_FORMATS, key="table_format")
     map_fmt = choice[1].selectbox("Briefing map format", FORMATS, key="map_format")
     page = choice[2].selectbox("Page", list(PAGES), key="map_page")
+    strikes = analysis.strikes
     cols = st.columns(4)
-    cols[0].download_button("Links (CSV)", links_csv, "strikemap-links.csv", "text/csv")
-    cols[1].download_button(
-        f"Strikes and links ({table_fmt.upper()})",
-        lambda: table(table_fmt),
-        f"strikemap-strikes.{table_fmt}",
-        MIME_TYPES[table_fmt],
-    )
-    cols[2].download_button("Map (HTML)", map_html, "strikemap-map.html", "text/html")
-    cols[3].download_button(
-        f"Briefing map ({map_fmt.upper()})",
-        lambda: briefing(map_fmt, page),
-        f"strikemap-map.{map_fmt}",
-        MIME_TYPES[map_fmt],
-    )
+    buttons = {
+        "links": ("Links (CSV)", lambda: links_to_csv(analysis.explain()), "strikemap-links.csv"),
+        "table": (
+            f"Strikes and links ({table_fmt.upper()})",
+            lambda: export_table(strikes, analysis.explain(), fmt=table_fmt),
+            f"strikemap-strikes.{table_fmt}",
+        ),
+        "html": ("Map (HTML)", map_file, "strikemap-map.html"),
+        "briefing": (
+            f"Briefing map ({map_fmt.upper()})",
+            lambda: briefing(map_fmt, page),
+            f"strikemap-map.{map_fmt}",
+        ),
+    }
+    for col, (key, (label, make, name)) in zip(cols, buttons.items(), strict=True):
+        mime = MIME_TYPES.get(name.rsplit(".", 1)[-1], "text/html")
+        col.download_button(label, make, name, mime, key=f"download_{key}", on_click="ignore")
 
 
 def asset_url_prefix(static_dir: Path | None) -> str | None:
@@ -283,80 +501,154 @@ def main(static_dir: Path | None = None) -> None:
         The ``static/`` folder Streamlit serves, holding the map's libraries
         (``strikemap.webapp.serve.prepare_app``); None loads them from public CDNs.
     """
-    st.set_page_config(page_title="strikemap", layout="wide")
+    st.set_page_config(page_title="strikemap", layout="wide", initial_sidebar_state="expanded")
+    st.markdown(PAGE_CSS, unsafe_allow_html=True)
     data_dir = str(resolve_data_dir())
     fingerprint = panels.data_fingerprint(data_dir)
     data = load_data(data_dir, fingerprint)
     dates = panels.date_range(data.strikes)
     init_state(data, dates)
-    apply_pending_selection()
+    read_map()
+    view = session.view_from_state(st.session_state)
+    radii = session.radii_of(st.session_state)
+    unselected = view.with_(selected=None)
+    with st.spinner("Linking strikes to assets and countries ..."):
+        analysis = shown(data_dir, fingerprint, repr(unselected), radii, unselected)
+    analysis = dataclasses.replace(analysis, view=view)
+    probe_args = probe_of_state(dates[1])
+    probe = compute_probe(data_dir, fingerprint, radii, probe_args) if probe_args else None
+    sync_url(view, dates)
 
-    st.title("strikemap")
-    st.caption(
-        "Strikes on energy infrastructure around Odesa: which assets each strike hit or "
-        "threatened, and which countries that touches, with reasons and sources."
-    )
+    headline(analysis.strikes, analysis.links)
     for notice in st.session_state.get("url_notices", []):
         st.warning(notice)
-    radii, probe = sidebar(data, dates)
     map_tab, data_tab = st.tabs(["Map", "Data"])
+    prefix = asset_url_prefix(static_dir)
     with map_tab:
-        map_view(data, data_dir, fingerprint, dates, radii, probe, static_dir)
+        draw_map(data, data_dir, fingerprint, analysis, radii, probe, prefix)
+    sidebar(data, analysis, dates, probe)
+    style = (st.session_state["basemap"], st.session_state["strike_mode"])
+    prepared = background_features(data_dir, fingerprint)
+
+    def map_file() -> str:
+        return html_export.standalone_html(standalone_map(analysis, prepared, radii, probe, style))
+
+    def briefing(fmt: str, page: str) -> bytes:
+        return panels.briefing_map(analysis, fmt=fmt, page=page)
+
+    with map_tab:
+        details_panel(data, analysis, map_file, briefing)
     with data_tab:
         data_view(data, data_dir, fingerprint)
+    widgets_drawn()
 
 
-def map_view(
+def draw_map(
     data: Dataset,
     data_dir: str,
     fingerprint: tuple,
-    dates: tuple[dt.date, dt.date],
+    analysis: Analysis,
     radii: session.Radii,
     probe: tuple | None,
-    static_dir: Path | None,
+    prefix: str | None,
 ) -> None:
-    """Draw the headline, the map, the impact chain, the tables and the downloads."""
-    view = session.view_from_state(st.session_state)
-    sync_url(view, dates)
-    with st.spinner("Linking strikes to assets and countries ..."):
-        analysis = analyse(data, view, session.rules_from(radii))
-    strikes, shown_links = analysis.strikes, analysis.links
-    probe_frame = probe_links = None
-    if probe is not None:
-        probe_frame, probe_links = compute_probe(data_dir, fingerprint, radii, probe)
+    """Send the map: the base map (unchanged within a session) and the view's overlay."""
+    if prefix is None:
+        st.caption(
+            "The map's libraries load from public CDNs (start the app with `strikemap serve` "
+            "to serve them locally and work offline)."
+        )
+    parts = base_parts(data_dir, fingerprint, prefix)
+    state = st.session_state
+    if state.get("_map_parts") is not parts:  # a new session, or new data: open the map anew
+        state["_initial_view"] = opening_view(analysis, state.get("map_view"))
+        script = with_initial_view(parts.script, state["_initial_view"])
+        state["_map_script"] = script
+        state["_map_key"] = MAP_KEY + hashlib.sha1(script.encode()).hexdigest()[:16]
+        state["_map_parts"] = parts
+    mode = resolve_strike_mode(state["strike_mode"], len(analysis.strikes))
+    view_key = repr(analysis.view.with_(selected=None))
+    strikes_json, drawn, regions = strikes_drawing(
+        data_dir, fingerprint, view_key, radii, mode, analysis
+    )
+    state["_drawn"] = drawn
+    focus = focus_of(analysis, probe, radii, state["basemap"])
+    key = (view_key, radii, mode, state["basemap"], analysis.view.selected, _probe_key(probe))
+    script = overlay(data_dir, fingerprint, key, strikes_json, regions, analysis, focus)
+    map_component(
+        script=state["_map_script"],
+        header=parts.header,
+        html=parts.html,
+        id="map_div",
+        key=state["_map_key"],
+        height=MAP_HEIGHT,
+        width=None,
+        returned_objects=list(map_events.RETURNED),
+        default=DEFAULT_MAP_VALUE,
+        zoom=None,
+        center=None,
+        feature_group=script,
+        return_on_hover=False,
+        layer_control=None,
+        pixelated=False,
+        css_links=list(parts.css_links),
+        js_links=list(parts.js_links),
+        wrap_longitude=False,
+        on_change=None,
+    )
 
-    headline_row(strikes, shown_links)
-    map_col, side_col = st.columns([3, 2])
-    with map_col:
-        prepared = background_features(data_dir, fingerprint)
-        # widget values are read now: download callables run outside the script run
-        style = (st.session_state["basemap"], st.session_state["strike_mode"])
-        map_args = (analysis, prepared, radii, probe_frame, probe_links, style)
-        draw_map(make_map(*map_args), strikes, asset_url_prefix(static_dir))
-    with side_col:
-        selection_box(strikes, data.strikes)
-        if probe_frame is not None:
-            st.subheader("What-if strike")
-            chain_panel(probe_frame.iloc[0], probe_links, data)
-        elif view.selected:
-            chosen = analysis.strike(view.selected)
-            st.subheader("Impact chain")
-            if view.selected not in set(strikes["id"]):
-                st.info("The selected strike is hidden by the current filters.")
-            chain_panel(chosen, analysis.strike_links(view.selected), data)
-        else:
-            st.caption("Click a strike on the map, or pick one above, to see its impact chain.")
-    st.subheader("Affected countries")
-    summary = panels.country_table(shown_links, strikes, country_names=data.country_names)
-    # a static table: the interactive dataframe widget costs about a second of first paint
-    st.table(summary, border="horizontal")
-    st.subheader("Strikes per week")
-    timeline(strikes, shown_links)
-    downloads(
-        lambda: links_to_csv(analysis.explain()),
-        lambda fmt: export_table(strikes, analysis.explain(), fmt=fmt),
-        lambda: html_export.standalone_html(make_map(*map_args)),
-        lambda fmt, page: panels.briefing_map(analysis, fmt=fmt, page=page),
+
+def opening_view(analysis: Analysis, map_view: session.MapView | None) -> dict[str, object]:
+    """Return where the map opens: the URL's place and zoom, else the selection or the view."""
+    if map_view is not None:
+        lat, lon, zoom = map_view
+        return {"center": [lat, lon], "zoom": zoom}
+    selected = analysis.view.selected
+    strike = analysis.strike(selected) if selected else None
+    if strike is not None:
+        return live.initial_view(analysis.view, analysis.strikes, strike) | {"zoom": SELECTED_ZOOM}
+    return live.initial_view(analysis.view, analysis.strikes)
+
+
+def focus_of(analysis: Analysis, probe: tuple | None, radii: session.Radii, basemap: str) -> tuple:
+    """Return what the overlay highlights: ``(strike, links, is probe, radii, basemap)``."""
+    if probe is not None:
+        probe_frame, probe_links = probe
+        return probe_frame.iloc[0], probe_links, True, radii, basemap
+    selected = analysis.view.selected
+    strike = analysis.strike(selected) if selected else None
+    if strike is None:
+        return None, None, False, radii, basemap
+    return strike, analysis.strike_links(selected), False, radii, basemap
+
+
+def _probe_key(probe: tuple | None) -> tuple | None:
+    if probe is None:
+        return None
+    frame = probe[0]
+    point = frame.geometry.iloc[0]
+    return (round(point.y, 5), round(point.x, 5), int(frame["geo_precision"].iloc[0]))
+
+
+def standalone_map(analysis: Analysis, prepared: dict, radii, probe, style):
+    """Build the standalone map of the current view (for the HTML download).
+
+    ``style`` is ``(basemap, strike mode)``; no session state is read here, so the download
+    button can call this after the script run.
+    """
+    basemap, strike_mode = style
+    probe_frame, probe_links = probe if probe is not None else (None, None)
+    return live.build_map(
+        analysis.layers,
+        analysis.links,
+        analysis.view,
+        basemap=basemap,
+        probe=probe_frame,
+        probe_links=probe_links,
+        strike_mode=strike_mode,
+        radius_m=session.marker_radii(radii),
+        country_names=analysis.country_names,
+        prepared=prepared,
     )
 
 
@@ -434,73 +726,6 @@ def show_import_preview(preview: data_page.ImportPreview) -> None:
         st.subheader(f"{title}: {len(table)}")
         if not table.empty:
             st.dataframe(table, hide_index=True)
-
-
-# ------------------------------------------------------------------------------------------
-# The map
-
-
-def make_map(
-    analysis: Analysis, prepared: dict, radii, probe_frame, probe_links, style
-) -> folium.Map:
-    """Build the folium map of the current view (a new one each time: never cached).
-
-    ``style`` is ``(basemap, strike mode)``; no session state is read here, so download
-    buttons can call this after the script run.
-    """
-    basemap, strike_mode = style
-    layers = {name: analysis.dataset.layers[name] for name in BACKGROUND_LAYERS}
-    layers["strikes"] = analysis.strikes
-    mode = resolve_strike_mode(strike_mode, len(analysis.strikes))
-    return build_map(
-        layers,
-        analysis.links,
-        analysis.view,
-        basemap=basemap,
-        probe=probe_frame,
-        probe_links=probe_links,
-        strike_mode=mode,
-        radius_m=session.marker_radii(radii),
-        country_names=analysis.country_names,
-        prepared=prepared,
-    )
-
-
-def draw_map(fmap: folium.Map, strikes: gpd.GeoDataFrame, prefix: str | None) -> None:
-    """Point the map at the locally served libraries, hand it to st_folium, handle clicks."""
-    probe_on = st.session_state.get("probe_on", False)
-    if prefix is None:
-        st.caption(
-            "The map's libraries load from public CDNs (start the app with `strikemap serve` "
-            "to serve them locally and work offline)."
-        )
-    else:
-        localise_assets(fmap, prefix)
-    returned = ["last_object_clicked", "last_object_clicked_tooltip"]
-    if probe_on:
-        returned.append("last_clicked")
-    result = st_folium(
-        fmap, key="map", height=MAP_HEIGHT, use_container_width=True, returned_objects=returned
-    )
-    handle_click(result, strikes, probe_on=probe_on)
-
-
-def handle_click(result: dict | None, strikes: gpd.GeoDataFrame, *, probe_on: bool) -> None:
-    """Select a clicked strike, or move the probe to a clicked spot; rerun once."""
-    if not result:
-        return
-    signature = json.dumps(result, sort_keys=True, default=str)
-    if signature == st.session_state.get("_last_click"):
-        return
-    st.session_state["_last_click"] = signature
-    if probe_on and result.get("last_clicked"):
-        where = result["last_clicked"]
-        st.session_state["_pending_probe"] = (float(where["lat"]), float(where["lng"]))
-        st.rerun()
-    chosen = panels.strike_from_click(result, strikes)
-    if chosen and chosen != st.session_state.get("selected"):
-        st.session_state["_pending_selected"] = chosen
-        st.rerun()
 
 
 if __name__ == "__main__":  # `streamlit run app.py`; strikemap serve's launcher calls main()

@@ -36,11 +36,14 @@ class PipelineNetwork:
         ``{facility id: node}`` for facilities within the snap tolerance of a pipeline.
     pipeline_heads
         ``{pipeline id: nodes its own edges flow into}``: where downstream starts from a pipeline.
+    node_points
+        ``{node: (lon, lat)}``: where each node lies (for drawing routes; the join ignores it).
     """
 
     graph: nx.DiGraph
     facility_nodes: dict[str, int]
     pipeline_heads: dict[str, tuple[int, ...]]
+    node_points: dict[int, tuple[float, float]] = field(default_factory=dict, repr=False)
     _walks: OrderedDict[str, dict[int, tuple[int, int | None, str | None]]] = field(
         default_factory=OrderedDict, repr=False
     )
@@ -93,7 +96,7 @@ class PipelineNetwork:
             along.append(str(pipeline))
             node = previous
         head = (asset_id,) if asset_id in self.pipeline_heads else ()
-        return _collapse((*head, *reversed(along), *tail))
+        return collapse_repeats((*head, *reversed(along), *tail))
 
     def downstream(self, asset_id: str) -> dict[str, tuple[str, ...]]:
         """Return ``{asset id reached downstream of asset_id: pipeline ids along the way}``.
@@ -109,20 +112,31 @@ class PipelineNetwork:
         if asset_id in self._walks:
             self._walks.move_to_end(asset_id)
             return self._walks[asset_id]
-        start: tuple[int, int | None, str | None] = (0, None, None)
-        walk = dict.fromkeys(self.sources(asset_id), start)
-        queue = deque(sorted(walk))
-        successors = self.graph.succ
-        while queue:
-            node = queue.popleft()
-            depth = walk[node][0] + 1
-            for nxt, data in sorted(successors[node].items()):
-                if nxt not in walk:
-                    walk[nxt] = (depth, node, data["asset"])
-                    queue.append(nxt)
+        walk = self.search(self.sources(asset_id))
         self._walks[asset_id] = walk
         while len(self._walks) > _WALK_CACHE:
             self._walks.popitem(last=False)
+        return walk
+
+    def search(
+        self, starts: list[int], *, upstream: bool = False
+    ) -> dict[int, tuple[int, int | None, str | None]]:
+        """Breadth-first search from ``starts`` with the flow (or against it, ``upstream``).
+
+        Returns ``{node: (hops, node it was reached from, pipeline followed)}``; neighbours are
+        visited in node order, so the result does not depend on how the graph was built.
+        """
+        start: tuple[int, int | None, str | None] = (0, None, None)
+        walk = dict.fromkeys(starts, start)
+        queue = deque(sorted(walk))
+        neighbours = self.graph.pred if upstream else self.graph.succ
+        while queue:
+            node = queue.popleft()
+            depth = walk[node][0] + 1
+            for nxt, data in sorted(neighbours[node].items()):
+                if nxt not in walk:
+                    walk[nxt] = (depth, node, data["asset"])
+                    queue.append(nxt)
         return walk
 
     def reach_masks(self, labels: dict[str, int]) -> dict[int, int]:
@@ -174,7 +188,7 @@ _WALK_CACHE = 256
 """Breadth-first searches kept per network (one per asset asked about)."""
 
 
-def _collapse(ids: tuple[str, ...]) -> tuple[str, ...]:
+def collapse_repeats(ids: tuple[str, ...]) -> tuple[str, ...]:
     """Drop consecutive repeats (a pipeline split at a facility is one step)."""
     return tuple(a for i, a in enumerate(ids) if i == 0 or a != ids[i - 1])
 
@@ -243,7 +257,30 @@ def build_network(assets: gpd.GeoDataFrame, *, snap_tolerance_m: float) -> Pipel
     log.debug(
         "pipeline network: %d nodes, %d edges", graph.number_of_nodes(), graph.number_of_edges()
     )
-    return PipelineNetwork(graph, facility_nodes, heads)
+    points = _node_points(pipes.geometry.values, end_node, facilities, facility_nodes)
+    return PipelineNetwork(graph, facility_nodes, heads, points)
+
+
+def _node_points(
+    lines: np.ndarray,
+    end_node: np.ndarray,
+    facilities: gpd.GeoDataFrame,
+    facility_nodes: dict[str, int],
+) -> dict[int, tuple[float, float]]:
+    """Return ``{node: (lon, lat)}``: a snapped endpoint's first position, else its facility's."""
+    points: dict[int, tuple[float, float]] = {}
+    ends = _endpoints(lines)
+    if len(ends):
+        xy = shapely.get_coordinates(ends)
+        for node, (lon, lat) in zip(end_node.tolist(), xy.tolist(), strict=True):
+            points.setdefault(int(node), (lon, lat))
+    if len(facilities):
+        where = dict(zip(facilities["id"], facilities.geometry.values, strict=True))
+        for facility, node in facility_nodes.items():
+            if node not in points:
+                point = where[facility]
+                points[node] = (float(point.x), float(point.y))
+    return points
 
 
 def _endpoints(lines: np.ndarray) -> np.ndarray:

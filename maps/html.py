@@ -9,7 +9,7 @@ import folium
 
 from strikemap.analysis import Analysis
 from strikemap.layers.io import atomic_write_text
-from strikemap.maps.interactive import build_map
+from strikemap.maps.live import build_map
 from strikemap.maps.offline import LOCAL_ASSETS, asset_source, asset_url, localise_assets
 
 INLINE_PREFIX = "strikemap-inline:"
@@ -24,7 +24,7 @@ def standalone_html(fmap: folium.Map, *, offline: bool = True) -> str:
     Parameters
     ----------
     fmap
-        A map from ``maps.interactive.build_map`` (changed in place when ``offline``).
+        A map from ``maps.live.build_map`` (changed in place when ``offline``).
     offline
         Put Leaflet and the plugins the map uses inside the file, taken from the installed
         packages, so it opens with no internet; ``False`` leaves folium's CDN links.

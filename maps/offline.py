@@ -1,10 +1,11 @@
 """Serve the map's JavaScript and CSS from installed packages instead of public CDNs.
 
 folium lists the libraries a map needs in each element's ``default_js`` / ``default_css``
-(name, CDN URL). ``localise_assets`` rewrites those lists to URLs under a local prefix, and
+(name, CDN URL); the live map's runtime lists those it loads on first use in ``lazy_js``.
+``localise_assets`` rewrites those lists to URLs under a local prefix, and
 ``install_static_assets`` copies the files from the installed ``xstatic`` packages (and folium's
 own bundled Leaflet.heat) into a folder that the app serves (Streamlit's ``static/`` folder).
-Copies are made at run time into a git-ignored folder; no library is committed.
+Copies are made at run time into a folder outside the source tree; no library is committed.
 """
 
 from __future__ import annotations
@@ -112,10 +113,11 @@ def asset_url(asset: Asset, prefix: str) -> str:
     return f"{prefix.rstrip('/')}/{asset.key}/{asset.path}"
 
 
-def _elements(root: Element) -> Iterator[Element]:
+def walk_elements(root: Element) -> Iterator[Element]:
+    """Yield ``root`` and every element below it, depth first in drawing order."""
     yield root
     for child in getattr(root, "_children", {}).values():
-        yield from _elements(child)
+        yield from walk_elements(child)
 
 
 def localise_assets(fmap: folium.Map, prefix: str, *, minimal: bool = True) -> folium.Map:
@@ -141,8 +143,8 @@ def localise_assets(fmap: folium.Map, prefix: str, *, minimal: bool = True) -> f
     A resource folium adds in a future version and this module does not know stays on its CDN
     URL and is logged as a warning, so a missing offline file is visible rather than silent.
     """
-    for element in _elements(fmap):
-        for attribute in ("default_js", "default_css"):
+    for element in walk_elements(fmap):
+        for attribute in ("default_js", "default_css", "lazy_js"):
             resources = getattr(element, attribute, None)
             if resources:
                 setattr(element, attribute, _localised(resources, prefix, minimal=minimal))

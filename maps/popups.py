@@ -103,6 +103,16 @@ def asset_popup(row: Mapping[str, object]) -> str:
     return f"<b>{text(row.get('name'))}</b>{_rows(pairs)}"
 
 
+def feature_popup(row: Mapping[str, object], fields: Sequence[str]) -> str:
+    """Return the popup HTML of a feature of any other layer: its ``fields``, notes, sources."""
+    pairs = [(f.replace("_", " ").capitalize(), text(row.get(f))) for f in fields if f != "name"]
+    pairs += [
+        ("Notes", text(row.get("notes"))),
+        ("Sources", sources_html(_as_list(row.get("sources")))),
+    ]
+    return f"<b>{text(row.get('name'))}</b>{_rows(pairs)}"
+
+
 def _as_int(value: object) -> int | None:
     try:
         return int(value)  # type: ignore[call-overload]

@@ -30,7 +30,10 @@ COUNTRY_EDGE_COLOR = COUNTRIES.color
 COUNTRY_FILL_COLOR = "#f4f1ea"
 SEA_COLOR = "#dbe9f4"
 LINK_COLOR = "#ff4500"
-HIGHLIGHT_COLOR = "#ffd700"
+AFFECTED_EDGE_COLOR = "#b8860b"
+"""Outline of the countries a selected strike touches (no fill: the land stays readable)."""
+ROUTE_COLOR = "#0f8b8d"
+"""Supply and transit routes along the pipeline network."""
 
 AGE_BINS_DAYS: tuple[int, ...] = (30, 180, 365)
 """Strike age classes (days before the view's end date): <30, <180, <365, older."""
@@ -51,6 +54,8 @@ class LegendEntry:
     label: str
     color: str
     symbol: str  # "point", "line" or "area"
+    layer: str = ""
+    """The catalogue layer the row belongs to (its row hides with the layer), if any."""
 
 
 def weapon_colors(weapons: pd.Series) -> np.ndarray:
@@ -106,5 +111,5 @@ def asset_legend(layers: Mapping[str, gpd.GeoDataFrame]) -> list[LegendEntry]:
         symbol = "line" if "LineString" in spec.geometry_types else "point"
         for asset_type in asset_types_present(layers.get(spec.name), spec):
             label = spec.legend_text(asset_type)
-            rows.append(LegendEntry(label, spec.color_of(asset_type), symbol))
+            rows.append(LegendEntry(label, spec.color_of(asset_type), symbol, spec.name))
     return rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from strikemap.layers.catalog import ASSET_LAYERS, CATALOG, STRIKES
-from strikemap.maps.interactive import BACKGROUND_LAYERS
+from strikemap.maps.live import BACKGROUND_LAYERS
 from strikemap.maps.style import asset_legend
 
 
@@ -26,7 +26,8 @@ def test_every_layer_credits_its_sources(spec) -> None:
 
 def test_the_live_map_draws_every_catalogue_layer_under_the_strikes() -> None:
     assert BACKGROUND_LAYERS[0] == "countries"
-    assert set(BACKGROUND_LAYERS) == {s.name for s in CATALOG} - {STRIKES.name}
+    # places become the map's labels; every other layer is drawn as a layer of its own
+    assert set(BACKGROUND_LAYERS) == {s.name for s in CATALOG} - {STRIKES.name, "places"}
 
 
 def test_the_legend_lists_types_present_with_catalogue_colours(minimal_features) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -23,19 +23,17 @@ from strikemap.layers.catalog import CATALOG, STRIKES
 from strikemap.layers.io import empty_layer
 from strikemap.layers.paths import resolve_data_dir
 from strikemap.layers.schema import RELATIONS_TABLE
-from strikemap.maps.interactive import PROBE_ID
+from strikemap.maps import style
+from strikemap.maps.live import PROBE_ID
+from strikemap.maps.live.selection import AFFECTED_CONFIDENCE
 from strikemap.maps.static import render_static_map
 
 COUNTRY_CODES_FILE = "country_codes.csv"
-NO_COUNTRY = "(none)"
-"""Timeline label of strikes without any country link under the current filters."""
-CLICK_TOLERANCE_DEG = 0.05
-"""A click this close (degrees) to a strike selects it when its tooltip does not name it."""
 PROBE_NAME = "What-if strike"
 MAX_SELECT_OPTIONS = 2_000
 """Strikes offered in the picker (newest first); more would slow every rerun."""
-TIMELINE_HEIGHT = 220
 STATIC_DPI = 200
+_DRAWING = threading.Lock()
 
 
 def data_fingerprint(data_dir: str | Path | None = None) -> tuple[tuple[str, float], ...]:
@@ -78,63 +76,6 @@ def country_table(
 def _plain(links: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Return ``links[columns]`` as plain object columns (the join may hand back categoricals)."""
     return pd.DataFrame({c: links[c].astype(object).to_numpy() for c in columns}, index=links.index)
-
-
-def weekly_timeline(strikes: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
-    """Return strikes per week and affected country (``week``, ``country``, ``strikes``).
-
-    A strike touching two countries counts once for each; a strike without a country link
-    counts under ``NO_COUNTRY``.
-    """
-    if strikes.empty:
-        return pd.DataFrame(
-            {"week": pd.Series([], dtype="datetime64[ns]"), "country": [], "strikes": []}
-        )
-    links = _plain(links, ["strike_id", "country"])
-    pairs = links.loc[links["country"].fillna("") != "", ["strike_id", "country"]].drop_duplicates()
-    frame = pd.DataFrame(
-        {"strike_id": strikes["id"].to_numpy(), "date": strikes["date"].to_numpy()}
-    )
-    frame = frame.merge(pairs, on="strike_id", how="left")
-    frame["country"] = frame["country"].fillna(NO_COUNTRY)
-    dates = pd.to_datetime(frame["date"], errors="coerce")
-    frame["week"] = (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.normalize()
-    counts = frame.groupby(["week", "country"])["strike_id"].nunique().rename("strikes")
-    return counts.reset_index()
-
-
-def strike_from_click(
-    clicked: Mapping[str, object] | None,
-    strikes: gpd.GeoDataFrame,
-    *,
-    tolerance_deg: float = CLICK_TOLERANCE_DEG,
-) -> str | None:
-    """Return the id of the strike a map click points at, or None.
-
-    Parameters
-    ----------
-    clicked
-        streamlit-folium's answer: ``last_object_clicked`` (``{"lat", "lng"}``) and
-        ``last_object_clicked_tooltip`` (the tooltip text, which names the strike id).
-    strikes
-        The strikes on the map.
-    """
-    if not clicked or strikes.empty:
-        return None
-    tooltip = str(clicked.get("last_object_clicked_tooltip") or "")
-    if tooltip:
-        named = set(re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)+", tooltip))
-        hits = strikes["id"][strikes["id"].isin(named).to_numpy()]
-        if len(hits):
-            return str(hits.iloc[0])
-        return None  # a tooltip that names no strike: an asset or a country was clicked
-    where = clicked.get("last_object_clicked")
-    if not isinstance(where, Mapping) or where.get("lat") is None:
-        return None
-    point = shapely.Point(float(where["lng"]), float(where["lat"]))
-    distances = shapely.distance(point, strikes.geometry.values)
-    nearest = int(np.argmin(distances))
-    return str(strikes["id"].iloc[nearest]) if distances[nearest] <= tolerance_deg else None
 
 
 def probe_strike(
@@ -181,27 +122,17 @@ def strike_options(
     return options
 
 
-def timeline_chart(weekly: pd.DataFrame) -> alt.Chart:
-    """Return the bar chart of ``weekly_timeline``: strikes per week, coloured by country."""
-    return (
-        alt.Chart(weekly)
-        .mark_bar()
-        .encode(
-            x=alt.X("week:T", title="week"),
-            y=alt.Y("sum(strikes):Q", title="strikes"),
-            color=alt.Color("country:N", title="affected country"),
-            tooltip=["week:T", "country:N", "strikes:Q"],
-        )
-        .properties(height=TIMELINE_HEIGHT)
-    )
-
-
 def briefing_map(
     analysis: Analysis, *, fmt: str = "png", page: str = "a4-landscape", dpi: int = STATIC_DPI
 ) -> bytes:
-    """Return the analysed view as the static briefing map (title, legend, scale bar, sources)."""
+    """Return the analysed view as the static briefing map (title, legend, scale bar, sources).
+
+    Downloads run on the server's threads, several at once when a user clicks quickly: one
+    drawing at a time (matplotlib's font and text caches are shared).
+    """
     buffer = io.BytesIO()
-    render_static_map(analysis, out=buffer, fmt=fmt, page=page, dpi=dpi)
+    with _DRAWING:
+        render_static_map(analysis, out=buffer, fmt=fmt, page=page, dpi=dpi)
     return buffer.getvalue()
 
 
@@ -222,3 +153,115 @@ def date_range(strikes: pd.DataFrame) -> tuple[dt.date, dt.date]:
 def choices(values: Iterable[object]) -> list[str]:
     """Return the sorted distinct non-empty values as strings (for multiselect options)."""
     return sorted({str(v) for v in values if v is not None and str(v) not in ("", "nan")})
+
+
+# ------------------------------------------------------------------------------------------
+# Timeline: strikes per day or week, each strike counted once
+
+
+TIMELINE_HEIGHT = 200
+DAILY_UP_TO_DAYS = 92
+"""Windows up to this many days are charted by day, longer ones by week."""
+TIMELINE_BY = ("weapon", "affected country")
+NOT_LINKED_COLOR = "#c8c8c8"
+EXPOSED_COLOR = "#f0d58a"
+
+
+def timeline_step(date_from: dt.date, date_to: dt.date) -> str:
+    """Return ``"day"`` for short windows, else ``"week"``."""
+    return "day" if (date_to - date_from).days <= DAILY_UP_TO_DAYS else "week"
+
+
+def timeline_counts(
+    strikes: pd.DataFrame,
+    links: pd.DataFrame,
+    *,
+    by: str = "weapon",
+    country: str | None = None,
+    country_names: Mapping[str, str] | None = None,
+    step: str = "week",
+) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Return strikes per period and category, each strike in exactly one category.
+
+    Parameters
+    ----------
+    strikes, links
+        The strikes shown and their links.
+    by
+        ``weapon``: one category per weapon. ``affected country``: whether each strike affects
+        ``country`` (a high- or medium-confidence link), only exposes it (low only), or is not
+        linked to it, so a strike touching several countries still counts once.
+    country
+        ISO3, with ``by="affected country"``.
+    country_names
+        ISO3 -> name, for the category labels.
+    step
+        ``day`` or ``week`` (weeks start on Monday).
+
+    Returns
+    -------
+    tuple
+        ``(period, category, strikes)`` rows; the categories and their colours, in stack order.
+    """
+    if by not in TIMELINE_BY:
+        msg = f"timeline by must be one of {TIMELINE_BY}, got {by!r}"
+        raise ValueError(msg)
+    dates = pd.to_datetime(pd.Series(strikes["date"].to_numpy()), errors="coerce")
+    period = dates.dt.normalize()
+    if step == "week":
+        period = period - pd.to_timedelta(dates.dt.day_of_week, unit="D")
+    if by == "weapon":
+        category = strikes["weapon"].astype(str).str.replace("_", " ").to_numpy()
+        order = [w.replace("_", " ") for w in style.WEAPON_COLORS]
+        colors = list(style.WEAPON_COLORS.values())
+    else:
+        category, order, colors = _country_categories(strikes, links, country, country_names or {})
+    frame = pd.DataFrame({"period": period, "category": category}).dropna(subset=["period"])
+    counts = frame.groupby(["period", "category"]).size().rename("strikes").reset_index()
+    present = set(counts["category"])
+    keep = [i for i, c in enumerate(order) if c in present]
+    return counts, [order[i] for i in keep], [colors[i] for i in keep]
+
+
+def _country_categories(
+    strikes: pd.DataFrame, links: pd.DataFrame, country: str | None, names: Mapping[str, str]
+) -> tuple[np.ndarray, list[str], list[str]]:
+    name = names.get(country or "", country or "no country")
+    order = [f"{name}: affected", f"{name}: exposed only", f"not linked to {name}"]
+    rows = links[(links["country"].astype(object) == country).to_numpy()]
+    strong = rows["confidence"].astype(object).isin(AFFECTED_CONFIDENCE).to_numpy()
+    affected = set(rows.loc[strong, "strike_id"].astype(str))
+    exposed = set(rows["strike_id"].astype(str)) - affected
+    ids = strikes["id"].astype(str)
+    category = np.where(
+        ids.isin(affected), order[0], np.where(ids.isin(exposed), order[1], order[2])
+    )
+    return category, order, [style.AFFECTED_EDGE_COLOR, EXPOSED_COLOR, NOT_LINKED_COLOR]
+
+
+def timeline_chart(
+    counts: pd.DataFrame, categories: list[str], colors: list[str], *, step: str, title: str
+) -> alt.Chart:
+    """Return the stacked bar chart of ``timeline_counts``: strikes per day or week."""
+    return (
+        alt.Chart(counts)
+        .mark_bar()
+        .encode(
+            x=alt.X("period:T", title=step),
+            y=alt.Y("sum(strikes):Q", title="strikes"),
+            color=alt.Color(
+                "category:N",
+                title=title,
+                scale=alt.Scale(domain=categories, range=colors),
+                sort=categories,
+            ),
+            order=alt.Order("category_order:Q"),
+            tooltip=[
+                alt.Tooltip("period:T", title=step),
+                alt.Tooltip("category:N", title=title),
+                alt.Tooltip("strikes:Q"),
+            ],
+        )
+        .transform_calculate(category_order=f"indexof({categories!r}, datum.category)")
+        .properties(height=TIMELINE_HEIGHT)
+    )

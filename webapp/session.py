@@ -2,23 +2,43 @@
 
 ``app.py`` keeps the values in ``st.session_state`` and the URL in ``st.query_params``; these
 functions only turn one into the other, so the rules (clamping, notices) are tested on dicts.
+Besides the view's filters, the URL keeps the map's place and zoom (``center``, ``zoom``), the
+impact radii (``hit``, ``threat`` per precision and ``border``, in km) and the what-if probe
+(``probe=lat,lon,precision``), so a shared link reopens exactly what the sender saw.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 
 from strikemap.analysis.dataset import Dataset
 from strikemap.analysis.view import View, view_from_query, view_to_query
-from strikemap.geo.rules import RELATION_ORDER, ImpactRules
-from strikemap.maps.interactive import BASEMAPS, OFFLINE_BASEMAP, STRIKE_MODES, UNCERTAINTY_RADIUS_M
+from strikemap.geo.rules import (
+    BORDER_RADIUS_M,
+    HIT_RADIUS_M,
+    RELATION_ORDER,
+    THREAT_RADIUS_M,
+    ImpactRules,
+)
+from strikemap.layers.schema import GEO_PRECISION_CODES
+from strikemap.maps.live import BASEMAPS, OFFLINE_BASEMAP, STRIKE_MODES, UNCERTAINTY_RADIUS_M
+from strikemap.maps.live.config import MAX_ZOOM, MIN_ZOOM
 from strikemap.webapp.panels import choices
 
 Radii = tuple[tuple[tuple[int, float], ...], tuple[tuple[int, float], ...], float]
 """``(hit radii, threat radii, border radius)`` in metres, hashable for Streamlit's caches."""
+MapView = tuple[float, float, int]
+"""Where the map looks: ``(lat, lon, zoom)``."""
 MAP_OPTIONS = {"basemap": (tuple(BASEMAPS), OFFLINE_BASEMAP), "strike_mode": (STRIKE_MODES, "auto")}
 """Map options kept in the URL beside the view: name -> (allowed values, default)."""
+RADIUS_KINDS = {"hit": HIT_RADIUS_M, "threat": THREAT_RADIUS_M}
+"""Radii per location precision, by widget prefix (``hit_1`` is the hit radius of precision 1)."""
+VIEW_DECIMALS = 4
+"""Decimals of the map's centre in the URL (about 10 m)."""
+DEFAULT_PROBE = (45.39, 28.53, 1)
+"""Where the what-if probe starts: near Orlivka, located to a town."""
 
 
 def filter_options(data: Dataset) -> dict[str, list[str]]:
@@ -47,7 +67,8 @@ def initial_state(
     Returns
     -------
     dict
-        Session-state values by widget key, plus ``url_notices`` (list of str).
+        Session-state values by widget key, plus ``map_view`` (``(lat, lon, zoom)`` or None)
+        and ``url_notices`` (list of str).
     """
     view, notices = view_from_query(params)
     for name, allowed in filter_options(data).items():
@@ -73,6 +94,7 @@ def initial_state(
             options[name] = default
     return {
         "window": window,
+        "window_dates": window,
         "weapons": list(view.weapons),
         "precisions": list(view.precisions),
         "countries": list(view.countries),
@@ -85,6 +107,9 @@ def initial_state(
         "selected": view.selected or "",
         "bbox": view.bbox,
         **options,
+        **radii_state(params, notices),
+        **probe_state(params, notices),
+        "map_view": map_view_from(params, notices),
         "url_notices": notices,
     }
 
@@ -112,7 +137,11 @@ def view_from_state(state: Mapping[str, object]) -> View:
 def url_params(
     view: View, dates: tuple[dt.date, dt.date], state: Mapping[str, object]
 ) -> dict[str, str]:
-    """Return the URL of a view: its non-defaults, minus the full time window, plus map options."""
+    """Return a page's URL parameters.
+
+    They are the view's non-defaults (minus the full time window), the map options, the map's
+    place and zoom, the radii that differ from the defaults, and the probe when it is on.
+    """
     params = view_to_query(view)
     if view.date_from == dates[0]:
         params.pop("date_from", None)
@@ -121,7 +150,132 @@ def url_params(
     for name, (_, default) in MAP_OPTIONS.items():
         if state.get(name, default) != default:
             params[name] = str(state[name])
+    for kind, defaults in RADIUS_KINDS.items():
+        km = [float(state.get(f"{kind}_{p}", defaults[p] / 1000)) for p in sorted(defaults)]
+        if km != [defaults[p] / 1000 for p in sorted(defaults)]:
+            params[kind] = ",".join(_number(v) for v in km)
+    if float(state.get("border", BORDER_RADIUS_M / 1000)) != BORDER_RADIUS_M / 1000:
+        params["border"] = _number(float(state["border"]))  # type: ignore[arg-type]
+    if state.get("probe_on"):
+        params["probe"] = ",".join(
+            [
+                f"{float(state['probe_lat']):.{VIEW_DECIMALS}f}",  # type: ignore[arg-type]
+                f"{float(state['probe_lon']):.{VIEW_DECIMALS}f}",  # type: ignore[arg-type]
+                str(int(state.get("probe_precision", DEFAULT_PROBE[2]))),  # type: ignore[call-overload]
+            ]
+        )
+    where = state.get("map_view")
+    if where:
+        lat, lon, zoom = where  # type: ignore[misc]
+        params["center"] = f"{lat:.{VIEW_DECIMALS}f},{lon:.{VIEW_DECIMALS}f}"
+        params["zoom"] = str(int(zoom))
     return params
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+# ------------------------------------------------------------------------------------------
+# Radii, probe and map view in the URL
+
+
+def radii_state(params: Mapping[str, str], notices: list[str]) -> dict[str, float]:
+    """Return the radius widgets' values (km) from ``hit``, ``threat`` and ``border``."""
+    state: dict[str, float] = {}
+    for kind, defaults in RADIUS_KINDS.items():
+        km = [defaults[p] / 1000 for p in sorted(defaults)]
+        if kind in params:
+            parsed = _numbers(params[kind], len(km))
+            if parsed is None or min(parsed) < 0:
+                notices.append(
+                    f"Ignored URL parameter {kind}={params[kind]!r}: expected {len(km)} "
+                    f"distances in km (precision {', '.join(map(str, sorted(defaults)))})."
+                )
+            else:
+                km = parsed
+        state.update({f"{kind}_{p}": v for p, v in zip(sorted(defaults), km, strict=True)})
+    state["border"] = BORDER_RADIUS_M / 1000
+    if "border" in params:
+        parsed = _numbers(params["border"], 1)
+        if parsed is None or parsed[0] < 0:
+            notices.append(f"Ignored URL parameter border={params['border']!r}: expected km.")
+        else:
+            state["border"] = parsed[0]
+    return state
+
+
+def probe_state(params: Mapping[str, str], notices: list[str]) -> dict[str, object]:
+    """Return the probe widgets' values from ``probe=lat,lon,precision`` (off without it)."""
+    lat, lon, precision = DEFAULT_PROBE
+    state: dict[str, object] = {"probe_on": False}
+    if "probe" in params:
+        parsed = _numbers(params["probe"], 3)
+        if (
+            parsed is None
+            or not (-90 <= parsed[0] <= 90 and -180 <= parsed[1] <= 180)
+            or int(parsed[2]) not in GEO_PRECISION_CODES
+        ):
+            notices.append(
+                f"Ignored URL parameter probe={params['probe']!r}: expected lat,lon,precision "
+                "(e.g. 45.39,28.53,1)."
+            )
+        else:
+            lat, lon, precision = parsed[0], parsed[1], int(parsed[2])
+            state["probe_on"] = True
+    return {**state, "probe_lat": lat, "probe_lon": lon, "probe_precision": precision}
+
+
+def map_view_from(params: Mapping[str, str], notices: list[str]) -> MapView | None:
+    """Return ``(lat, lon, zoom)`` from ``center=lat,lon`` and ``zoom``, or None."""
+    if "center" not in params and "zoom" not in params:
+        return None
+    center = _numbers(params.get("center", ""), 2)
+    zoom = _numbers(params.get("zoom", ""), 1)
+    if (
+        center is None
+        or zoom is None
+        or not (-90 <= center[0] <= 90 and -180 <= center[1] <= 180)
+        or not MIN_ZOOM <= zoom[0] <= MAX_ZOOM
+    ):
+        notices.append(
+            f"Ignored URL parameters center={params.get('center')!r}, zoom={params.get('zoom')!r}:"
+            f" expected center=lat,lon and a zoom from {MIN_ZOOM} to {MAX_ZOOM}."
+        )
+        return None
+    return round(center[0], VIEW_DECIMALS), round(center[1], VIEW_DECIMALS), int(zoom[0])
+
+
+def _numbers(text: str, count: int) -> list[float] | None:
+    try:
+        values = [float(part) for part in str(text).split(",")]
+    except ValueError:
+        return None
+    if len(values) != count or not all(math.isfinite(v) for v in values):
+        return None
+    return values
+
+
+def map_view_of(value: Mapping[str, object] | None) -> MapView | None:
+    """Return ``(lat, lon, zoom)`` from what the map component reports, or None."""
+    if not value:
+        return None
+    center, zoom = value.get("center"), value.get("zoom")
+    if not isinstance(center, Mapping) or center.get("lat") is None or zoom is None:
+        return None
+    lat, lon = float(center["lat"]), float(center["lng"])  # type: ignore[arg-type]
+    return round(lat, VIEW_DECIMALS), round(lon, VIEW_DECIMALS), int(zoom)  # type: ignore[call-overload]
+
+
+# ------------------------------------------------------------------------------------------
+# Rules
+
+
+def radii_of(state: Mapping[str, object]) -> Radii:
+    """Return the radii the rule widgets hold (km in the widgets, metres in the rules)."""
+    hit = {p: 1000 * float(state[f"hit_{p}"]) for p in sorted(HIT_RADIUS_M)}  # type: ignore[arg-type]
+    threat = {p: 1000 * float(state[f"threat_{p}"]) for p in sorted(THREAT_RADIUS_M)}  # type: ignore[arg-type]
+    return radii_from(hit, threat, 1000 * float(state["border"]))  # type: ignore[arg-type]
 
 
 def rules_from(radii: Radii) -> ImpactRules:

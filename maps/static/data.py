@@ -260,7 +260,7 @@ def _draw_selected(
     ax: Axes, strikes: gpd.GeoDataFrame, xy: np.ndarray, selected: str, *, size: float
 ) -> bool:
     """Ring the selected strike and draw its location-uncertainty circle, as on screen."""
-    from strikemap.maps.interactive import UNCERTAINTY_RADIUS_M  # imports folium: only when needed
+    from strikemap.maps.live.config import UNCERTAINTY_RADIUS_M  # the package imports folium
 
     chosen = np.flatnonzero((strikes["id"] == selected).to_numpy())
     if not len(chosen):
