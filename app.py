@@ -55,15 +55,16 @@ PAGE_CSS = """
   [data-testid="stSidebarUserContent"] { padding-top: 0; }
   [data-testid="stMainBlockContainer"] [data-testid="stTabs"] [role="tablist"] { gap: 1.2rem; }
   iframe[title="streamlit_folium.st_folium"] {
-    height: max(420px, calc(100vh - 128px)) !important; display: block;
+    height: max(420px, calc(100vh - 152px)) !important; display: block;
   }
   .strikemap-title { font-size: 1.3rem; font-weight: 700; }
   /* headline numbers: value then label, on one line */
-  [data-testid="stMetric"] { display: flex; flex-direction: row-reverse; justify-content: flex-end;
-    align-items: baseline; gap: 0.35rem; }
-  [data-testid="stMetricValue"] { font-size: 1.05rem !important; font-weight: 700; }
-  [data-testid="stMetricValue"] > div { font-size: 1.05rem !important; }
-  [data-testid="stMetricLabel"] { min-height: 0; }
+  [data-testid="stMetric"] > div { display: flex; flex-direction: row-reverse;
+    justify-content: flex-end; align-items: baseline; gap: 0.35rem; }
+  [data-testid="stMetricValue"], [data-testid="stMetricValue"] p {
+    font-size: 1.05rem !important; font-weight: 700; line-height: 1.5; }
+  [data-testid="stMetricLabel"] { min-height: 0; margin: 0; }
+  [data-testid="stMetricLabel"] p { font-size: 0.9rem; }
   .impact-chain { padding-left: 1.1rem; font-size: 0.9rem; }
   .impact-chain .why { color: #555; font-size: 0.85rem; }
 </style>
@@ -193,27 +194,22 @@ def sync_url(view: View, dates: tuple[dt.date, dt.date]) -> None:
 def read_map() -> None:
     """Apply what the map reported since the last run.
 
-    That is a strike clicked, a basemap chosen on the map, a click for the probe, and the
-    map's place and zoom.
+    That is a strike clicked, a basemap chosen on the map, or a click placing the probe. The
+    map's place and zoom never come back here: the map writes them into the address itself.
     """
     state = st.session_state
     key = state.get("_map_key")
     value = state.get(key) if key else None
     events = map_events.read_map_value(
-        value,
-        drawn=state.get("_drawn"),
-        last_clicks=state.get("_map_clicks", 0),
-        last_map_click=state.get("_map_click"),
+        value, drawn=state.get("_drawn"), last_clicks=state.get("_map_clicks", 0)
     )
-    state["_map_clicks"], state["_map_click"] = events.clicks, events.map_click
-    if events.view is not None:
-        state["map_view"] = events.view
+    state["_map_clicks"] = events.clicks
     pending = state.setdefault("_pending", {})
     if events.selected:
         pending["selected"] = events.selected
     if events.basemap in live.BASEMAPS:
         pending["basemap"] = events.basemap
-    if events.probe_at is not None and state.get("probe_on") and not events.selected:
+    if events.probe_at is not None and state.get("probe_on"):
         pending["probe_lat"], pending["probe_lon"] = events.probe_at
     # widget values set by the map: applied again in each run until one finishes (a run that
     # another report interrupts would otherwise lose them to the widgets' old values)

@@ -141,35 +141,40 @@ def test_a_click_on_a_strike_selects_it_once():
     value = {
         "last_object_clicked_tooltip": "synthetic · drone [s:abc123:1]",
         "last_object_clicked_count": 4,
-        "center": {"lat": 46.47751, "lng": 30.73262},
-        "zoom": 9,
     }
-    events = read_map_value(value, drawn=drawn, last_clicks=3, last_map_click=None)
+    events = read_map_value(value, drawn=drawn, last_clicks=3)
     assert events.selected == "s-b"
-    assert events.view == (46.4775, 30.7326, 9)
-    again = read_map_value(value, drawn=drawn, last_clicks=4, last_map_click=None)
-    assert again.selected is None  # the same click, reported again with a new view
-    stale = read_map_value(
-        value, drawn=Drawn("other", ["s-a", "s-b"]), last_clicks=3, last_map_click=None
-    )
+    assert events.clicks == 4
+    again = read_map_value(value, drawn=drawn, last_clicks=4)
+    assert again.selected is None  # the same click, reported again
+    stale = read_map_value(value, drawn=Drawn("other", ["s-a", "s-b"]), last_clicks=3)
     assert stale.selected is None  # clicked on a map drawn before the filters changed
+    asset = {
+        "last_object_clicked_tooltip": "Orlivka compressor station",
+        "last_object_clicked_count": 5,
+    }
+    assert read_map_value(asset, drawn=drawn, last_clicks=4).selected is None
 
 
-def test_map_messages_and_clicks_for_the_probe():
+def test_map_messages_choose_the_basemap_and_place_the_probe():
     value = {
         "last_object_clicked_tooltip": "strikemap:basemap:Offline (countries)",
         "last_object_clicked_count": 1,
-        "last_clicked": {"lat": 45.35, "lng": 28.85},
     }
-    events = read_map_value(value, drawn=None, last_clicks=0, last_map_click=None)
+    events = read_map_value(value, drawn=None, last_clicks=0)
     assert events.basemap == "Offline (countries)"
     assert events.selected is None
-    assert events.probe_at == (45.35, 28.85)
-    assert (
-        read_map_value(value, drawn=None, last_clicks=1, last_map_click=(45.35, 28.85)).probe_at
-        is None
-    )
-    assert read_map_value(None, drawn=None, last_clicks=2, last_map_click=None).clicks == 2
+    probe = {
+        "last_object_clicked_tooltip": "strikemap:probe:45.35,28.85",
+        "last_object_clicked_count": 2,
+    }
+    assert read_map_value(probe, drawn=None, last_clicks=1).probe_at == (45.35, 28.85)
+    bad = {
+        "last_object_clicked_tooltip": "strikemap:probe:north,south",
+        "last_object_clicked_count": 3,
+    }
+    assert read_map_value(bad, drawn=None, last_clicks=2).probe_at is None
+    assert read_map_value(None, drawn=None, last_clicks=2).clicks == 2
 
 
 # ------------------------------------------------------------------------------------------

@@ -116,7 +116,7 @@ def test_every_catalogue_layer_is_a_toggle_crediting_its_source(layers, links):
     for name in ("countries", "pipelines", "power_lines", "facilities", "fuel_stations"):
         spec = BY_NAME[name]
         assert f'"{spec.title}"' in html, name
-        assert json.dumps(popups.text(spec.attribution)) in html, name
+        assert f'"{name}":{json.dumps(popups.text(spec.attribution))}' in html, name
     assert "L.control.layers" in html
     assert '"collapsed": true' in html  # the control folds to its icon
     assert "addOverlay(strikemap.labels" in html  # place names toggle too

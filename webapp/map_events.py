@@ -1,9 +1,11 @@
 """What the map component reports, turned into the app's events (no Streamlit).
 
-streamlit-folium's frontend reports the map's centre and zoom, the last click on the map, and the
-tooltip text of the last layer clicked with a running count. A strike's tooltip names it as
-``[s:TOKEN:INDEX]`` (``maps.live.strikes.strike_ref``); the map's own controls send messages
-the same way (``strikemap:basemap:NAME``, see ``runtime.js``).
+streamlit-folium's frontend reports the tooltip text of the last layer clicked, with a running
+count; nothing else, so panning and zooming never rerun the app (the map keeps its place in the
+page's address itself, ``runtime.js``). A strike's tooltip names it as ``[s:TOKEN:INDEX]``
+(``maps.live.strikes.strike_ref``); the map sends its own messages the same way:
+``strikemap:basemap:NAME`` (the offline notice's button) and ``strikemap:probe:LAT,LON`` (a
+click on the map while the what-if probe is on).
 """
 
 from __future__ import annotations
@@ -12,19 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from strikemap.maps.live.strikes import strike_ref
-from strikemap.webapp.session import MapView, map_view_of
 
-RETURNED = (
-    "last_clicked",
-    "last_object_clicked",
-    "last_object_clicked_tooltip",
-    "last_object_clicked_count",
-    "center",
-    "zoom",
-)
+RETURNED = ("last_object_clicked_tooltip", "last_object_clicked_count")
 """What the app asks the map component to report (each change reruns the app)."""
-MESSAGE_PREFIX = "strikemap:"
 BASEMAP_MESSAGE = "strikemap:basemap:"
+PROBE_MESSAGE = "strikemap:probe:"
 
 
 @dataclass(frozen=True)
@@ -44,23 +38,15 @@ class MapEvents:
     basemap: str | None = None
     """A basemap chosen on the map (the offline notice's button)."""
     probe_at: tuple[float, float] | None = None
-    """Where the map was clicked (``lat, lon``), for the what-if probe."""
-    view: MapView | None = None
-    """The map's place and zoom now."""
+    """Where the map was clicked (``lat, lon``) with the what-if probe on."""
     clicks: int = 0
     """The running count of layer clicks (to tell a new click from the last one)."""
-    map_click: tuple[float, float] | None = None
-    """The last click on the map itself (to tell a new one from the last one)."""
 
 
 def read_map_value(
-    value: Mapping[str, object] | None,
-    *,
-    drawn: Drawn | None,
-    last_clicks: int,
-    last_map_click: tuple[float, float] | None,
+    value: Mapping[str, object] | None, *, drawn: Drawn | None, last_clicks: int
 ) -> MapEvents:
-    """Return the events in the map component's ``value`` that are new.
+    """Return the event in the map component's ``value``, if it is new.
 
     Parameters
     ----------
@@ -70,29 +56,18 @@ def read_map_value(
         The strikes as last drawn (the token and ids a click refers to).
     last_clicks
         ``MapEvents.clicks`` of the previous report.
-    last_map_click
-        ``MapEvents.map_click`` of the previous report.
     """
     if not value:
-        return MapEvents(clicks=last_clicks, map_click=last_map_click)
+        return MapEvents(clicks=last_clicks)
     clicks = int(value.get("last_object_clicked_count") or 0)  # type: ignore[call-overload]
-    map_click = _latlng(value.get("last_clicked"))
-    selected = basemap = None
-    if clicks != last_clicks:
-        tooltip = str(value.get("last_object_clicked_tooltip") or "")
-        if tooltip.startswith(BASEMAP_MESSAGE):
-            basemap = tooltip[len(BASEMAP_MESSAGE) :]
-        else:
-            selected = clicked_strike(tooltip, drawn)
-    probe_at = map_click if map_click is not None and map_click != last_map_click else None
-    return MapEvents(
-        selected=selected,
-        basemap=basemap,
-        probe_at=probe_at,
-        view=map_view_of(value),
-        clicks=clicks,
-        map_click=map_click,
-    )
+    if clicks == last_clicks:
+        return MapEvents(clicks=clicks)
+    tooltip = str(value.get("last_object_clicked_tooltip") or "")
+    if tooltip.startswith(BASEMAP_MESSAGE):
+        return MapEvents(basemap=tooltip[len(BASEMAP_MESSAGE) :], clicks=clicks)
+    if tooltip.startswith(PROBE_MESSAGE):
+        return MapEvents(probe_at=_latlon(tooltip[len(PROBE_MESSAGE) :]), clicks=clicks)
+    return MapEvents(selected=clicked_strike(tooltip, drawn), clicks=clicks)
 
 
 def clicked_strike(tooltip: str, drawn: Drawn | None) -> str | None:
@@ -106,7 +81,9 @@ def clicked_strike(tooltip: str, drawn: Drawn | None) -> str | None:
     return str(drawn.ids[index])
 
 
-def _latlng(where: object) -> tuple[float, float] | None:
-    if not isinstance(where, Mapping) or where.get("lat") is None:
+def _latlon(text: str) -> tuple[float, float] | None:
+    try:
+        lat, lon = (float(part) for part in text.split(","))
+    except ValueError:
         return None
-    return float(where["lat"]), float(where["lng"])  # type: ignore[arg-type]
+    return (lat, lon) if -90 <= lat <= 90 and -180 <= lon <= 180 else None

@@ -4,7 +4,9 @@
 functions only turn one into the other, so the rules (clamping, notices) are tested on dicts.
 Besides the view's filters, the URL keeps the map's place and zoom (``center``, ``zoom``), the
 impact radii (``hit``, ``threat`` per precision and ``border``, in km) and the what-if probe
-(``probe=lat,lon,precision``), so a shared link reopens exactly what the sender saw.
+(``probe=lat,lon,precision``), so a shared link reopens exactly what the sender saw. The map
+keeps ``center`` and ``zoom`` current in the address itself as it moves (``maps/live/runtime.js``);
+the app reads them when a page opens and writes back what it read.
 """
 
 from __future__ import annotations
@@ -254,17 +256,6 @@ def _numbers(text: str, count: int) -> list[float] | None:
     if len(values) != count or not all(math.isfinite(v) for v in values):
         return None
     return values
-
-
-def map_view_of(value: Mapping[str, object] | None) -> MapView | None:
-    """Return ``(lat, lon, zoom)`` from what the map component reports, or None."""
-    if not value:
-        return None
-    center, zoom = value.get("center"), value.get("zoom")
-    if not isinstance(center, Mapping) or center.get("lat") is None or zoom is None:
-        return None
-    lat, lon = float(center["lat"]), float(center["lng"])  # type: ignore[arg-type]
-    return round(lat, VIEW_DECIMALS), round(lon, VIEW_DECIMALS), int(zoom)  # type: ignore[call-overload]
 
 
 # ------------------------------------------------------------------------------------------

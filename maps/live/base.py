@@ -21,7 +21,7 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from strikemap.layers.catalog import BY_NAME
-from strikemap.maps import style
+from strikemap.maps import popups, style
 from strikemap.maps.live.config import (
     BASEMAPS,
     COUNTRIES_LAYER,
@@ -181,6 +181,7 @@ class Runtime(JSCSSMixin, MacroElement):
             "precisionLabels": precision_labels(),
             "heatUrl": self.lazy_js[0][1] if self.lazy_js else None,
             "initialView": self.initial_view,
+            "attributions": {name: popups.text(BY_NAME[name].attribution) for name in self.groups},
         }
         self.settings = script_json(settings)
         css = runtime_source("runtime.css")

@@ -99,11 +99,10 @@ def layer_features(frame: gpd.GeoDataFrame, spec: LayerSpec) -> dict:
 def add_layer(fmap: folium.Map, data: dict, spec: LayerSpec) -> folium.FeatureGroup:
     """Add one catalogue layer as a group of the layer control; return the group.
 
-    The group carries the layer's attribution, so the map credits exactly the layers shown.
+    The runtime gives the group the layer's attribution (``base.Runtime``), so the map credits
+    exactly the layers shown.
     """
-    group = folium.FeatureGroup(
-        name=spec.title, show=spec.shown, attribution=popups.text(spec.attribution)
-    ).add_to(fmap)
+    group = folium.FeatureGroup(name=spec.title, show=spec.shown).add_to(fmap)
     fields = list(spec.tooltip_fields)
     marker = popup = None
     interactive = True

@@ -71,12 +71,64 @@
     } else if (v && v.center) {
       map.setView(v.center, v.zoom, { animate: false });
     }
+    creditLayers(map, config.attributions || {});
+    keepViewInAddress(map);
+    map.on("click", function (e) {
+      // with the what-if probe on, a click on the map places it (the app hears of it)
+      if (S.probeOn) S.send("strikemap:probe:" + e.latlng.lat.toFixed(5) + "," + e.latlng.lng.toFixed(5));
+    });
     setupLabels(map, config.labels || {});
     setupLegend(map);
     setupPlayback(map);
     setupNotice(map);
     map.on("overlayadd overlayremove", renderLegend);
   };
+
+  function creditLayers(map, credits) {
+    // each catalogue layer credits its sources while it is on the map (Leaflet adds and
+    // removes a layer's attribution with the layer)
+    Object.keys(credits).forEach(function (name) {
+      var group = S.groups[name];
+      if (!group || !credits[name]) return;
+      group.options.attribution = credits[name];
+      if (map.hasLayer(group) && map.attributionControl) map.attributionControl.addAttribution(credits[name]);
+    });
+  }
+
+  // ----------------------------------------------------------------------------------------
+  // the map's place and zoom live in the page's address (center=lat,lon&zoom=z), written here
+  // rather than by the app, so panning and zooming never rerun the app
+
+  function keepViewInAddress(map) {
+    var top;
+    try {
+      top = window.parent;
+      if (top === window || !top.history || !top.location.href) return;
+    } catch (error) {
+      return;  // another origin: not the app's page
+    }
+    top.__strikemapWriteView = function () {
+      if (!document.body.contains(map.getContainer())) return;
+      var url = new URL(top.location.href), c = map.getCenter();
+      url.searchParams.set("center", c.lat.toFixed(4) + "," + c.lng.toFixed(4));
+      url.searchParams.set("zoom", String(map.getZoom()));
+      if (url.href !== top.location.href) top.history.replaceState(top.history.state, "", url.href);
+    };
+    map.on("moveend", function () { top.__strikemapWriteView(); });
+    // the app rewrites the address when the view's filters change: put the map's place back
+    ["pushState", "replaceState"].forEach(function (name) {
+      var original = top.history[name];
+      if (original.__strikemap) return;
+      var patched = function () {
+        var result = original.apply(this, arguments);
+        setTimeout(function () { if (top.__strikemapWriteView) top.__strikemapWriteView(); }, 0);
+        return result;
+      };
+      patched.__strikemap = true;
+      top.history[name] = patched;
+    });
+    top.__strikemapWriteView();
+  }
 
   // ----------------------------------------------------------------------------------------
   // basemaps: the offline one is the countries layer filled; online ones are tile layers
@@ -230,6 +282,8 @@
         ["b", [p.x - width / 2, p.y + 10, p.x + width / 2, p.y + 26]],
         ["rr", [p.x + 18, p.y - 8, p.x + 21 + width, p.y + 8]],
         ["ll", [p.x - 21 - width, p.y - 8, p.x - 18, p.y + 8]],
+        ["tt", [p.x - width / 2, p.y - 38, p.x + width / 2, p.y - 22]],
+        ["bb", [p.x - width / 2, p.y + 22, p.x + width / 2, p.y + 38]],
       ];
       var dotBox = [p.x - 3, p.y - 3, p.x + 3, p.y + 3];
       if (!fits(dotBox, obstacles)) return;
@@ -242,18 +296,18 @@
         }
       }
     }
-    var countries = data.countries || [];
-    if (zoom <= 7) {
-      for (var c = 0; c < countries.length; c++) {
-        var country = countries[c];
-        add(country[0], country[1], country[2], "strikemap-country-label", country[2].length * 8 + 10, false);
-      }
-    }
     var places = data.places || [];
     for (var i = 0; i < places.length && placed.length < 400; i++) {
       var place = places[i];
       if (place[2] > zoom) continue;
       add(place[0], place[1], place[3], "strikemap-place strikemap-place-" + Math.min(place[2], 11), place[3].length * 6.4 + 4, true);
+    }
+    var countries = data.countries || [];
+    if (zoom <= 7) {  // country names where the places leave room
+      for (var c = 0; c < countries.length; c++) {
+        var country = countries[c];
+        add(country[0], country[1], country[2], "strikemap-country-label", country[2].length * 8 + 10, false);
+      }
     }
   }
 
@@ -265,7 +319,10 @@
   }
 
   S.labelNames = function () {
-    return S.labels.getLayers().map(function (m) { return m.getElement() ? m.getElement().textContent : ""; });
+    // the place names shown now (country names aside)
+    return S.labels.getLayers().map(function (m) { return m.getElement(); }).filter(function (e) {
+      return e && e.classList.contains("strikemap-place");
+    }).map(function (e) { return e.textContent; });
   };
 
   // ----------------------------------------------------------------------------------------
@@ -600,6 +657,7 @@
 
   S.overlay = function (map, payload) {
     S.setBasemap(payload.basemap);
+    S.probeOn = Boolean(payload.selection && payload.selection.probe);
     if (payload.strikes) setStrikes(payload.strikes);
     S.legendSections = payload.legend || [];
     renderLegend();
