@@ -69,7 +69,9 @@ PAGE_CSS = """
   .impact-chain .why { color: #555; font-size: 0.85rem; }
 </style>
 """
-DEFAULT_MAP_VALUE = dict.fromkeys(map_events.RETURNED)
+DEFAULT_MAP_VALUE = {"last_object_clicked_count": 0, "last_object_clicked_tooltip": None}
+"""What the map reports before any click: the same as the component's default, so the map
+reports first when it has drawn its strikes (``strikemap:ready``), not when it starts."""
 
 
 # ------------------------------------------------------------------------------------------
@@ -204,6 +206,8 @@ def read_map() -> None:
         value, drawn=state.get("_drawn"), last_clicks=state.get("_map_clicks", 0)
     )
     state["_map_clicks"] = events.clicks
+    if value is not None:
+        state["_map_reported"] = True
     pending = state.setdefault("_pending", {})
     if events.selected:
         pending["selected"] = events.selected
@@ -214,6 +218,18 @@ def read_map() -> None:
     # widget values set by the map: applied again in each run until one finishes (a run that
     # another report interrupts would otherwise lose them to the widgets' old values)
     state.update(pending)
+
+
+def controls_now() -> bool:
+    """Whether to draw the sidebar and panels in this run.
+
+    Not in a session's first run in a browser: they come with the rerun the map's first report
+    causes. Without a browser (``streamlit.testing`` sends no HTTP headers) there is no report
+    to wait for.
+    """
+    if not st.context.headers:  # no browser on the other end: no report will come
+        return True
+    return st.session_state.get("_map_reported", False)
 
 
 def widgets_drawn() -> None:
@@ -391,22 +407,32 @@ def chain_panel(strike: pd.Series | dict, links: pd.DataFrame, data: Dataset) ->
     st.markdown(body, unsafe_allow_html=True)
 
 
+PANELS = ("Affected countries", "Strikes over time", "Downloads")
+"""The panel under the map shows one of these, or nothing (folded)."""
+
+
 def details_panel(data: Dataset, analysis: Analysis, map_file, briefing) -> None:
-    """Below the map: affected countries, the timeline and the downloads (folds away)."""
-    with st.expander("Countries, timeline and downloads", expanded=True):
-        countries_tab, timeline_tab, downloads_tab = st.tabs(
-            ["Affected countries", "Strikes over time", "Downloads"]
+    """Under the map: the affected countries, the timeline or the downloads; folds away.
+
+    Only the chosen one is drawn, so the page's first paint does not wait for a chart.
+    """
+    st.session_state.setdefault("panel", PANELS[0])
+    choice = st.segmented_control(
+        "Panel under the map (click the open one to fold it)",
+        PANELS,
+        key="panel",
+        label_visibility="collapsed",
+    )
+    if choice == PANELS[0]:
+        summary = panels.country_table(
+            analysis.links, analysis.strikes, country_names=data.country_names
         )
-        with countries_tab:
-            summary = panels.country_table(
-                analysis.links, analysis.strikes, country_names=data.country_names
-            )
-            # a static table: the interactive dataframe widget costs about a second of first paint
-            st.table(summary, border="horizontal")
-        with timeline_tab:
-            timeline(data, analysis)
-        with downloads_tab:
-            downloads(analysis, map_file, briefing)
+        # a static table: the interactive dataframe widget costs about a second of first paint
+        st.table(summary, border="horizontal")
+    elif choice == PANELS[1]:
+        timeline(data, analysis)
+    elif choice == PANELS[2]:
+        downloads(analysis, map_file, briefing)
 
 
 def timeline(data: Dataset, analysis: Analysis) -> None:
@@ -522,6 +548,11 @@ def main(static_dir: Path | None = None) -> None:
     prefix = asset_url_prefix(static_dir)
     with map_tab:
         draw_map(data, data_dir, fingerprint, analysis, radii, probe, prefix)
+    if not controls_now():
+        # the map first: the filters and panels follow when it has drawn (its first report
+        # reruns the page), so they do not hold up the map's first paint
+        st.sidebar.caption("Loading the filters ...")
+        return
     sidebar(data, analysis, dates, probe)
     style = (st.session_state["basemap"], st.session_state["strike_mode"])
     prepared = background_features(data_dir, fingerprint)

@@ -171,10 +171,8 @@ def _route(
         return None
     node, way, _ = candidates[chosen]
     steps = _walk_back(trees[way], node)
-    if way == "up":
-        steps = [(v, u, pipeline) for u, v, pipeline in steps]  # into flow order
-    else:
-        steps.reverse()
+    if way == "down":  # walked back against the flow: turn into flow order
+        steps = [(v, u, pipeline) for u, v, pipeline in reversed(steps)]
     return steps, bool(near.any())
 
 
@@ -188,7 +186,10 @@ def _asset_nodes(network: PipelineNetwork, asset_id: str) -> list[int]:
 
 
 def _walk_back(tree: dict[int, tuple[int, int | None, str | None]], node: int) -> list[Step]:
-    """Return the edges from ``node`` back to the tree's start, as ``(node, towards, pipeline)``."""
+    """Return the edges from ``node`` back to the tree's start, as ``(node, towards, pipeline)``.
+
+    For an upstream tree that is flow order already; for a downstream one, its reverse.
+    """
     steps: list[Step] = []
     while tree[node][1] is not None:
         _, previous, pipeline = tree[node]

@@ -129,6 +129,12 @@ def query(page) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items()}
 
 
+def show_panel(page, name: str) -> None:
+    """Open one of the panels under the map."""
+    page.get_by_test_id("stButtonGroup").get_by_role("button", name=name).click()
+    idle(page)
+
+
 def pick_weapon(page, weapon: str) -> None:
     box = page.get_by_test_id("stMultiSelect").filter(has_text="Weapon")
     box.scroll_into_view_if_needed()
@@ -360,7 +366,7 @@ def test_the_date_entry_and_the_timeline(page, app):
     idle(page)
     assert query(page)["date_to"] == "2025-08-31"
     assert 0 < shown_strikes(page) < 10
-    page.get_by_role("tab", name="Strikes over time").click()
+    show_panel(page, "Strikes over time")
     # a month's window is charted by day
     page.get_by_text("Strikes per day; each strike counted once").wait_for(timeout=WAIT_MS)
     page.get_by_text("affected country", exact=True).click()
@@ -445,7 +451,7 @@ def download(page, button: str) -> Path:
 
 
 def open_downloads(page) -> None:
-    page.get_by_role("tab", name="Downloads").click()
+    show_panel(page, "Downloads")
     page.get_by_test_id("stDownloadButton").first.wait_for(timeout=WAIT_MS)
 
 

@@ -4,8 +4,9 @@ streamlit-folium's frontend reports the tooltip text of the last layer clicked, 
 count; nothing else, so panning and zooming never rerun the app (the map keeps its place in the
 page's address itself, ``runtime.js``). A strike's tooltip names it as ``[s:TOKEN:INDEX]``
 (``maps.live.strikes.strike_ref``); the map sends its own messages the same way:
-``strikemap:basemap:NAME`` (the offline notice's button) and ``strikemap:probe:LAT,LON`` (a
-click on the map while the what-if probe is on).
+``strikemap:ready`` (the first strikes are drawn), ``strikemap:basemap:NAME`` (the offline
+notice's button) and ``strikemap:probe:LAT,LON`` (a click on the map while the what-if probe is
+on).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from dataclasses import dataclass
 
 from strikemap.maps.live.strikes import strike_ref
 
-RETURNED = ("last_object_clicked_tooltip", "last_object_clicked_count")
+RETURNED = ("last_object_clicked_count", "last_object_clicked_tooltip")
 """What the app asks the map component to report (each change reruns the app)."""
+READY_MESSAGE = "strikemap:ready"
+"""The map's first report: its first strikes are drawn."""
 BASEMAP_MESSAGE = "strikemap:basemap:"
 PROBE_MESSAGE = "strikemap:probe:"
 

@@ -8,7 +8,7 @@ StrikeMode = Literal["auto", "markers", "cluster", "heatmap"]
 STRIKE_MODES: tuple[str, ...] = ("auto", "markers", "cluster", "heatmap")
 MARKER_LIMIT = 2_000
 """Above this many strikes, ``auto`` mode clusters them (markers spread over a wider radius)."""
-NAMES_LIMIT = 20_000
+NAMES_LIMIT = 5_000
 """Up to this many strikes, tooltips name each strike (above it, date, weapon and precision:
 the names alone would be megabytes)."""
 POPUP_LIMIT = 1_000
@@ -31,9 +31,10 @@ precision-3 strike has no hit radius, so its circle shows the region scale inste
 COORD_GRID_DEG = 1e-5
 """Coordinates of catalogue layers sent to the browser are snapped to this grid (about 1 m)."""
 COUNTRY_SIMPLIFY_DEG = 0.005
-COUNTRY_GRID_DEG = 1e-4
-"""Country and region outlines are simplified to about 500 m and snapped to about 10 m: enough at
-the region's scale, and a fifth of Natural Earth's bytes."""
+COUNTRY_GRID_DEG = 1e-3
+"""Country and region outlines are simplified to about 500 m and snapped to about 100 m: enough
+at the region's scale (a pixel is 1 km at zoom 7, 75 m at zoom 11), and about a sixth of Natural
+Earth's bytes."""
 
 DEFAULT_CENTER = (46.3, 30.0)
 DEFAULT_ZOOM = 7

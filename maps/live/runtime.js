@@ -52,6 +52,7 @@
   // init: panes, basemaps, labels, legend, playback, offline notice
 
   S.init = function (map, config) {
+    S.timing = { init: Date.now() };  // when the map started and first drew its strikes
     S.map = map;
     S.config = config;
     S.basemap = null;
@@ -61,9 +62,15 @@
     var box = map.getContainer();
     box.classList.add("strikemap-map");
     if (window.self !== window.top) {
-      // inside the app's frame: fill it, however tall the page makes it
-      box.style.height = "100vh";
-      map.invalidateSize(false);
+      // inside the app's frame: fill it, however tall the page makes it (until the frame has
+      // its height, keep the height the page asked for, so the map draws at once)
+      var fill = function () {
+        if (window.innerHeight < 100 || box.style.height === "100vh") return;
+        box.style.height = "100vh";
+        map.invalidateSize(false);
+      };
+      fill();
+      window.addEventListener("resize", fill);
     }
     var v = config.initialView;
     if (v && v.bounds) {
@@ -146,7 +153,7 @@
     if (spec === null) {
       if (!S.land && config.countries) {
         S.land = L.geoJson(config.countries.toGeoJSON(), {
-          pane: "basemap", interactive: false,
+          pane: "basemap", interactive: false, renderer: L.canvas({ pane: "basemap" }),
           style: function () { return { fillColor: config.landColor, fillOpacity: 1, stroke: false }; },
         });
       }
@@ -234,7 +241,7 @@
     };
     map.on("zoomend moveend overlayadd", S.scheduleLabels);
     if (S.groups.places === undefined) S.groups.places = S.labels;
-    placeLabels();
+    S.scheduleLabels();
   }
 
   function strikeBoxes(map) {
@@ -356,7 +363,7 @@
       showCoverageOnHover: false,
       spiderfyOnMaxZoom: true,
       zoomToBoundsOnClick: true,
-      chunkedLoading: p.mode === "cluster",
+      chunkedLoading: false,  // at once: chunks would wait behind the page's own work
       removeOutsideVisibleBounds: true,
       spiderLegPolylineOptions: { weight: 1.5, color: "#222", opacity: 0.6 },
       iconCreateFunction: stackIcon,
@@ -373,7 +380,9 @@
       if (st.popups) marker.bindPopup(st.popups[i], { maxWidth: 420 });
       st.markers.push(marker);
     }
-    cluster.addLayers(st.markers.filter(Boolean));
+    // the markers join the group once it is on the map: before, each would be checked against
+    // all those waiting (quadratic: 20 s for 100,000)
+    st.pending = st.markers.filter(Boolean);
     cluster.on("animationend spiderfied unspiderfied", function () { if (S.scheduleLabels) S.scheduleLabels(); });
     cluster.on("mouseover click", function (e) {
       var m = e.sourceTarget || e.layer;
@@ -459,6 +468,10 @@
     if (S.strikes) map.removeLayer(S.strikes.group);
     S.strikes = buildStrikes(p);
     S.strikes.group.addTo(map);
+    if (S.strikes.pending) {
+      S.strikes.layer.addLayers(S.strikes.pending);
+      S.strikes.pending = null;
+    }
     resetPlayback();
     if (S.scheduleLabels) S.scheduleLabels();
     return true;
@@ -656,14 +669,20 @@
   // a view: basemap, strikes, legend and selection
 
   S.overlay = function (map, payload) {
-    S.setBasemap(payload.basemap);
     S.probeOn = Boolean(payload.selection && payload.selection.probe);
-    if (payload.strikes) setStrikes(payload.strikes);
+    if (payload.strikes) setStrikes(payload.strikes);  // the strikes first, then the rest
+    S.setBasemap(payload.basemap);
     S.legendSections = payload.legend || [];
     renderLegend();
     var group = L.featureGroup();
     drawSelection(group, payload.selection);
     S.channel = group;
+    if (S.timing && !S.timing.overlay) S.timing.overlay = Date.now();
+    if (!S.ready) {
+      // tell the app once the first strikes are drawn (it then draws its controls)
+      S.ready = true;
+      requestAnimationFrame(function () { setTimeout(function () { S.send("strikemap:ready"); }, 0); });
+    }
     return group;
   };
 
