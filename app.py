@@ -6,15 +6,21 @@ from ``STRIKEMAP_DATA_DIR`` (default: the shipped data).
 
 The map is drawn once per session (``maps.live.base``); every later run only sends the view over
 it (strikes, selection, legend), so a filter change keeps the map's place and zoom and never
-blanks it. What the map reports (clicks, place, zoom) is read first in each run, so a click on a
-strike shows its chain in the same run.
+blanks it. Panning and zooming never rerun the page (the map keeps its place in the address);
+what the map reports (a click on a strike, its own messages) is read first in each run, so a
+click shows the strike's chain in the same run. A session's first run sends the map alone; the
+controls follow when the map reports its strikes drawn.
+
+This is the one module that imports Streamlit, so every widget of the page lives here (about
+650 lines, in sections: caches, URL and map events, sidebar, panels, page, Data tab); the logic
+behind them is in ``webapp/`` and ``maps/live/``, tested without Streamlit.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
+from importlib import resources
 from pathlib import Path
 
 import geopandas as gpd
@@ -34,45 +40,17 @@ from strikemap.layers.paths import resolve_data_dir
 from strikemap.layers.schema import GEO_PRECISION_CODES, WEAPONS
 from strikemap.maps import html as html_export
 from strikemap.maps import live, popups
-from strikemap.maps.live.base import base_map, script_json, with_initial_view
-from strikemap.maps.live.config import REGIONS_LAYER, SELECTED_ZOOM
-from strikemap.maps.live.embed import EmbedParts, embed_parts
-from strikemap.maps.live.overlay import overlay_script
-from strikemap.maps.live.strikes import resolve_strike_mode, strikes_payload
-from strikemap.maps.offline import VENDOR_DIR, localise_assets
+from strikemap.maps.live.embed import EmbedParts
+from strikemap.maps.live.strikes import resolve_strike_mode
+from strikemap.maps.offline import VENDOR_DIR
 from strikemap.maps.static import FORMATS, PAGES
-from strikemap.webapp import data_page, map_events, panels, session
+from strikemap.webapp import data_page, live_view, map_events, panels, session
 
 STATIC_URL = "app/static"
 """Where Streamlit serves the ``static/`` folder beside the script it runs."""
 MAP_HEIGHT = 640
-"""The map's height before the page's style stretches it to the window (see ``PAGE_CSS``)."""
-MAP_KEY = "strikemap-map-"
-PAGE_CSS = """
-<style>
-  /* the map is the page: little padding, the map as tall as the window allows */
-  [data-testid="stMainBlockContainer"] { padding: 1.1rem 1rem 2rem 1rem; max-width: none; }
-  [data-testid="stSidebarUserContent"] { padding-top: 0; }
-  [data-testid="stMainBlockContainer"] [data-testid="stTabs"] [role="tablist"] { gap: 1.2rem; }
-  iframe[title="streamlit_folium.st_folium"] {
-    height: max(420px, calc(100vh - 152px)) !important; display: block;
-  }
-  .strikemap-title { font-size: 1.3rem; font-weight: 700; }
-  /* headline numbers: value then label, on one line */
-  [data-testid="stMetric"] > div { display: flex; flex-direction: row-reverse;
-    justify-content: flex-end; align-items: baseline; gap: 0.35rem; }
-  [data-testid="stMetricValue"], [data-testid="stMetricValue"] p {
-    font-size: 1.05rem !important; font-weight: 700; line-height: 1.5; }
-  [data-testid="stMetricLabel"] { min-height: 0; margin: 0; }
-  [data-testid="stMetricLabel"] p { font-size: 0.9rem; }
-  .impact-chain { padding-left: 1.1rem; font-size: 0.9rem; }
-  .impact-chain .why { color: #555; font-size: 0.85rem; }
-</style>
-"""
-DEFAULT_MAP_VALUE = {"last_object_clicked_count": 0, "last_object_clicked_tooltip": None}
-"""What the map reports before any click: the same as the component's default, so the map
-reports first when it has drawn its strikes (``strikemap:ready``), not when it starts."""
-
+"""The map's height before the page's style stretches it to the window (``webapp/page.css``)."""
+PAGE_CSS = resources.files("strikemap.webapp").joinpath("page.css").read_text(encoding="utf-8")
 
 # ------------------------------------------------------------------------------------------
 # Cached data: keyed on the data folder, file modification times, the view and the radii
@@ -120,58 +98,21 @@ def background_features(data_dir: str, fingerprint: tuple) -> dict[str, dict]:
 def base_parts(data_dir: str, fingerprint: tuple, prefix: str | None) -> EmbedParts:
     """Return the base map (no strikes) rendered for the map component, once per data version."""
     data = load_data(data_dir, fingerprint)
-    fmap = base_map(data.layers, prepared=background_features(data_dir, fingerprint))
-    if prefix is not None:
-        localise_assets(fmap, prefix)
-    return embed_parts(fmap)
+    return live_view.base_parts(data, background_features(data_dir, fingerprint), prefix)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def strikes_drawing(
     data_dir: str, fingerprint: tuple, view_key: str, radii: tuple, mode: str, _analysis: Analysis
 ) -> tuple[str, map_events.Drawn, bool]:
-    """Return the strikes of a view as the map's JSON and what a click refers to.
-
-    The third value says whether some strikes are drawn as region outlines.
-    """
-    data = load_data(data_dir, fingerprint)
-    strikes = _analysis.strikes
-    # no popups: the sidebar shows the clicked strike's chain (popups would cover the map)
-    drawn = strikes_payload(
-        strikes, _analysis.view, mode=mode, regions=data.layers.get(REGIONS_LAYER), popup_limit=0
-    )
-    ids = strikes["id"].astype(str).to_numpy()
-    return script_json(drawn), map_events.Drawn(str(drawn["token"]), ids), bool(drawn["regions"])
+    """Return the strikes of a view for the map (``webapp.live_view.strikes_drawing``)."""
+    return live_view.strikes_drawing(load_data(data_dir, fingerprint), _analysis, mode)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def overlay(
-    data_dir: str,
-    fingerprint: tuple,
-    key: tuple,
-    strikes_json: str,
-    region_outlines: bool,
-    _analysis: Analysis,
-    _focus: tuple,
-) -> str:
-    """Return the map's overlay script for a view, selection and basemap."""
-    data = load_data(data_dir, fingerprint)
-    strike, links, is_probe, radii, basemap = _focus
-    payload = live.view_overlay(
-        data.layers,
-        _analysis.view,
-        basemap=basemap,
-        strikes_json=strikes_json,
-        region_outlines=region_outlines,
-        focus=strike,
-        focus_links=links,
-        probe=is_probe,
-        radius_m=session.marker_radii(radii),
-        country_names=data.country_names,
-        assets=data.assets,
-        snap_tolerance_m=_analysis.rules.snap_tolerance_m,
-    )
-    return overlay_script(payload)
+def overlay(data_dir: str, fingerprint: tuple, key: tuple, _analysis: Analysis, _args: dict) -> str:
+    """Return the map's overlay script for a view, selection and basemap (``key`` names them)."""
+    return live_view.overlay_for(load_data(data_dir, fingerprint), _analysis, **_args)
 
 
 # ------------------------------------------------------------------------------------------
@@ -215,6 +156,7 @@ def read_map() -> None:
         pending["basemap"] = events.basemap
     if events.probe_at is not None and state.get("probe_on"):
         pending["probe_lat"], pending["probe_lon"] = events.probe_at
+        state["_probe"] = (*events.probe_at, state["_probe"][2])
     # widget values set by the map: applied again in each run until one finishes (a run that
     # another report interrupts would otherwise lose them to the widgets' old values)
     state.update(pending)
@@ -344,15 +286,38 @@ def rules_widgets() -> None:
         st.number_input("border radius", min_value=0.0, step=1.0, key="border")
 
 
+PROBE_KEYS = ("probe_lat", "probe_lon", "probe_precision")
+
+
 def probe_widgets() -> None:
-    """Draw the what-if probe: a hypothetical strike placed by a click or coordinates."""
+    """Draw the what-if probe: a hypothetical strike placed by a click or coordinates.
+
+    Its place is also kept apart from the widgets (``_probe``), which refill them if a run that
+    did not show them let Streamlit forget their values.
+    """
     st.header("What-if probe")
     st.toggle("Place a hypothetical strike (click the map)", key="probe_on")
     if not st.session_state.get("probe_on"):
         return
-    st.number_input("Latitude", -90.0, 90.0, key="probe_lat", format="%.4f")
-    st.number_input("Longitude", -180.0, 180.0, key="probe_lon", format="%.4f")
-    st.selectbox("Precision of the location", list(GEO_PRECISION_CODES), key="probe_precision")
+    state = st.session_state
+    for key, value in zip(PROBE_KEYS, state["_probe"], strict=True):
+        state.setdefault(key, value)
+    remember = keep_probe
+    st.number_input("Latitude", -90.0, 90.0, key="probe_lat", format="%.4f", on_change=remember)
+    st.number_input("Longitude", -180.0, 180.0, key="probe_lon", format="%.4f", on_change=remember)
+    st.selectbox(
+        "Precision of the location",
+        list(GEO_PRECISION_CODES),
+        key="probe_precision",
+        on_change=remember,
+    )
+
+
+def keep_probe() -> None:
+    """Remember the probe's place as the widgets now hold it."""
+    state = st.session_state
+    old = state["_probe"]
+    state["_probe"] = tuple(state.get(key, k) for key, k in zip(PROBE_KEYS, old, strict=True))
 
 
 def probe_of_state(last: dt.date) -> tuple | None:
@@ -360,12 +325,8 @@ def probe_of_state(last: dt.date) -> tuple | None:
     state = st.session_state
     if not state.get("probe_on"):
         return None
-    return (
-        float(state["probe_lat"]),
-        float(state["probe_lon"]),
-        int(state.get("probe_precision", 1)),
-        last,
-    )
+    lat, lon, precision = state["_probe"]
+    return float(lat), float(lon), int(precision), last
 
 
 # ------------------------------------------------------------------------------------------
@@ -524,7 +485,7 @@ def main(static_dir: Path | None = None) -> None:
         (``strikemap.webapp.serve.prepare_app``); None loads them from public CDNs.
     """
     st.set_page_config(page_title="strikemap", layout="wide", initial_sidebar_state="expanded")
-    st.markdown(PAGE_CSS, unsafe_allow_html=True)
+    st.markdown(f"<style>{PAGE_CSS}</style>", unsafe_allow_html=True)
     data_dir = str(resolve_data_dir())
     fingerprint = panels.data_fingerprint(data_dir)
     data = load_data(data_dir, fingerprint)
@@ -554,11 +515,12 @@ def main(static_dir: Path | None = None) -> None:
         st.sidebar.caption("Loading the filters ...")
         return
     sidebar(data, analysis, dates, probe)
-    style = (st.session_state["basemap"], st.session_state["strike_mode"])
+    style = {"basemap": st.session_state["basemap"], "strike_mode": st.session_state["strike_mode"]}
     prepared = background_features(data_dir, fingerprint)
 
     def map_file() -> str:
-        return html_export.standalone_html(standalone_map(analysis, prepared, radii, probe, style))
+        fmap = live_view.standalone_map(analysis, prepared, radii, probe, **style)
+        return html_export.standalone_html(fmap)
 
     def briefing(fmt: str, page: str) -> bytes:
         return panels.briefing_map(analysis, fmt=fmt, page=page)
@@ -576,7 +538,7 @@ def draw_map(
     fingerprint: tuple,
     analysis: Analysis,
     radii: session.Radii,
-    probe: tuple | None,
+    probe: live_view.Probe | None,
     prefix: str | None,
 ) -> None:
     """Send the map: the base map (unchanged within a session) and the view's overlay."""
@@ -588,10 +550,8 @@ def draw_map(
     parts = base_parts(data_dir, fingerprint, prefix)
     state = st.session_state
     if state.get("_map_parts") is not parts:  # a new session, or new data: open the map anew
-        state["_initial_view"] = opening_view(analysis, state.get("map_view"))
-        script = with_initial_view(parts.script, state["_initial_view"])
-        state["_map_script"] = script
-        state["_map_key"] = MAP_KEY + hashlib.sha1(script.encode()).hexdigest()[:16]
+        opening = live_view.opening_view(analysis, state.get("map_view"))
+        state["_map_script"], state["_map_key"] = live_view.map_script(parts, opening)
         state["_map_parts"] = parts
     mode = resolve_strike_mode(state["strike_mode"], len(analysis.strikes))
     view_key = repr(analysis.view.with_(selected=None))
@@ -599,9 +559,15 @@ def draw_map(
         data_dir, fingerprint, view_key, radii, mode, analysis
     )
     state["_drawn"] = drawn
-    focus = focus_of(analysis, probe, radii, state["basemap"])
-    key = (view_key, radii, mode, state["basemap"], analysis.view.selected, _probe_key(probe))
-    script = overlay(data_dir, fingerprint, key, strikes_json, regions, analysis, focus)
+    basemap = state["basemap"]
+    key = (view_key, radii, mode, basemap, analysis.view.selected, live_view.probe_key(probe))
+    args = {
+        "strikes_json": strikes_json,
+        "region_outlines": regions,
+        "focus": live_view.focus_of(analysis, probe),
+        "radii": radii,
+        "basemap": basemap,
+    }
     map_component(
         script=state["_map_script"],
         header=parts.header,
@@ -611,10 +577,10 @@ def draw_map(
         height=MAP_HEIGHT,
         width=None,
         returned_objects=list(map_events.RETURNED),
-        default=DEFAULT_MAP_VALUE,
+        default=map_events.DEFAULT_VALUE,
         zoom=None,
         center=None,
-        feature_group=script,
+        feature_group=overlay(data_dir, fingerprint, key, analysis, args),
         return_on_hover=False,
         layer_control=None,
         pixelated=False,
@@ -622,60 +588,6 @@ def draw_map(
         js_links=list(parts.js_links),
         wrap_longitude=False,
         on_change=None,
-    )
-
-
-def opening_view(analysis: Analysis, map_view: session.MapView | None) -> dict[str, object]:
-    """Return where the map opens: the URL's place and zoom, else the selection or the view."""
-    if map_view is not None:
-        lat, lon, zoom = map_view
-        return {"center": [lat, lon], "zoom": zoom}
-    selected = analysis.view.selected
-    strike = analysis.strike(selected) if selected else None
-    if strike is not None:
-        return live.initial_view(analysis.view, analysis.strikes, strike) | {"zoom": SELECTED_ZOOM}
-    return live.initial_view(analysis.view, analysis.strikes)
-
-
-def focus_of(analysis: Analysis, probe: tuple | None, radii: session.Radii, basemap: str) -> tuple:
-    """Return what the overlay highlights: ``(strike, links, is probe, radii, basemap)``."""
-    if probe is not None:
-        probe_frame, probe_links = probe
-        return probe_frame.iloc[0], probe_links, True, radii, basemap
-    selected = analysis.view.selected
-    strike = analysis.strike(selected) if selected else None
-    if strike is None:
-        return None, None, False, radii, basemap
-    return strike, analysis.strike_links(selected), False, radii, basemap
-
-
-def _probe_key(probe: tuple | None) -> tuple | None:
-    if probe is None:
-        return None
-    frame = probe[0]
-    point = frame.geometry.iloc[0]
-    return (round(point.y, 5), round(point.x, 5), int(frame["geo_precision"].iloc[0]))
-
-
-def standalone_map(analysis: Analysis, prepared: dict, radii, probe, style):
-    """Build the standalone map of the current view (for the HTML download).
-
-    ``style`` is ``(basemap, strike mode)``; no session state is read here, so the download
-    button can call this after the script run.
-    """
-    basemap, strike_mode = style
-    probe_frame, probe_links = probe if probe is not None else (None, None)
-    return live.build_map(
-        analysis.layers,
-        analysis.links,
-        analysis.view,
-        basemap=basemap,
-        probe=probe_frame,
-        probe_links=probe_links,
-        strike_mode=strike_mode,
-        radius_m=session.marker_radii(radii),
-        country_names=analysis.country_names,
-        prepared=prepared,
     )
 
 

@@ -106,6 +106,8 @@ def open_app(page, app, **params: str):
     frame.locator("path.strikemap-strike, .strikemap-stack").first.wait_for(
         state="attached", timeout=WAIT_MS
     )
+    # the controls come once the map has drawn (its first report reruns the page)
+    page.get_by_role("heading", name="Filters").wait_for(timeout=WAIT_MS)
     idle(page)
     return frame
 
@@ -131,7 +133,7 @@ def query(page) -> dict[str, str]:
 
 def show_panel(page, name: str) -> None:
     """Open one of the panels under the map."""
-    page.get_by_test_id("stButtonGroup").get_by_role("button", name=name).click()
+    page.get_by_test_id("stButtonGroup").get_by_role("radio", name=name).click()
     idle(page)
 
 

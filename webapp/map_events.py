@@ -18,6 +18,9 @@ from strikemap.maps.live.strikes import strike_ref
 
 RETURNED = ("last_object_clicked_count", "last_object_clicked_tooltip")
 """What the app asks the map component to report (each change reruns the app)."""
+DEFAULT_VALUE = {"last_object_clicked_count": 0, "last_object_clicked_tooltip": None}
+"""What the map reports before any click: the same as the component's first report, so the map
+reports first when it has drawn its strikes (``READY_MESSAGE``), not when it starts."""
 READY_MESSAGE = "strikemap:ready"
 """The map's first report: its first strikes are drawn."""
 BASEMAP_MESSAGE = "strikemap:basemap:"

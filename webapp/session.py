@@ -159,13 +159,8 @@ def url_params(
     if float(state.get("border", BORDER_RADIUS_M / 1000)) != BORDER_RADIUS_M / 1000:
         params["border"] = _number(float(state["border"]))  # type: ignore[arg-type]
     if state.get("probe_on"):
-        params["probe"] = ",".join(
-            [
-                f"{float(state['probe_lat']):.{VIEW_DECIMALS}f}",  # type: ignore[arg-type]
-                f"{float(state['probe_lon']):.{VIEW_DECIMALS}f}",  # type: ignore[arg-type]
-                str(int(state.get("probe_precision", DEFAULT_PROBE[2]))),  # type: ignore[call-overload]
-            ]
-        )
+        lat, lon, precision = state.get("_probe", DEFAULT_PROBE)  # type: ignore[misc]
+        params["probe"] = f"{lat:.{VIEW_DECIMALS}f},{lon:.{VIEW_DECIMALS}f},{int(precision)}"
     where = state.get("map_view")
     if where:
         lat, lon, zoom = where  # type: ignore[misc]
@@ -225,7 +220,13 @@ def probe_state(params: Mapping[str, str], notices: list[str]) -> dict[str, obje
         else:
             lat, lon, precision = parsed[0], parsed[1], int(parsed[2])
             state["probe_on"] = True
-    return {**state, "probe_lat": lat, "probe_lon": lon, "probe_precision": precision}
+    return {
+        **state,
+        "probe_lat": lat,
+        "probe_lon": lon,
+        "probe_precision": precision,
+        "_probe": (lat, lon, precision),
+    }
 
 
 def map_view_from(params: Mapping[str, str], notices: list[str]) -> MapView | None:
