@@ -18,7 +18,7 @@ from strikemap.geo.countries import country_name_map
 from strikemap.geo.detail import LinkExplainer
 from strikemap.geo.impact import link_strikes
 from strikemap.geo.rules import DEFAULT_RULES, ImpactRules
-from strikemap.layers.catalog import CATALOG
+from strikemap.layers.catalog import ASSET_ROLES, CATALOG
 from strikemap.layers.io import empty_layer, read_country_codes, read_layers, read_relations
 from strikemap.layers.paths import resolve_data_dir
 
@@ -102,7 +102,7 @@ class Dataset:
     @cached_property
     def assets(self) -> gpd.GeoDataFrame:
         """The asset layers combined into one frame (``geo.assets.combine_assets``)."""
-        return combine_assets(self.layers)
+        return combine_assets(self.layers, layers=ASSET_ROLES)
 
     @cached_property
     def asset_types(self) -> dict[str, str]:

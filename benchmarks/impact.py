@@ -120,6 +120,7 @@ def make_assets(n: int, rng: np.random.Generator) -> gpd.GeoDataFrame:
             "flow_direction": np.where(layer == "pipelines", "forward", None),
             "geo_precision": 0,
             "sources": [[] for _ in range(n)],
+            "network": np.where(layer == "pipelines", "line", "node"),
         },
         geometry=geometry,
         crs=STORAGE_CRS,

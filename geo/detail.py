@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import geopandas as gpd
 import pandas as pd
 
+from strikemap.geo.assets import NETWORK_LINE
 from strikemap.geo.countries import country_name_map
 from strikemap.geo.network import network_for
 from strikemap.geo.rules import DEFAULT_RULES, ImpactRules
@@ -199,7 +200,7 @@ class LinkExplainer:
             if best is not None and (hops, via) >= best[:2]:
                 continue
             owner = self._assets.at[via, "owner_country"] if via in self._assets.index else None
-            if owner == iso3 and self._assets.at[via, "asset_layer"] == "pipelines":
+            if owner == iso3 and self._assets.at[via, "network"] == NETWORK_LINE:
                 why = f"{self._asset_name(via)} has its owner in {self.country(iso3)}"
             elif self._relation_record(via, iso3, "serves", date) is not None:
                 why = f"{self._asset_name(via)} serves {self.country(iso3)}"

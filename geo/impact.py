@@ -37,6 +37,7 @@ import pandas as pd
 import shapely
 
 from strikemap.geo import countries as places
+from strikemap.geo.assets import NETWORK_LINE, NETWORK_NODE
 from strikemap.geo.crs import (
     SEARCH_MARGIN,
     WORKERS,
@@ -46,7 +47,7 @@ from strikemap.geo.crs import (
     to_storage,
 )
 from strikemap.geo.errors import ImpactInputError
-from strikemap.geo.network import FACILITY_LAYER, PIPELINE_LAYER, PipelineNetwork, network_for
+from strikemap.geo.network import PipelineNetwork, network_for
 from strikemap.geo.rules import (
     BORDER_CONFIDENCE,
     CONFIDENCE_ORDER,
@@ -610,9 +611,9 @@ def _network_reach(join: _Join) -> _NetworkReach | None:
     serves_bit = {int(a): len(join.codes) + k for k, a in enumerate(serving)}
     labels: dict[str, int] = {}
     owner = join.assets["owner_country"].to_numpy(object)
-    layer = join.assets["asset_layer"].to_numpy(object)
+    role = join.assets["network"].to_numpy(object)
     code_of = {c: i for i, c in enumerate(join.codes)}
-    for i in np.flatnonzero((layer == PIPELINE_LAYER) & np.isin(owner, join.codes)):
+    for i in np.flatnonzero((role == NETWORK_LINE) & np.isin(owner, join.codes)):
         labels[ids[i]] = 1 << code_of[owner[i]]
     for asset, bit in serves_bit.items():
         labels[ids[asset]] = labels.get(ids[asset], 0) | (1 << bit)
@@ -629,8 +630,8 @@ def _downstream_links(join: _Join, links: _Links, reach: _NetworkReach | None) -
     if reach is None:
         return _Links.empty()
     targets = links.take(links.relation == _REL["target"])
-    layer = join.assets["asset_layer"].to_numpy(object)
-    on_network = np.isin(layer[targets.asset], [PIPELINE_LAYER, FACILITY_LAYER])
+    role = join.assets["network"].to_numpy(object)
+    on_network = np.isin(role[targets.asset], [NETWORK_LINE, NETWORK_NODE])
     targets = targets.take(on_network)
     if not len(targets.strike):
         return _Links.empty()

@@ -13,12 +13,10 @@ import networkx as nx
 import numpy as np
 import shapely
 
+from strikemap.geo.assets import NETWORK_LINE, NETWORK_NODE
 from strikemap.geo.crs import cached_metric_geometry, geometry_fingerprint, require_crs, to_storage
 
 log = logging.getLogger(__name__)
-
-PIPELINE_LAYER = "pipelines"
-FACILITY_LAYER = "facilities"
 _CACHE_SIZE = 8
 _cache: OrderedDict[tuple[str, float], PipelineNetwork] = OrderedDict()
 
@@ -193,9 +191,9 @@ def network_for(assets: gpd.GeoDataFrame, *, snap_tolerance_m: float) -> Pipelin
 
 
 def _fingerprint(assets: gpd.GeoDataFrame) -> str:
-    on_network = assets[assets["asset_layer"].isin([PIPELINE_LAYER, FACILITY_LAYER])]
+    on_network = assets[assets["network"].isin([NETWORK_LINE, NETWORK_NODE])]
     digest = hashlib.sha1(usedforsecurity=False)
-    for column in ("id", "asset_layer", "flow_direction"):
+    for column in ("id", "network", "flow_direction"):
         digest.update("\x1f".join(map(str, on_network[column].to_numpy(object))).encode())
     digest.update(geometry_fingerprint(on_network.geometry.values).encode())
     return digest.hexdigest()
@@ -207,7 +205,8 @@ def build_network(assets: gpd.GeoDataFrame, *, snap_tolerance_m: float) -> Pipel
     Parameters
     ----------
     assets
-        Output of ``geo.assets.combine_assets``; pipelines and facilities are used.
+        Output of ``geo.assets.combine_assets``; its ``network`` column says which assets are
+        the lines (pipelines) and which sit on them as nodes (stations).
     snap_tolerance_m
         Endpoints closer than this are one node; a facility this close to a pipeline sits on it
         (on the nearest endpoint node when within the tolerance of one, else splitting the line).
@@ -221,8 +220,8 @@ def build_network(assets: gpd.GeoDataFrame, *, snap_tolerance_m: float) -> Pipel
     require_crs({"assets": assets})
     assets = to_storage(assets)
     metric = cached_metric_geometry(assets.geometry.values)  # shared with the asset search
-    layer = assets["asset_layer"].to_numpy(object)
-    is_pipe, is_facility = layer == PIPELINE_LAYER, layer == FACILITY_LAYER
+    role = assets["network"].to_numpy(object)
+    is_pipe, is_facility = role == NETWORK_LINE, role == NETWORK_NODE
     pipes = assets[is_pipe].reset_index(drop=True)
     facilities = assets[is_facility].reset_index(drop=True)
     lines = metric[is_pipe]

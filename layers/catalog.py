@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from strikemap.geo.assets import NETWORK_LINE, NETWORK_NODE, AssetLayer
 from strikemap.layers import schema
 from strikemap.layers.schema import FieldSpec
 
@@ -28,6 +29,11 @@ class LayerSpec:
         Properties shown in the map tooltip, in order.
     is_asset
         Whether the impact join treats the layer's features as assets.
+    network
+        The assets' role in the pipeline network: ``"line"`` (its edges), ``"node"`` (on it
+        where a line passes) or ``""`` (not part of it).
+    asset_type
+        ``asset_type`` of features without one (a layer that has no such property).
     color
         Default colour in maps (hex).
     """
@@ -39,6 +45,8 @@ class LayerSpec:
     fields: tuple[FieldSpec, ...]
     tooltip_fields: tuple[str, ...]
     is_asset: bool = False
+    network: str = ""
+    asset_type: str | None = None
     color: str = "#555555"
 
     @property
@@ -81,6 +89,7 @@ PIPELINES = LayerSpec(
     fields=(*schema.COMMON_FIELDS, *schema.PIPELINE_FIELDS),
     tooltip_fields=("name", "asset_type", "operator", "route_accuracy"),
     is_asset=True,
+    network=NETWORK_LINE,
     color="#1f77b4",
 )
 POWER_LINES = LayerSpec(
@@ -101,6 +110,7 @@ FACILITIES = LayerSpec(
     fields=(*schema.COMMON_FIELDS, *schema.FACILITY_FIELDS),
     tooltip_fields=("name", "asset_type", "operator", "geo_precision"),
     is_asset=True,
+    network=NETWORK_NODE,
     color="#2ca02c",
 )
 FUEL_STATIONS = LayerSpec(
@@ -111,6 +121,7 @@ FUEL_STATIONS = LayerSpec(
     fields=(*schema.COMMON_FIELDS, *schema.FUEL_STATION_FIELDS),
     tooltip_fields=("name", "brand", "operator", "geo_precision"),
     is_asset=True,
+    asset_type="fuel_station",
     color="#ff7f0e",
 )
 COUNTRIES = LayerSpec(
@@ -134,6 +145,10 @@ CATALOG: tuple[LayerSpec, ...] = (
 """Every layer, in drawing order from the bottom: the app, CLI, validator and tests iterate this."""
 
 ASSET_LAYERS: tuple[LayerSpec, ...] = tuple(spec for spec in CATALOG if spec.is_asset)
+ASSET_ROLES: tuple[AssetLayer, ...] = tuple(
+    AssetLayer(spec.name, network=spec.network, asset_type=spec.asset_type) for spec in ASSET_LAYERS
+)
+"""What the impact join needs to know of the asset layers (``geo.assets.combine_assets``)."""
 BY_NAME: dict[str, LayerSpec] = {spec.name: spec for spec in CATALOG}
 
 REGION_BOUNDS = (18.0, 36.0, 52.0, 58.0)

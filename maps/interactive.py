@@ -24,9 +24,9 @@ from folium.template import Template as FoliumTemplate
 from jinja2 import Template
 
 from strikemap.analysis.view import View, strikes_extent
-from strikemap.geo.crs import folium_location, folium_locations, latlon_array
 from strikemap.layers.catalog import BY_NAME, LayerSpec
 from strikemap.maps import popups, style
+from strikemap.maps.latlon import folium_location, folium_locations, latlon_array
 from strikemap.maps.style import LegendEntry
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,6 @@ from strikemap.geo.crs import (
     SEARCH_MARGIN,
     SHORT_LINE_M,
     SHORT_LINE_TOLERANCE_M,
-    folium_location,
-    folium_locations,
     geodesic_distance_m,
     lonlat_to_metric,
     metric_to_lonlat,
@@ -24,6 +22,7 @@ from strikemap.geo.crs import (
 )
 from strikemap.geo.errors import CRSError
 from strikemap.layers.catalog import REGION_BOUNDS
+from strikemap.maps.latlon import folium_location, folium_locations
 
 
 def test_metric_crs_scale_stays_within_the_stated_range_over_the_region():

@@ -13,6 +13,7 @@ from strikemap.geo.assets import combine_assets
 from strikemap.geo.errors import CRSError
 from strikemap.geo.impact import LINK_COLUMNS, link_strikes
 from strikemap.geo.rules import ImpactRules
+from strikemap.layers.catalog import ASSET_ROLES
 
 WGS84 = "EPSG:4326"
 GEOD = Geod(ellps="WGS84")
@@ -31,7 +32,7 @@ def assets_frame(**layers: list[dict]) -> gpd.GeoDataFrame:
     for layer, rows in layers.items():
         geometry = [r.pop("geometry") for r in rows]
         frames[layer] = gpd.GeoDataFrame(rows, geometry=geometry, crs=WGS84)
-    return combine_assets(frames)
+    return combine_assets(frames, layers=ASSET_ROLES)
 
 
 def relations_frame(*rows: dict) -> pd.DataFrame:

@@ -7,6 +7,7 @@ import pytest
 
 from strikemap.geo.assets import combine_assets
 from strikemap.geo.impact import link_strikes
+from strikemap.layers.catalog import ASSET_ROLES
 from strikemap.layers.io import read_layers, read_relations
 from strikemap.layers.paths import SHIPPED_DATA_DIR
 
@@ -24,7 +25,7 @@ def shipped():
     names = dict(pd.read_csv(names_path, dtype=str, keep_default_na=False).values)
     table = link_strikes(
         frames["strikes"],
-        combine_assets(frames),
+        combine_assets(frames, layers=ASSET_ROLES),
         read_relations(data_dir=SHIPPED_DATA_DIR),
         frames["countries"],
         country_names=names,
@@ -115,7 +116,7 @@ def test_candidate_and_duplicate_free_deterministic_table(shipped):
     frames, table = shipped
     again = link_strikes(
         frames["strikes"],
-        combine_assets(frames),
+        combine_assets(frames, layers=ASSET_ROLES),
         read_relations(data_dir=SHIPPED_DATA_DIR),
         frames["countries"],
     )

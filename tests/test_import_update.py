@@ -14,6 +14,7 @@ import pytest
 from strikemap.geo.assets import combine_assets
 from strikemap.geo.impact import link_strikes
 from strikemap.layers import history
+from strikemap.layers.catalog import ASSET_ROLES
 from strikemap.layers.errors import LayerValidationError
 from strikemap.layers.io import read_layers, read_relations
 from strikemap.layers.update import (
@@ -77,7 +78,7 @@ def test_imported_strikes_reach_the_impact_table(data_dir):
     layers = read_layers(data_dir=data_dir)
     table = link_strikes(
         layers["strikes"],
-        combine_assets(layers),
+        combine_assets(layers, layers=ASSET_ROLES),
         read_relations(data_dir=data_dir),
         layers["countries"],
     )

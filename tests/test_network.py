@@ -7,6 +7,7 @@ from shapely.geometry import LineString, Point
 
 from strikemap.geo.assets import combine_assets
 from strikemap.geo.network import build_network, network_for
+from strikemap.layers.catalog import ASSET_ROLES
 
 WGS84 = "EPSG:4326"
 
@@ -30,7 +31,7 @@ def network_assets(directions: tuple[str, str, str], *, facility_at: tuple[float
     facilities = gpd.GeoDataFrame(
         {"id": ["f-mid"], "name": ["Mid station"]}, geometry=[Point(*facility_at)], crs=WGS84
     )
-    return combine_assets({"pipelines": pipes, "facilities": facilities})
+    return combine_assets({"pipelines": pipes, "facilities": facilities}, layers=ASSET_ROLES)
 
 
 def test_downstream_crosses_a_backward_segment_in_drawing_order():

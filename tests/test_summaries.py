@@ -12,6 +12,7 @@ from strikemap.exports.links import links_to_csv, links_to_geojson, links_to_jso
 from strikemap.geo.assets import combine_assets
 from strikemap.geo.impact import LINK_COLUMNS, link_strikes
 from strikemap.geo.summaries import country_summary, strike_summary
+from strikemap.layers.catalog import ASSET_ROLES
 
 WGS84 = "EPSG:4326"
 STRIKES = gpd.GeoDataFrame(
@@ -43,7 +44,8 @@ ASSETS = combine_assets(
             geometry=[LineString([(30.4, 46.55), (30.6, 46.55)])],
             crs=WGS84,
         ),
-    }
+    },
+    layers=ASSET_ROLES,
 )
 COUNTRIES = gpd.GeoDataFrame(
     {"iso3": ["UKR"], "name": ["Ukraine"]}, geometry=[box(29.9, 45, 32, 48)], crs=WGS84
