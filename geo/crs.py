@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -30,6 +29,7 @@ import numpy as np
 import pyproj
 import shapely
 
+from strikemap.geo.cache import digest_cache
 from strikemap.geo.errors import CRSError
 
 STORAGE_CRS = pyproj.CRS.from_epsg(4326)
@@ -115,7 +115,6 @@ def metric_geometry(geometry: np.ndarray) -> np.ndarray:
     return shapely.transform(dense, _project_xy)
 
 
-_METRIC_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
 _METRIC_CACHE_SIZE = 8
 _MULTIPART_OR_AREA = (3, 4, 5, 6, 7)
 """shapely type ids whose coordinates alone do not give the structure (polygons, multi-parts)."""
@@ -148,15 +147,12 @@ def cached_metric_geometry(geometry: np.ndarray, *, key: str | None = None) -> n
     The join, the pipeline network and the app's probes project the same assets and country
     boundaries again and again; the cached array must not be modified.
     """
-    key = geometry_fingerprint(geometry) if key is None else key
-    if key in _METRIC_CACHE:
-        _METRIC_CACHE.move_to_end(key)
-        return _METRIC_CACHE[key]
-    metric = metric_geometry(geometry)
-    _METRIC_CACHE[key] = metric
-    while len(_METRIC_CACHE) > _METRIC_CACHE_SIZE:
-        _METRIC_CACHE.popitem(last=False)
-    return metric
+    return _metric_by_digest(geometry_fingerprint(geometry) if key is None else key, geometry)
+
+
+@digest_cache(maxsize=_METRIC_CACHE_SIZE)
+def _metric_by_digest(geometry: np.ndarray) -> np.ndarray:
+    return metric_geometry(geometry)
 
 
 def _project_xy(xy: np.ndarray) -> np.ndarray:

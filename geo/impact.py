@@ -24,10 +24,8 @@ How the join runs, for a million strikes as for one:
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -236,8 +234,7 @@ def link_strikes(
         When strike ids repeat.
     """
     require_crs({"strikes": strikes, "assets": assets, "countries": countries})
-    with _gc_frozen():
-        table = _link(strikes, assets, relations, countries, rules)
+    table = _link(strikes, assets, relations, countries, rules)
     if with_detail and len(table):
         from strikemap.geo.detail import LinkExplainer
 
@@ -246,21 +243,6 @@ def link_strikes(
         )
         table["detail"] = explainer.describe(table).to_numpy()
     return table
-
-
-@contextlib.contextmanager
-def _gc_frozen() -> Iterator[None]:
-    """Keep Python's garbage collector from re-scanning the inputs while the join runs.
-
-    ``gc.freeze()`` moves every object alive now (the frames: a million strikes hold millions
-    of objects) out of the collector's sight; collections during the join then only scan what
-    the join allocates, instead of pausing tens of ms (seconds at a million strikes) each time.
-    """
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _link(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import logging
-from collections import OrderedDict, deque
+from collections import deque
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -14,14 +15,14 @@ import numpy as np
 import shapely
 
 from strikemap.geo.assets import NETWORK_LINE, NETWORK_NODE
+from strikemap.geo.cache import digest_cache
 from strikemap.geo.crs import cached_metric_geometry, geometry_fingerprint, require_crs, to_storage
 
 log = logging.getLogger(__name__)
 _CACHE_SIZE = 8
-_cache: OrderedDict[tuple[str, float], PipelineNetwork] = OrderedDict()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PipelineNetwork:
     """Pipeline topology: nodes are snapped endpoints and facilities, edges carry a pipeline id.
 
@@ -39,14 +40,13 @@ class PipelineNetwork:
     graph: nx.DiGraph
     facility_nodes: dict[str, int]
     pipeline_heads: dict[str, tuple[int, ...]]
-    _walks: OrderedDict[str, dict[int, tuple[int, int | None, str | None]]] = field(
-        default_factory=OrderedDict, repr=False
-    )
     _by_node: dict[int, list[str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for facility, node in sorted(self.facility_nodes.items()):
             self._by_node.setdefault(node, []).append(facility)
+        # one breadth-first search per asset asked about, kept (thread-safe: functools)
+        object.__setattr__(self, "_walk", functools.lru_cache(_WALK_CACHE)(self._search))
 
     def sources(self, asset_id: str) -> list[int]:
         """Return the nodes where the flow leaves ``asset_id`` (none when it is off the network)."""
@@ -102,11 +102,8 @@ class PipelineNetwork:
             reached: self.path_to(asset_id, reached) for reached in self.downstream_hops(asset_id)
         }
 
-    def _walk(self, asset_id: str) -> dict[int, tuple[int, int | None, str | None]]:
-        """Breadth-first search: ``{node: (hops, previous node, pipeline followed)}``, cached."""
-        if asset_id in self._walks:
-            self._walks.move_to_end(asset_id)
-            return self._walks[asset_id]
+    def _search(self, asset_id: str) -> dict[int, tuple[int, int | None, str | None]]:
+        """Breadth-first search: ``{node: (hops, previous node, pipeline followed)}``."""
         start: tuple[int, int | None, str | None] = (0, None, None)
         walk = dict.fromkeys(self.sources(asset_id), start)
         queue = deque(sorted(walk))
@@ -118,9 +115,6 @@ class PipelineNetwork:
                 if nxt not in walk:
                     walk[nxt] = (depth, node, data["asset"])
                     queue.append(nxt)
-        self._walks[asset_id] = walk
-        while len(self._walks) > _WALK_CACHE:
-            self._walks.popitem(last=False)
         return walk
 
     def reach_masks(self, labels: dict[str, int]) -> dict[int, int]:
@@ -180,14 +174,12 @@ def _collapse(ids: tuple[str, ...]) -> tuple[str, ...]:
 def network_for(assets: gpd.GeoDataFrame, *, snap_tolerance_m: float) -> PipelineNetwork:
     """Return the network of ``assets`` (combined frame), cached per asset set and tolerance."""
     key = (_fingerprint(assets), float(snap_tolerance_m))
-    if key in _cache:
-        _cache.move_to_end(key)
-        return _cache[key]
-    network = build_network(assets, snap_tolerance_m=snap_tolerance_m)
-    _cache[key] = network
-    while len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
-    return network
+    return _network_by_digest(key, assets, float(snap_tolerance_m))
+
+
+@digest_cache(maxsize=_CACHE_SIZE)
+def _network_by_digest(assets: gpd.GeoDataFrame, snap_tolerance_m: float) -> PipelineNetwork:
+    return build_network(assets, snap_tolerance_m=snap_tolerance_m)
 
 
 def _fingerprint(assets: gpd.GeoDataFrame) -> str:
