@@ -13,6 +13,7 @@ from strikemap.geo.crs import (
     cached_metric_geometry,
     geodesic_distance_m,
     metric_to_lonlat,
+    search_margin,
 )
 from strikemap.geo.search import Segments, nearest_on_segments
 
@@ -75,7 +76,7 @@ def near_borders(
     radius. The nearest point found in the metric CRS is measured on the ellipsoid.
     """
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    search = radius_m * SEARCH_MARGIN
+    search = radius_m * float(search_margin(lon, lat).max(initial=SEARCH_MARGIN))
     polygons, codes = _near_in_degrees(np.asarray(polygons), np.asarray(codes), lon, lat, search)
     for polygon, code in zip(cached_metric_geometry(polygons), codes, strict=True):
         west, south, east, north = shapely.bounds(polygon)

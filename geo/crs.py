@@ -40,6 +40,10 @@ METRIC_SCALE_RANGE = (0.9895, 1.0107)
 """Smallest and largest scale factor of ``METRIC_CRS`` over 18-52 E, 36-58 N (checked in tests)."""
 SEARCH_MARGIN = 1.02
 """Planar search radii are widened by this factor so no geodesic match is missed."""
+_CENTRE_LON, _CENTRE_LAT = 35.0, 47.0
+_MAX_MARGIN = 1_000.0
+"""Near the projection's antipode the scale grows without bound; searches widen this much at
+most there (the what-if probe accepts any point on Earth)."""
 GEOD = pyproj.Geod(ellps="WGS84")
 SHORT_LINE_M = 50_000.0
 """Lines up to this long are measured with Bowring's short-line formula, longer ones by Geod.inv."""
@@ -99,6 +103,24 @@ def to_storage(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if frame.crs is not None and frame.crs.equals(STORAGE_CRS):
         return frame
     return frame.to_crs(STORAGE_CRS)
+
+
+def search_margin(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Return the factor by which planar radii around each point are widened for a search.
+
+    ``SEARCH_MARGIN`` over the region; beyond it, times the scale factor of ``METRIC_CRS`` at
+    the point (``sqrt(2 / (1 + cos c))`` for a point ``c`` radians from the centre, the largest
+    stretch in any direction), so a probe far away (Chukotka, across the antimeridian) still
+    finds every asset within its radius.
+    """
+    phi, phi0 = np.radians(lat), np.radians(_CENTRE_LAT)
+    cos_c = np.sin(phi0) * np.sin(phi) + np.cos(phi0) * np.cos(phi) * np.cos(
+        np.radians(np.asarray(lon, float) - _CENTRE_LON)
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.sqrt(2.0 / (1.0 + cos_c))
+    scale = np.nan_to_num(scale, nan=_MAX_MARGIN, posinf=_MAX_MARGIN)
+    return SEARCH_MARGIN * np.clip(scale / METRIC_SCALE_RANGE[1], 1.0, _MAX_MARGIN)
 
 
 DENSIFY_DEGREES = 0.01
@@ -213,6 +235,7 @@ def bowring_distance_m(
     phi1 = np.radians(lat1)
     dphi = np.radians(lat2) - phi1
     w = np.radians(lon2) - np.radians(lon1)
+    w = np.remainder(w + np.pi, 2.0 * np.pi) - np.pi  # wrap at the antimeridian
     cos1, sin1 = np.cos(phi1), np.sin(phi1)
     b2 = _EP2 * cos1 * cos1
     a = np.sqrt(1.0 + b2 * cos1 * cos1)

@@ -6,11 +6,13 @@ import math
 from collections.abc import Mapping
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from strikemap.geo.assets import NETWORK_LINE
 from strikemap.geo.countries import country_name_map
-from strikemap.geo.network import network_for
+from strikemap.geo.crs import lonlat_to_metric
+from strikemap.geo.network import as_start, network_for
 from strikemap.geo.rules import DEFAULT_RULES, ImpactRules
 
 GAS_TYPES = frozenset(
@@ -195,8 +197,13 @@ class LinkExplainer:
         network = network_for(self._all_assets, snap_tolerance_m=self._rules.snap_tolerance_m)
         start = str(row.asset_id)
         iso3, date = str(row.country), self._strike_date(str(row.strike_id))
+        point = self._strikes.geometry.get(str(row.strike_id))
+        if point is None or point.is_empty:
+            return f"{self.country(iso3)} lies downstream on the pipeline network"
+        x, y = lonlat_to_metric(np.array([point.x]), np.array([point.y]))
+        nodes = as_start(network.start_nodes(np.array([start], dtype=object), x, y)[0])
         best: tuple[int, str, str] | None = None
-        for via, hops in network.downstream_hops(start).items():
+        for via, hops in network.downstream_hops(start, nodes).items():
             if best is not None and (hops, via) >= best[:2]:
                 continue
             owner = self._assets.at[via, "owner_country"] if via in self._assets.index else None
@@ -210,5 +217,5 @@ class LinkExplainer:
         if best is None:
             return f"{self.country(iso3)} lies downstream on the pipeline network"
         _, via, why = best
-        along = " -> ".join(self._asset_name(p) for p in network.path_to(start, via))
+        along = " -> ".join(self._asset_name(p) for p in network.path(start, nodes, via))
         return f"{self.country(iso3)} lies downstream along {along} ({why})"

@@ -10,7 +10,8 @@ How the join runs, for a million strikes as for one:
    without radii (3 by default) on either side links only through ``target_ids``, and only an
    asset located to the feature itself (precision 0) can be a ``target`` by distance alone.
    Assets go into one STRtree per precision in metric coordinates (cached per geometry set); strikes
-   query each with the envelope of their pair threat radius (widened by ``SEARCH_MARGIN``),
+   query each with the envelope of their pair threat radius (widened by
+   ``geo.crs.search_margin`` for the projection's distortion at the strike),
    in blocks of strikes run on threads; no Python loop per strike or asset.
 3. For every candidate pair the asset's nearest point is found in numpy (segments of lines,
    the point itself for points), which drops the pairs beyond the widened radius; the rest
@@ -37,11 +38,11 @@ import shapely
 from strikemap.geo import countries as places
 from strikemap.geo.assets import NETWORK_LINE, NETWORK_NODE
 from strikemap.geo.crs import (
-    SEARCH_MARGIN,
     WORKERS,
     geodesic_distance_m,
     lonlat_to_metric,
     require_crs,
+    search_margin,
     to_storage,
 )
 from strikemap.geo.errors import ImpactInputError
@@ -148,6 +149,7 @@ class _Join:
     lat: np.ndarray
     x: np.ndarray
     y: np.ndarray
+    margin: np.ndarray
     day: np.ndarray
     precision: np.ndarray
     asset_precision: np.ndarray
@@ -297,6 +299,7 @@ def _prepare(
         lat=lat,
         x=x,
         y=y,
+        margin=search_margin(lon, lat),
         day=_day_numbers(frame["date"]),
         precision=_precision_codes(frame["geo_precision"], missing=VAGUE_PRECISION),
         asset_precision=_precision_codes(_column(assets, "geo_precision"), missing=0),
@@ -365,9 +368,10 @@ def _country_codes(
 def _index_relations(
     relations: pd.DataFrame, assets: gpd.GeoDataFrame, code_of: dict[str, int], rules: ImpactRules
 ) -> _RelationIndex:
-    table = relations[
-        relations["relation"].isin([r for r in COUNTRY_RELATIONS if rules.follows(r)])
-    ]
+    wanted = [r for r in COUNTRY_RELATIONS if rules.follows(r)]
+    if rules.follows("downstream"):  # what a downstream asset serves is reached through it
+        wanted.append("serves")
+    table = relations[relations["relation"].isin(wanted)]
     asset = pd.Index(assets["id"]).get_indexer(table["asset_id"])
     unknown = table.loc[asset < 0, "asset_id"].unique()
     if len(unknown):
@@ -451,7 +455,7 @@ def _candidate_pairs(
     """
     strikes, assets = [], []
     for code in index.groups:
-        reach = threat[np.maximum(join.precision[block], code)] * SEARCH_MARGIN
+        reach = threat[np.maximum(join.precision[block], code)] * join.margin[block]
         ok = np.isfinite(reach)
         s = block[ok]
         k, a = index.candidates(code, join.x[s], join.y[s], reach[ok])
@@ -493,7 +497,7 @@ def _classify(
     qx, qy = index.nearest_metric(a, x, y, parallel=False)
     pair_precision = np.maximum(join.precision[s], join.asset_precision[a])
     if not named:  # the planar distance drops envelope-only candidates cheaply
-        reach = threat[pair_precision] * SEARCH_MARGIN
+        reach = threat[pair_precision] * join.margin[s]
         near = np.flatnonzero((qx - x) ** 2 + (qy - y) ** 2 <= reach * reach)
         s, a, qx, qy, pair_precision = s[near], a[near], qx[near], qy[near], pair_precision[near]
     lon, lat = index.to_lonlat(a, qx, qy)
@@ -535,6 +539,8 @@ def _relation_links(join: _Join, links: _Links) -> _Links:
     """relations.csv rows valid on the strike's date, through target and nearby assets."""
     link, row = join.relations.expand(links.asset)
     valid = join.relations.valid_on(row, join.day[links.strike[link]])
+    if not join.rules.follows("serves"):  # indexed only for the downstream walk
+        valid &= join.relations.relation[row] != _REL["serves"]
     link, row = link[valid], row[valid]
     return _Links(
         links.strike[link],
@@ -573,57 +579,70 @@ class _NetworkReach:
 
     network: PipelineNetwork
     masks: dict[int, int]
+    bit_of: np.ndarray
+    carriers: dict[int, int]
     serving: np.ndarray
-    serves_bit: dict[int, int]
 
 
 def _network_reach(join: _Join) -> _NetworkReach | None:
-    """Per node, the countries and ``serves`` assets downstream, as bit masks; None when off.
+    """Per node, the labelled assets downstream as bit masks; None when the network is off.
 
-    Bit ``c`` is country code ``c`` (the ``owner_country`` of a downstream pipeline segment);
-    bit ``len(codes) + k`` the k-th asset with ``serves`` relations. Computed once for all
-    start assets, so many starts on a large network stay cheap.
+    Every line whose ``owner_country`` is known and every asset with ``serves`` relations gets
+    its own bit (``bit_of[asset]``, -1 for none), so that a start can leave out the asset that
+    was hit itself. ``carriers[c]`` holds the bits of the lines owned in country code ``c``;
+    ``serving`` the assets with ``serves`` relations, by bit. Computed once for all starts.
     """
     if not (join.rules.network and join.rules.follows("downstream")):
         return None
     network = network_for(join.assets, snap_tolerance_m=join.rules.snap_tolerance_m)
-    ids = join.assets["id"].to_numpy(object)
     relations = join.relations
-    serving = np.unique(relations.asset[relations.relation == _REL["serves"]])
-    serves_bit = {int(a): len(join.codes) + k for k, a in enumerate(serving)}
-    labels: dict[str, int] = {}
-    owner = join.assets["owner_country"].to_numpy(object)
-    role = join.assets["network"].to_numpy(object)
     code_of = {c: i for i, c in enumerate(join.codes)}
-    for i in np.flatnonzero((role == NETWORK_LINE) & np.isin(owner, join.codes)):
-        labels[ids[i]] = 1 << code_of[owner[i]]
-    for asset, bit in serves_bit.items():
-        labels[ids[asset]] = labels.get(ids[asset], 0) | (1 << bit)
-    return _NetworkReach(network, network.reach_masks(labels), serving, serves_bit)
+    owner = np.array(
+        [code_of.get(c, -1) for c in join.assets["owner_country"].to_numpy(object)], np.int64
+    )
+    is_line = join.assets["network"].to_numpy(object) == NETWORK_LINE
+    serves = np.zeros(len(join.assets), bool)
+    serves[relations.asset[relations.relation == _REL["serves"]]] = True
+    labelled = np.flatnonzero((is_line & (owner >= 0)) | serves)
+    bit_of = np.full(len(join.assets), -1, np.int64)
+    bit_of[labelled] = np.arange(len(labelled))
+    ids = join.assets["id"].to_numpy(object)
+    labels = {ids[a]: 1 << int(bit_of[a]) for a in labelled}
+    carriers: dict[int, int] = {}
+    for a in np.flatnonzero(is_line & (owner >= 0)).tolist():
+        carriers[int(owner[a])] = carriers.get(int(owner[a]), 0) | (1 << int(bit_of[a]))
+    serving = labelled[serves[labelled]]
+    return _NetworkReach(network, network.reach_masks(labels), bit_of, carriers, serving)
 
 
 def _downstream_links(join: _Join, links: _Links, reach: _NetworkReach | None) -> _Links:
-    """Countries reached along the pipeline network from each target asset.
+    """Countries reached along the pipeline network from where each target was hit.
 
-    Only ``target`` links start a walk (a damaged asset stops the flow); the strike's own
-    country is left out (its ``location`` row says it), and rows inherit the target's
-    distance and confidence.
+    Only ``target`` links start a walk (a damaged asset stops the flow), at the nodes at or
+    after the hit point in the flow direction (``PipelineNetwork.start_nodes``); the hit asset
+    itself is left out (its owner is an ``owner`` row), as is the strike's own country (its
+    ``location`` row says it). Rows inherit the target's distance and confidence.
     """
     if reach is None:
         return _Links.empty()
     targets = links.take(links.relation == _REL["target"])
     role = join.assets["network"].to_numpy(object)
-    on_network = np.isin(role[targets.asset], [NETWORK_LINE, NETWORK_NODE])
-    targets = targets.take(on_network)
+    targets = targets.take(np.isin(role[targets.asset], [NETWORK_LINE, NETWORK_NODE]))
     if not len(targets.strike):
         return _Links.empty()
-    table = _reach_table(join, reach, np.unique(targets.asset))
-    # expand every target link by the rows its asset reaches (CSR over the sorted reach table)
-    count = np.bincount(table["start"], minlength=len(join.assets))
-    start = np.cumsum(count) - count
-    n = count[targets.asset]
-    link = np.repeat(np.arange(len(targets.asset)), n)
-    row = np.repeat(start[targets.asset] - (np.cumsum(n) - n), n) + np.arange(len(link))
+    ids = join.assets["id"].to_numpy(object)
+    starts = reach.network.start_nodes(
+        ids[targets.asset], join.x[targets.strike], join.y[targets.strike]
+    )
+    keys = np.column_stack([targets.asset.astype(np.int64), starts])
+    groups, group_of = np.unique(keys, axis=0, return_inverse=True)
+    table = _reach_table(join, reach, groups)
+    # expand every target link by the rows its group reaches (CSR over the sorted reach table)
+    count = np.bincount(table["group"], minlength=len(groups))
+    first = np.cumsum(count) - count
+    n = count[group_of]
+    link = np.repeat(np.arange(len(group_of)), n)
+    row = np.repeat(first[group_of] - (np.cumsum(n) - n), n) + np.arange(len(link))
     strike = targets.strike[link]
     relation_row = table["relation_row"][row]
     is_serves = relation_row >= 0
@@ -642,44 +661,39 @@ def _downstream_links(join: _Join, links: _Links, reach: _NetworkReach | None) -
     )
 
 
-def _reach_table(join: _Join, reach: _NetworkReach, starts: np.ndarray) -> dict[str, np.ndarray]:
-    """Rows ``(start asset, country, relation row or -1 for owner_country)`` sorted by start.
+def _reach_table(join: _Join, reach: _NetworkReach, groups: np.ndarray) -> dict[str, np.ndarray]:
+    """Rows ``(group, country, relation row or -1 for owner_country)`` sorted by group.
 
-    A ``relation_row`` >= 0 is a ``serves`` relation of an asset downstream of the start; -1
-    the ``owner_country`` of a downstream pipeline segment.
+    ``groups`` holds ``(hit asset, start node, start node or -1)``. A ``relation_row`` >= 0 is a
+    ``serves`` relation of an asset downstream of the start; -1 the ``owner_country`` of a
+    downstream line. The hit asset's own bit is left out.
     """
-    ids = join.assets["id"].to_numpy(object)
-    n_codes = len(join.codes)
     relations = join.relations
+    serving_mask = 0
+    for a in reach.serving.tolist():
+        serving_mask |= 1 << int(reach.bit_of[a])
     rows: list[tuple[int, int, int]] = []
-    for start in starts.tolist():
+    for g, (asset, *nodes) in enumerate(groups.tolist()):
         mask = 0
-        for node in reach.network.sources(ids[start]):
-            mask |= reach.masks.get(node, 0)
-        if start in reach.serves_bit:  # its own serves rows are already relation links
-            mask &= ~(1 << reach.serves_bit[start])
-        for bit in _set_bits(mask):
-            if bit < n_codes:
-                rows.append((start, bit, -1))
+        for node in nodes:
+            mask |= reach.masks.get(node, 0) if node >= 0 else 0
+        if reach.bit_of[asset] >= 0:
+            mask &= ~(1 << int(reach.bit_of[asset]))
+        for country, carried in reach.carriers.items():
+            if mask & carried:
+                rows.append((g, country, -1))
+        if not mask & serving_mask:
+            continue
+        for a in reach.serving.tolist():
+            if not mask >> int(reach.bit_of[a]) & 1:
                 continue
-            asset = int(reach.serving[bit - n_codes])
-            first = int(relations.start[asset])
-            for r in range(first, first + int(relations.count[asset])):
+            first = int(relations.start[a])
+            for r in range(first, first + int(relations.count[a])):
                 if relations.relation[r] == _REL["serves"]:
-                    rows.append((start, int(relations.country[r]), r))
+                    rows.append((g, int(relations.country[r]), r))
     table = np.array(rows, dtype=np.int64).reshape(-1, 3)
     table = table[np.argsort(table[:, 0], kind="stable")]
-    return {"start": table[:, 0], "country": table[:, 1], "relation_row": table[:, 2]}
-
-
-def _set_bits(mask: int) -> list[int]:
-    """Positions of the set bits of ``mask``, lowest first."""
-    bits = []
-    while mask:
-        low = mask & -mask
-        bits.append(low.bit_length() - 1)
-        mask ^= low
-    return bits
+    return {"group": table[:, 0], "country": table[:, 1], "relation_row": table[:, 2]}
 
 
 # --------------------------------------------------------------------------------------------

@@ -99,3 +99,13 @@ def test_folium_helpers_swap_to_lat_lon():
         [45.3, 28.5],
         [46.0, 29.0],
     ]
+
+
+@pytest.mark.parametrize(
+    ("lon1", "lon2"), [(179.99, -179.99), (-179.99, 179.99), (179.9, -179.95), (10.0, 370.0)]
+)
+def test_longitude_differences_wrap_at_the_antimeridian(lon1, lon2):
+    lat = np.array([65.0])
+    got = geodesic_distance_m(np.array([lon1]), lat, np.array([lon2]), lat)
+    expected = GEOD.inv(lon1, 65.0, lon2, 65.0)[2]
+    assert got == pytest.approx([expected], abs=SHORT_LINE_TOLERANCE_M)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from pyproj import Geod
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import LineString, MultiLineString, Point, box
 
 from strikemap.geo.assets import combine_assets
 from strikemap.geo.errors import CRSError
@@ -544,3 +544,120 @@ def test_assets_just_inside_the_threat_radius_are_found_anywhere_in_the_region(l
     table = link_strikes(strikes, assets_frame(facilities=facilities), NO_RELATIONS, NO_COUNTRIES)
     assert sorted(table["asset_id"].astype(str)) == sorted(f"fac-in-{k}" for k in range(8))
     assert table["distance_m"].to_numpy() == pytest.approx(9_999.0, abs=0.01)
+
+
+# --------------------------------------------------------------------------------------------
+# Downstream from the point of the pipeline that was hit
+
+
+def line_west_east(**extra) -> dict:
+    """A forward gas line drawn west to east at 46.3 N, 30.0-31.0 E, owned in Ukraine."""
+    return {
+        "id": "pipe-we",
+        "name": "West-east line",
+        "asset_type": "gas_transmission",
+        "owner_country": "UKR",
+        "flow_direction": "forward",
+        "geo_precision": 0,
+        "geometry": LineString([(30.0, 46.3), (31.0, 46.3)]),
+        **extra,
+    }
+
+
+def station(fid: str, lon: float, *, name: str) -> dict:
+    return {
+        "id": fid,
+        "name": name,
+        "asset_type": "compressor_station",
+        "geo_precision": 0,
+        "geometry": Point(lon, 46.3),
+    }
+
+
+def downstream_rows(table: pd.DataFrame) -> list[tuple[str, str, str, str, str]]:
+    return rows(table[table["relation"] == "downstream"])
+
+
+def test_downstream_starts_at_the_hit_point_not_at_every_node_of_the_pipeline():
+    # a hit at 30.95 E on a west-to-east line: the station at 30.2 E is upstream of it,
+    # the one at 30.98 E downstream
+    strikes = strikes_frame(
+        {"id": "s1", "date": "2025-08-06", "lon": 30.95, "lat": 46.301, "geo_precision": 0}
+    )
+    assets = assets_frame(
+        pipelines=[line_west_east()],
+        facilities=[
+            station("fac-upstream", 30.2, name="Upstream station"),
+            station("fac-downstream", 30.98, name="Downstream station"),
+        ],
+    )
+    relations = relations_frame(
+        {"asset_id": "fac-upstream", "country": "MDA", "relation": "serves", "source": "x"},
+        {"asset_id": "fac-downstream", "country": "ROU", "relation": "serves", "source": "x"},
+    )
+    table = link_strikes(strikes, assets, relations, COUNTRIES, country_names={"ROU": "Romania"})
+    assert downstream_rows(table) == [("s1", "pipe-we", "ROU", "downstream", "medium")]
+    detail = table.loc[table["relation"] == "downstream", "detail"].iat[0]
+    assert detail.endswith(
+        "Romania lies downstream along West-east line (Downstream station serves Romania)"
+    )
+
+
+def test_both_ways_flow_gives_no_downstream_row_to_the_pipelines_own_owner():
+    # the line's own owner is linked as owner; the rest of the same line is no downstream
+    strikes = strikes_frame(
+        {
+            "id": "s1",
+            "date": "2025-08-06",
+            "lon": 30.5,
+            "lat": 46.3,
+            "geo_precision": 0,
+            "target_ids": ["pipe-we"],
+        }
+    )
+    assets = assets_frame(pipelines=[line_west_east(owner_country="ROU", flow_direction="both")])
+    table = link_strikes(strikes, assets, NO_RELATIONS, COUNTRIES)
+    assert rows(table) == [
+        ("s1", "pipe-we", "", "target", "high"),
+        ("s1", "pipe-we", "ROU", "owner", "high"),
+        ("s1", "", "UKR", "location", "high"),
+    ]
+
+
+def test_multilinestring_pipelines_join_the_network_at_every_parts_ends():
+    # the line is mapped in two parts with a gap; a Moldovan branch leaves the first part's end
+    strikes = strikes_frame(
+        {
+            "id": "s1",
+            "date": "2025-08-06",
+            "lon": 30.1,
+            "lat": 46.3,
+            "geo_precision": 0,
+            "target_ids": ["pipe-we"],
+        }
+    )
+    parts = MultiLineString([[(30.0, 46.3), (30.3, 46.3)], [(30.5, 46.3), (30.8, 46.3)]])
+    branch = {
+        "id": "pipe-branch",
+        "name": "Branch",
+        "asset_type": "gas_transmission",
+        "owner_country": "MDA",
+        "flow_direction": "forward",
+        "geo_precision": 0,
+        "geometry": LineString([(30.3, 46.3), (30.3, 46.6)]),
+    }
+    assets = assets_frame(pipelines=[line_west_east(geometry=parts), branch])
+    rules = ImpactRules(relations=("target", "downstream"))
+    table = link_strikes(strikes, assets, NO_RELATIONS, COUNTRIES, rules=rules)
+    assert downstream_rows(table) == [("s1", "pipe-we", "MDA", "downstream", "high")]
+
+
+def test_an_asset_across_the_antimeridian_is_found_at_its_geodesic_distance():
+    # the what-if probe takes any longitude: Chukotka, a depot 9.99 km east across 180 E
+    (lon,), (lat,), _ = GEOD.fwd([179.95], [65.0], [90.0], [9_990.0])
+    assert lon < 0
+    strikes = strikes_frame({"id": "s1", "date": "2025-08-06", "lon": 179.95, "lat": 65.0})
+    assets = assets_frame(facilities=[facility_at("fac-depot", lon, lat, 0)])
+    table = link_strikes(strikes, assets, NO_RELATIONS, NO_COUNTRIES)
+    assert rows(table) == [("s1", "fac-depot", "", "nearby", "low")]
+    assert table["distance_m"].iat[0] == pytest.approx(9_990.0, abs=0.01)
