@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from strikemap.geo.assets import NETWORK_LINE
-from strikemap.geo.countries import country_name_map
+from strikemap.geo.countries import TERRITORIAL_SEA_M, country_name_map
 from strikemap.geo.crs import lonlat_to_metric
 from strikemap.geo.network import as_start, network_for
 from strikemap.geo.rules import DEFAULT_RULES, ImpactRules
@@ -29,6 +29,13 @@ OIL_TYPES = frozenset({"oil", "oil_depot", "oil_terminal", "refinery"})
 FUEL_TYPES = frozenset({"products", "fuel_station"})
 KNOWN_TO = {1: "the town", 2: "part of a district", 3: "the district or oblast"}
 """How far an asset's location is known, by ``geo_precision`` (DESIGN section 3)."""
+STRIKE_KNOWN_TO = {
+    0: "the site itself",
+    1: "a town or village",
+    2: "near a town or part of a district",
+    3: "a district or oblast",
+}
+"""How far a strike's location is known, by ``geo_precision``."""
 
 
 def format_distance(metres: float) -> str:
@@ -100,12 +107,12 @@ class LinkExplainer:
         """Return the sentence of one row (a namedtuple or object with the link columns)."""
         relation = str(row.relation)
         if relation == "location":
-            return f"The strike lies in {self.country(row.country)}"
+            return self._location_sentence(row)
         if relation == "border":
             return (
-                f"The strike lies {format_distance(row.distance_m)} from the border of "
-                f"{self.country(row.country)}, within the "
-                f"{format_distance(self._rules.border_radius_m)} border radius"
+                f"The strike lies {format_distance(row.distance_m)} from the land border of "
+                f"{self.country(row.country)}{self._strike_caveat(str(row.strike_id))}, within "
+                f"the {format_distance(self._rules.border_radius_m)} border radius"
             )
         link = self._asset_clause(row)
         if relation in ("target", "nearby"):
@@ -113,6 +120,34 @@ class LinkExplainer:
         if relation == "downstream":
             return f"{link}; {self._downstream_clause(row)}"
         return f"{link}; {self._relation_clause(row)}"
+
+    def _location_sentence(self, row: object) -> str:
+        country = self.country(row.country)
+        if row.distance_m > 0:
+            where = (
+                f"The strike lies at sea, {format_distance(row.distance_m)} off the coast of "
+                f"{country}, within its 12-nautical-mile "
+                f"({format_distance(TERRITORIAL_SEA_M)}) territorial sea"
+            )
+        else:
+            where = f"The strike lies in {country}"
+        if row.confidence == "high":
+            return where
+        precision = self._precision(str(row.strike_id))
+        radius = self._rules.hit_radius_m.get(precision)
+        if radius is None:
+            return f"{where}; its point stands in for {STRIKE_KNOWN_TO.get(precision, 'a region')}"
+        return (
+            f"{where}; its location is only known to {STRIKE_KNOWN_TO[precision]} (within "
+            f"{format_distance(radius)}) and another country's border is closer than that"
+        )
+
+    def _strike_caveat(self, strike_id: str) -> str:
+        precision = self._precision(strike_id)
+        if precision in KNOWN_TO:
+            known = STRIKE_KNOWN_TO[precision]
+            return f" (its location is only known to {known}, so the distance is approximate)"
+        return ""
 
     def country(self, iso3: object) -> str:
         """Return the country's name, or its code when no name is known."""

@@ -55,6 +55,7 @@ from strikemap.geo.rules import (
     LOCATION_CONFIDENCE,
     PRECISIONS,
     RELATION_ORDER,
+    UNCERTAIN_LOCATION_CONFIDENCE,
     ImpactRules,
 )
 from strikemap.geo.search import AssetIndex, asset_index
@@ -157,6 +158,8 @@ class _Join:
     countries: gpd.GeoDataFrame
     codes: list[str]
     located: np.ndarray
+    coast_m: np.ndarray
+    lines: places.CountryLines
     relations: _RelationIndex
     rules: ImpactRules
 
@@ -260,15 +263,15 @@ def _link(
     # network is mostly Python, the search mostly GEOS and numpy, which release the GIL
     with ThreadPoolExecutor(2) as pool:
         reach = pool.submit(_network_reach, join)
-        borders = pool.submit(_border_links, join)
+        borders = pool.submit(_near_borders, join)
         asset_links = _asset_links(join)
         blocks = [
             asset_links,
             _relation_links(join, asset_links),
             _owner_links(join, asset_links),
             _downstream_links(join, asset_links, reach.result()),
-            _location_links(join),
-            borders.result(),
+            _location_links(join, borders.result()),
+            _border_links(join, borders.result()),
         ]
     del asset_links  # the blocks list owns the rows now; _assemble empties it
     return _assemble(join, blocks)
@@ -292,7 +295,12 @@ def _prepare(
     codes = _country_codes(assets, relations, countries)
     code_of = {c: i for i, c in enumerate(codes)}
     polygon_codes = np.array([code_of[c] for c in countries["iso3"]], dtype=np.int64)
+    lines = places.country_lines(countries.geometry.values, polygon_codes)
     located = places.locate(lon, lat, countries.geometry.values, polygon_codes)
+    coast_m = np.zeros(len(located))
+    if len(countries):  # at sea: the coastal state whose territorial sea holds the strike
+        sea, code, distance = places.territorial_sea(lon, lat, x, y, located, lines)
+        located[sea], coast_m[sea] = code, distance
     return _Join(
         strikes=frame,
         lon=lon,
@@ -307,6 +315,8 @@ def _prepare(
         countries=countries,
         codes=codes,
         located=located,
+        coast_m=coast_m,
+        lines=lines,
         relations=_index_relations(relations, assets, code_of, rules),
         rules=rules,
     )
@@ -700,45 +710,76 @@ def _reach_table(join: _Join, reach: _NetworkReach, groups: np.ndarray) -> dict[
 # Strike -> country links
 
 
-def _location_links(join: _Join) -> _Links:
-    """Link each strike to the country containing it."""
+def _near_borders(join: _Join) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(strike, country code, metres)`` for foreign land borders near strikes located by distance.
+
+    Within the border radius (for ``border`` rows) or the strike's hit radius (how far off its
+    point may be, for the ``location`` confidence), whichever is larger; strikes whose precision
+    has no radius (region stand-ins) are left out: their distance to a border means nothing.
+    """
+    rules = join.rules
+    hit = _radius_table(rules.hit_radius_m)
+    wanted = [hit[np.isfinite(hit)].max(initial=0.0)]
+    if rules.follows("border"):
+        wanted.append(rules.border_radius_m)
+    searched = np.flatnonzero(np.isfinite(_radius_table(rules.threat_radius_m)[join.precision]))
+    if not len(join.countries) or not searched.size or max(wanted) <= 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+    strike, country, distance = places.near_borders(
+        join.lon[searched],
+        join.lat[searched],
+        join.x[searched],
+        join.y[searched],
+        join.located[searched],
+        join.lines,
+        radius_m=max(wanted),
+    )
+    return searched[strike], country, distance
+
+
+def _location_links(join: _Join, borders: tuple[np.ndarray, np.ndarray, np.ndarray]) -> _Links:
+    """Link each strike to the country it lies in, on land or in its territorial sea.
+
+    Confidence ``LOCATION_CONFIDENCE`` (high) when the strike's point is known to within its
+    hit radius and no other country's land border lies that close; otherwise
+    ``UNCERTAIN_LOCATION_CONFIDENCE`` (medium): a region stand-in, or a point that may lie
+    across the border. At sea, the distance is to the coast.
+    """
     if not join.rules.follows("location"):
         return _Links.empty()
-    strike = np.flatnonzero(join.located >= 0)
-    n = len(strike)
+    uncertainty = _radius_table(join.rules.hit_radius_m)[join.precision]
+    strike, _, distance = borders
+    near = np.zeros(len(join.precision), bool)
+    near[strike[distance <= uncertainty[strike]]] = True
+    certain = np.isfinite(uncertainty) & ~near
+    located = np.flatnonzero(join.located >= 0)
+    n = len(located)
+    confidence = np.where(
+        certain[located], _CONF[LOCATION_CONFIDENCE], _CONF[UNCERTAIN_LOCATION_CONFIDENCE]
+    )
     return _Links(
-        strike,
+        located,
         np.full(n, -1),
-        join.located[strike],
+        join.located[located],
         np.full(n, _REL["location"]),
-        np.zeros(n),
-        np.full(n, _CONF[LOCATION_CONFIDENCE]),
+        join.coast_m[located],
+        confidence,
     )
 
 
-def _border_links(join: _Join) -> _Links:
-    """Foreign countries whose boundary lies within the border radius of a strike."""
-    if not join.rules.follows("border") or not len(join.countries) or not len(join.strikes):
+def _border_links(join: _Join, borders: tuple[np.ndarray, np.ndarray, np.ndarray]) -> _Links:
+    """Foreign land borders within the border radius of strikes located by distance."""
+    if not join.rules.follows("border"):
         return _Links.empty()
-    code_of = {c: i for i, c in enumerate(join.codes)}
-    polygon_codes = np.array([code_of[c] for c in join.countries["iso3"]], dtype=np.int64)
-    strike, country, distance = places.near_borders(
-        join.lon,
-        join.lat,
-        join.x,
-        join.y,
-        join.located,
-        join.countries.geometry.values,
-        polygon_codes,
-        radius_m=join.rules.border_radius_m,
-    )
-    n = len(strike)
+    strike, country, distance = borders
+    keep = distance <= join.rules.border_radius_m
+    n = int(keep.sum())
     return _Links(
-        strike,
+        strike[keep],
         np.full(n, -1),
-        country,
+        country[keep],
         np.full(n, _REL["border"]),
-        distance,
+        distance[keep],
         np.full(n, _CONF[BORDER_CONFIDENCE]),
     )
 

@@ -24,9 +24,15 @@ COUNTRY_RELATIONS: tuple[str, ...] = ("owner", "supply_origin", "serves", "trans
 CONFIDENCE_ORDER: tuple[str, ...] = ("high", "medium", "low")
 """Confidence levels, strongest first: named by sources, within the hit radius, only nearby."""
 LOCATION_CONFIDENCE = "high"
-"""The strike lies in the country: a geometric fact about the recorded point."""
+"""The strike lies in the country, its point known to within its hit radius, no border nearer."""
+UNCERTAIN_LOCATION_CONFIDENCE = "medium"
+"""The strike's point lies in the country, but it stands in for a region (precision without
+radii), or a foreign land border lies within the hit radius (the strike may have been across)."""
 BORDER_CONFIDENCE = "low"
-"""A neighbour within the border radius: spill-over risk (debris, alerts), not damage."""
+"""A neighbour's land border within the border radius: spill-over risk (debris, alerts), not
+damage. Only for strikes whose precision has radii: a region stand-in's distance to a border
+means nothing. A coastline is no border; a strike at sea lies in the territorial sea (12 nm)
+of the nearest coastal state, which is its ``location``."""
 
 HIT_RADIUS_M: Mapping[int, float] = MappingProxyType({0: 500.0, 1: 3_000.0, 2: 10_000.0})
 THREAT_RADIUS_M: Mapping[int, float] = MappingProxyType({0: 5_000.0, 1: 10_000.0, 2: 25_000.0})

@@ -69,6 +69,18 @@ class Segments:
         x0, y0 = coords[begin, 0], coords[begin, 1]
         return cls(x0, y0, coords[end, 0] - x0, coords[end, 1] - y0, start, count)
 
+    def subset(self, keep: np.ndarray) -> Segments:
+        """Return the segments where ``keep`` is true, as one group."""
+        n = int(np.count_nonzero(keep))
+        return Segments(
+            self.x0[keep],
+            self.y0[keep],
+            self.dx[keep],
+            self.dy[keep],
+            np.zeros(1, int),
+            np.array([n]),
+        )
+
     def one_per_segment(self) -> Segments:
         """Return the same segments, each its own group (for the nearest point on one)."""
         n = len(self.x0)

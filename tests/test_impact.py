@@ -340,7 +340,14 @@ def test_location_and_border_with_distance_to_the_boundary():
         ("s1", "", "MDA", "border", "low"),
     ]
     assert table["distance_m"].iat[1] == pytest.approx(geodesic(30.0, 46.5, 29.9, 46.5), abs=1)
-    assert table["detail"].iat[1].startswith("The strike lies 7.7 km from the border of Moldova")
+    assert (
+        table["detail"]
+        .iat[1]
+        .startswith(
+            "The strike lies 7.7 km from the land border of Moldova (its location is only known to "
+            "a town or village, so the distance is approximate)"
+        )
+    )
 
 
 def test_border_radius_holds_for_many_strikes_on_both_sides_of_it():
@@ -661,3 +668,68 @@ def test_an_asset_across_the_antimeridian_is_found_at_its_geodesic_distance():
     table = link_strikes(strikes, assets, NO_RELATIONS, NO_COUNTRIES)
     assert rows(table) == [("s1", "fac-depot", "", "nearby", "low")]
     assert table["distance_m"].iat[0] == pytest.approx(9_990.0, abs=0.01)
+
+
+# --------------------------------------------------------------------------------------------
+# Land borders, the territorial sea, and the strike's precision
+
+
+def border_rows(table: pd.DataFrame) -> list[tuple[str, str, str, str, str]]:
+    return rows(table[table["relation"].isin(["location", "border"])])
+
+
+def test_a_coastline_across_the_sea_is_not_a_border():
+    # Ukraine and a Bulgaria-like box share no land boundary: 20 km of sea lie between them
+    countries = gpd.GeoDataFrame(
+        {"iso3": ["UKR", "BGR"], "name": ["Ukraine", "Bulgaria"]},
+        geometry=[box(29.9, 45.0, 32.0, 48.0), box(27.0, 44.0, 29.85, 44.9)],
+        crs=WGS84,
+    )
+    strikes = strikes_frame({"id": "s1", "date": "2025-08-06", "lon": 30.0, "lat": 45.05})
+    table = link_strikes(strikes, assets_frame(), NO_RELATIONS, countries)
+    assert border_rows(table) == [("s1", "", "UKR", "location", "high")]
+
+
+def test_a_strike_at_sea_lies_in_the_territorial_sea_of_the_nearest_coastal_state():
+    # 7.9 km off Romania's coast, 11 km off Ukraine's: both within 12 nautical miles
+    strikes = strikes_frame(
+        {"id": "s1", "date": "2025-08-06", "lon": 30.0, "lat": 44.9, "geo_precision": 0}
+    )
+    table = link_strikes(strikes, assets_frame(), NO_RELATIONS, COUNTRIES)
+    assert border_rows(table) == [
+        ("s1", "", "ROU", "location", "high"),
+        ("s1", "", "UKR", "border", "low"),
+    ]
+    location, border = table["distance_m"].to_numpy()
+    assert location == pytest.approx(geodesic(30.0, 44.9, 29.9, 44.9), abs=1)
+    # the Ukrainian-Romanian land border ends at the coast, at 29.9 E, 45.0 N
+    assert border == pytest.approx(geodesic(30.0, 44.9, 29.9, 45.0), abs=1)
+    assert table["detail"].iat[0] == (
+        "The strike lies at sea, 7.9 km off the coast of Romania, within its "
+        "12-nautical-mile (22 km) territorial sea"
+    )
+
+
+def test_a_strike_far_out_at_sea_has_no_location():
+    strikes = strikes_frame({"id": "s1", "date": "2025-08-06", "lon": 32.5, "lat": 46.0})
+    assert link_strikes(strikes, assets_frame(), NO_RELATIONS, COUNTRIES).empty
+
+
+@pytest.mark.parametrize(
+    ("precision", "lon", "expected"),
+    [
+        # known to the feature: 2.3 km from Moldova is well beyond its 0.5 km uncertainty
+        (0, 29.93, [("UKR", "location", "high"), ("MDA", "border", "low")]),
+        # known to the town (3 km): Moldova might be where it fell
+        (1, 29.93, [("UKR", "location", "medium"), ("MDA", "border", "low")]),
+        (1, 30.0, [("UKR", "location", "high"), ("MDA", "border", "low")]),
+        # known only to a region: no distance to a border is meaningful
+        (3, 29.93, [("UKR", "location", "medium")]),
+    ],
+)
+def test_location_and_border_honour_the_strikes_precision(precision, lon, expected):
+    strikes = strikes_frame(
+        {"id": "s1", "date": "2025-08-06", "lon": lon, "lat": 47.0, "geo_precision": precision}
+    )
+    table = link_strikes(strikes, assets_frame(), NO_RELATIONS, COUNTRIES)
+    assert [r[2:] for r in border_rows(table)] == expected
