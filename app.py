@@ -183,14 +183,25 @@ def probe_widgets(bar, last: dt.date) -> tuple | None:
 # Panels
 
 
-def headline_row(strikes: pd.DataFrame, links: pd.DataFrame) -> None:
-    """Show the four headline numbers."""
-    numbers = panels.headline(strikes, links)
-    cols = st.columns(4)
+def headline_row(strikes: pd.DataFrame, links: pd.DataFrame, summary: pd.DataFrame) -> None:
+    """Show the headline numbers: countries affected apart from those only exposed."""
+    numbers = panels.headline(strikes, links, summary)
+    cols = st.columns(5)
     cols[0].metric("Strikes shown", numbers["strikes"])
     cols[1].metric("Assets hit or threatened", numbers["assets"])
-    cols[2].metric("Countries touched", numbers["countries"])
-    cols[3].metric("Links", numbers["links"])
+    cols[2].metric(
+        "Countries affected",
+        numbers["countries_affected"],
+        help="reached by some strike at high or medium confidence: an asset named by the "
+        "sources, an exactly located asset within the hit radius, or the strike's location",
+    )
+    cols[3].metric(
+        "Countries exposed only",
+        numbers["countries_exposed"],
+        help="reached only at low confidence: assets merely nearby or drawn at a town's "
+        "coordinates, land borders within the border radius",
+    )
+    cols[4].metric("Links", numbers["links"])
 
 
 def selection_box(strikes: gpd.GeoDataFrame, all_strikes: gpd.GeoDataFrame) -> None:
@@ -325,7 +336,7 @@ def map_view(
     if probe is not None:
         probe_frame, probe_links = compute_probe(data_dir, fingerprint, radii, probe)
 
-    headline_row(strikes, shown_links)
+    headline_row(strikes, shown_links, analysis.country_summary)
     map_col, side_col = st.columns([3, 2])
     with map_col:
         prepared = background_features(data_dir, fingerprint)
@@ -346,8 +357,16 @@ def map_view(
             chain_panel(chosen, analysis.strike_links(view.selected), data)
         else:
             st.caption("Click a strike on the map, or pick one above, to see its impact chain.")
-    st.subheader("Affected countries")
-    summary = panels.country_table(shown_links, strikes, country_names=data.country_names)
+    st.subheader("Countries: affected and exposed")
+    st.caption(
+        "Strikes per country. Affected: reached at high or medium confidence (named by sources, "
+        "an exactly located asset within the hit radius, the strike's location). Exposed: "
+        "reached only at low confidence (nearby or town-centroid assets, borders). Each strike "
+        "counts once, in its strongest tier."
+    )
+    summary = panels.country_table(
+        shown_links, strikes, country_names=data.country_names, summary=analysis.country_summary
+    )
     # a static table: the interactive dataframe widget costs about a second of first paint
     st.table(summary, border="horizontal")
     st.subheader("Strikes per week")

@@ -16,6 +16,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from strikemap.analysis import Analysis, analyse, load_dataset
 from strikemap.analysis.view import CONFIDENCE_LEVELS, View, ViewError, parse_bbox
 from strikemap.exports.files import ExportFormatError, ExportWriteError
@@ -392,7 +394,10 @@ def _add_impact_parser(verbs: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--out", type=Path, metavar="FILE", help="write here instead of stdout")
     parser.add_argument(
-        "--summary", action="store_true", help="print the per-country summary as a table instead"
+        "--summary",
+        action="store_true",
+        help="print, instead of the links, the strikes per country: first those that affect it "
+        "(high or medium confidence), then apart those that only expose it (low)",
     )
     _add_view_options(parser)
     parser.set_defaults(run=_run_impact)
@@ -402,11 +407,7 @@ def _run_impact(args: argparse.Namespace) -> int:
     analysis = _analysis(args)
     strikes = analysis.strikes
     if args.summary:
-        summary = analysis.country_summary
-        rows = [tuple(summary.columns)] + [
-            tuple(str(v) for v in r) for r in summary.itertuples(index=False)
-        ]
-        text = _table(rows) + "\n"
+        text = _summary_text(analysis.country_summary, rules=analysis.rules)
     else:
         links = analysis.explain()
         if args.format == "csv":
@@ -424,6 +425,50 @@ def _run_impact(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_OK
+
+
+AFFECTED_TITLE = (
+    "Affected: strikes that reach the country at high or medium confidence (an asset named by "
+    "the sources, an exactly located asset within the hit radius, or the strike's own location):"
+)
+EXPOSED_TITLE = (
+    "Exposed only: strikes that reach the country only at low confidence (assets merely nearby "
+    "or drawn at a town's coordinates, a land border within {radius}); not counted above:"
+)
+
+
+def _summary_text(summary: pd.DataFrame, *, rules: ImpactRules) -> str:
+    """Return the per-country summary as two tables: affected first, then exposed only."""
+    affected = summary[summary["affected"] > 0]
+    exposed = summary[summary["exposed"] > 0].sort_values(
+        ["exposed", "country"], ascending=[False, True], kind="stable"
+    )
+    radius = f"{rules.border_radius_m / 1000:g} km"
+    parts = [
+        AFFECTED_TITLE,
+        _frame_table(
+            affected,
+            ["country", "name", "affected", "high", "medium", "affected_by"],
+            ["country", "name", "strikes", "high", "medium", "through"],
+        ),
+        "",
+        EXPOSED_TITLE.format(radius=radius),
+        _frame_table(
+            exposed,
+            ["country", "name", "exposed", "exposed_by"],
+            ["country", "name", "strikes", "through"],
+        ),
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def _frame_table(frame: pd.DataFrame, columns: list[str], headers: list[str]) -> str:
+    rows = [tuple(headers)] + [
+        tuple(str(v) for v in r) for r in frame[columns].itertuples(index=False)
+    ]
+    if len(rows) == 1:
+        return "  (none)"
+    return _table(rows)
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -29,6 +29,12 @@ OIL_TYPES = frozenset({"oil", "oil_depot", "oil_terminal", "refinery"})
 FUEL_TYPES = frozenset({"products", "fuel_station"})
 KNOWN_TO = {1: "the town", 2: "part of a district", 3: "the district or oblast"}
 """How far an asset's location is known, by ``geo_precision`` (DESIGN section 3)."""
+ASSET_STANDS = {
+    1: "at the town's coordinates",
+    2: "at a point for part of a district",
+    3: "at a point for a whole district or oblast",
+}
+"""Where an asset known only to a place is drawn, by ``geo_precision``."""
 STRIKE_KNOWN_TO = {
     0: "the site itself",
     1: "a town or village",
@@ -177,7 +183,13 @@ class LinkExplainer:
             radius = self._rules.hit_radius_m.get(precision, float("nan"))
             return f"{where}, within the {format_distance(radius)} hit radius (target)"
         radius = self._rules.threat_radius_m.get(precision, float("nan"))
-        return f"{where}, within the {format_distance(radius)} threat radius (nearby)"
+        nearby = f"{where}, within the {format_distance(radius)} threat radius (nearby)"
+        if asset_precision in ASSET_STANDS:
+            nearby += (
+                f"; context, not evidence: the asset is drawn {ASSET_STANDS[asset_precision]}, so "
+                "being near the strike does not show that it was hit"
+            )
+        return nearby
 
     def _precision(self, strike_id: str) -> int:
         value = (

@@ -48,6 +48,7 @@ from strikemap.geo.crs import (
 from strikemap.geo.errors import ImpactInputError
 from strikemap.geo.network import PipelineNetwork, network_for
 from strikemap.geo.rules import (
+    BASIS_ORDER,
     BORDER_CONFIDENCE,
     CONFIDENCE_ORDER,
     COUNTRY_RELATIONS,
@@ -70,9 +71,10 @@ LINK_COLUMNS: tuple[str, ...] = (
     "relation",
     "distance_m",
     "confidence",
+    "basis",
     "detail",
 )
-"""Columns of the link table, in order."""
+"""Columns of the link table, in order (``docs/ARCHITECTURE.md`` describes each)."""
 CANDIDATE_STATUS = "candidate"
 VAGUE_PRECISION = PRECISIONS[-1]
 """A strike without a known geo_precision counts as a region stand-in (3). An asset without one
@@ -85,11 +87,14 @@ _LINK_DTYPES = {
     "relation": np.int8,
     "distance": np.float64,
     "confidence": np.int8,
+    "basis": np.int8,
 }
-"""Compact codes: a million strikes' links fit in 20 bytes a row."""
+"""Compact codes: a million strikes' links fit in 21 bytes a row."""
 _BLOCK_STRIKES = 8_192
 """Strikes per block of the spatial search; blocks run on threads and bound the temporaries."""
 _CONF = {name: code for code, name in enumerate(CONFIDENCE_ORDER)}
+_BASIS = {name: code for code, name in enumerate(BASIS_ORDER)}
+_NO_BASIS = -1
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,7 @@ class _Links:
     relation: np.ndarray
     distance: np.ndarray
     confidence: np.ndarray
+    basis: np.ndarray
 
     def __post_init__(self) -> None:
         for name, dtype in _LINK_DTYPES.items():
@@ -134,7 +140,7 @@ class _Links:
 
     @staticmethod
     def _fields() -> tuple[str, ...]:
-        return ("strike", "asset", "country", "relation", "distance", "confidence")
+        return ("strike", "asset", "country", "relation", "distance", "confidence", "basis")
 
     def take(self, rows: np.ndarray) -> _Links:
         """Return the rows at positions (or mask) ``rows``."""
@@ -518,11 +524,14 @@ def _classify(
     if named:
         keep = np.ones(len(s), bool)
         confidence = np.full(len(s), _CONF["high"])
+        basis = np.full(len(s), _BASIS["named"])
     else:
         keep = is_hit | (distance <= threat[pair_precision])
         confidence = np.where(is_hit, _CONF["medium"], _CONF["low"])
+        nearby = np.where(join.asset_precision[a] == 0, _BASIS["threat_radius"], _BASIS["context"])
+        basis = np.where(is_hit, _BASIS["hit_radius"], nearby)
     relation = np.where(named | is_hit, _REL["target"], _REL["nearby"])
-    links = _Links(s, a, np.full(len(s), -1), relation, distance, confidence)
+    links = _Links(s, a, np.full(len(s), -1), relation, distance, confidence, basis)
     return links.take(keep)
 
 
@@ -559,6 +568,7 @@ def _relation_links(join: _Join, links: _Links) -> _Links:
         join.relations.relation[row],
         links.distance[link],
         links.confidence[link],
+        links.basis[link],
     )
 
 
@@ -580,6 +590,7 @@ def _owner_links(join: _Join, links: _Links) -> _Links:
         np.full(len(keep), _REL["owner"]),
         taken.distance,
         taken.confidence,
+        taken.basis,
     )
 
 
@@ -668,6 +679,7 @@ def _downstream_links(join: _Join, links: _Links, reach: _NetworkReach | None) -
         np.full(len(link), _REL["downstream"]),
         targets.distance[link],
         targets.confidence[link],
+        targets.basis[link],
     )
 
 
@@ -764,6 +776,7 @@ def _location_links(join: _Join, borders: tuple[np.ndarray, np.ndarray, np.ndarr
         np.full(n, _REL["location"]),
         join.coast_m[located],
         confidence,
+        np.full(n, _NO_BASIS),
     )
 
 
@@ -781,6 +794,7 @@ def _border_links(join: _Join, borders: tuple[np.ndarray, np.ndarray, np.ndarray
         np.full(n, _REL["border"]),
         distance[keep],
         np.full(n, _CONF[BORDER_CONFIDENCE]),
+        np.full(n, _NO_BASIS),
     )
 
 
@@ -810,6 +824,7 @@ def _assemble(join: _Join, blocks: list[_Links]) -> pd.DataFrame:
             "relation": pd.Categorical.from_codes(ordered.relation, RELATION_ORDER),
             "distance_m": ordered.distance,
             "confidence": pd.Categorical.from_codes(ordered.confidence, CONFIDENCE_ORDER),
+            "basis": pd.Categorical.from_codes(ordered.basis + 1, ["", *BASIS_ORDER]),
             "detail": pd.Categorical.from_codes(np.zeros(n, np.int8), [""]),
         },
         columns=list(LINK_COLUMNS),
@@ -820,8 +835,8 @@ def _assemble(join: _Join, blocks: list[_Links]) -> pd.DataFrame:
 def _ordered_unique(blocks: list[_Links], n_assets: int, n_countries: int) -> _Links:
     """Return the links of ``blocks`` sorted by (strike, relation, asset, country), no repeats.
 
-    The four codes (and the confidence, equal for repeats since both inherit the same asset
-    link) are packed block by block into one int64 whose sort gives the order; the codes are
+    The four codes (and the confidence and basis, equal for repeats since both inherit the same
+    asset link) are packed block by block into one int64 whose sort gives the order; the codes are
     unpacked from the sorted keys, so only the keys, their order and the distances are ever
     held for all rows at once. ``blocks`` is emptied.
     """
@@ -830,13 +845,14 @@ def _ordered_unique(blocks: list[_Links], n_assets: int, n_countries: int) -> _L
         "asset": int(n_assets + 1).bit_length(),
         "country": int(n_countries + 1).bit_length(),
         "confidence": len(CONFIDENCE_ORDER).bit_length(),
+        "basis": int(len(BASIS_ORDER) + 1).bit_length(),
     }
     strike_max = max((int(b.strike.max(initial=0)) for b in blocks), default=0)
     if (strike_max + 1).bit_length() + sum(widths.values()) > 63:
         links = _Links.concat(blocks)
         blocks.clear()
         return _ordered_unique_lexsort(links)
-    offsets = {"relation": 0, "asset": 1, "country": 1, "confidence": 0}
+    offsets = {"relation": 0, "asset": 1, "country": 1, "confidence": 0, "basis": 1}
     total = sum(len(b.strike) for b in blocks)
     key, distance = np.empty(total, np.int64), np.empty(total)
     at = 0
@@ -853,7 +869,7 @@ def _ordered_unique(blocks: list[_Links], n_assets: int, n_countries: int) -> _L
         del block, part
     order = np.argsort(key, kind="stable")
     key = key[order]
-    shift = widths["confidence"]
+    shift = widths["confidence"] + widths["basis"]  # repeats differ in neither
     unique = np.concatenate(
         [np.ones(min(1, len(key)), bool), (key[1:] >> shift) != (key[:-1] >> shift)]
     )
@@ -870,7 +886,13 @@ def _ordered_unique(blocks: list[_Links], n_assets: int, n_countries: int) -> _L
         key >>= width
     key = key.astype(_LINK_DTYPES["strike"])
     return _Links(
-        key, codes["asset"], codes["country"], codes["relation"], distance, codes["confidence"]
+        key,
+        codes["asset"],
+        codes["country"],
+        codes["relation"],
+        distance,
+        codes["confidence"],
+        codes["basis"],
     )
 
 

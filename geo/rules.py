@@ -23,6 +23,29 @@ ASSET_RELATIONS: tuple[str, ...] = ("target", "nearby")
 COUNTRY_RELATIONS: tuple[str, ...] = ("owner", "supply_origin", "serves", "transit")
 CONFIDENCE_ORDER: tuple[str, ...] = ("high", "medium", "low")
 """Confidence levels, strongest first: named by sources, within the hit radius, only nearby."""
+BASIS_ORDER: tuple[str, ...] = ("named", "hit_radius", "threat_radius", "context")
+"""What an asset link, and every country link through it, rests on (the ``basis`` column):
+
+- ``named``: the strike's sources name the asset as its target (``target``, high);
+- ``hit_radius``: an asset located to the feature itself within the hit radius (``target``,
+  medium);
+- ``threat_radius``: an asset located to the feature itself within the threat radius
+  (``nearby``, low);
+- ``context``: an asset located only to a town, district or region (precision 1-3) within
+  the threat radius (``nearby``, low): context, never evidence, since its point says nothing
+  about where it is;
+- empty for ``location`` and ``border``, which rest on the strike's own point.
+
+A country link (owner, supply_origin, serves, transit, downstream) carries the basis and the
+confidence of the asset link it comes through, so it is never more confident than that link.
+"""
+TIERS: tuple[str, ...] = ("affected", "exposed")
+"""How a strike touches a country: *affected* when some link reaches it at high or medium
+confidence (named by sources, an exactly located asset within the hit radius, or the strike's
+own location), *exposed* when every link to it is low (nearby and town-centroid assets,
+borders). Summaries count strikes per country per tier."""
+AFFECTED_CONFIDENCES: tuple[str, ...] = ("high", "medium")
+"""Confidence levels that make a country *affected*; the rest (low) leave it *exposed*."""
 LOCATION_CONFIDENCE = "high"
 """The strike lies in the country, its point known to within its hit radius, no border nearer."""
 UNCERTAIN_LOCATION_CONFIDENCE = "medium"
@@ -108,6 +131,14 @@ class ImpactRules:
     def follows(self, relation: str) -> bool:
         """Whether the join produces ``relation`` rows."""
         return relation in self.relations
+
+
+def tier_of(confidence: str) -> str:
+    """Return ``"affected"`` for high or medium confidence, ``"exposed"`` for low."""
+    if confidence not in CONFIDENCE_ORDER:
+        msg = f"confidence {confidence!r} is not one of {CONFIDENCE_ORDER}"
+        raise ValueError(msg)
+    return TIERS[0] if confidence in AFFECTED_CONFIDENCES else TIERS[1]
 
 
 def _check_distance(name: str, value: float) -> None:

@@ -41,20 +41,24 @@ def test_app_runs_on_the_shipped_data():
     assert not at.exception
     assert not at.warning
     assert metric(at, "Strikes shown") > 10
-    assert metric(at, "Countries touched") >= 3
+    assert metric(at, "Countries affected") >= 3
+    assert metric(at, "Countries exposed only") >= 0
     summary = at.table[0].value
     assert {"UKR", "AZE", "ROU", "MDA"} <= set(summary.index)
+    # the table and the headline agree: affected countries are those with affected strikes
+    assert (summary["affected"] > 0).sum() == metric(at, "Countries affected")
+    assert list(summary.columns[:2]) == ["name", "affected"]
 
 
 def test_filters_change_the_numbers_and_tables():
     at = run_app()
     everything = metric(at, "Strikes shown")
-    ukraine_before = at.table[0].value.loc["UKR", "strikes"]
+    ukraine_before = at.table[0].value.loc["UKR", "affected"]
     at.multiselect(key="weapons").set_value(["missile"]).run()
     assert not at.exception
     missiles = metric(at, "Strikes shown")
     assert 0 < missiles < everything
-    assert at.table[0].value.loc["UKR", "strikes"] < ukraine_before
+    assert at.table[0].value.loc["UKR", "affected"] < ukraine_before
     at.multiselect(key="countries").set_value(["AZE"]).run()
     summary = at.table[0].value
     assert metric(at, "Strikes shown") <= missiles

@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from strikemap.analysis import analyse, load_dataset
 from strikemap.cli import main
 
 
@@ -32,11 +34,37 @@ def test_impact_country_filter_keeps_only_strikes_touching_it(capsys):
     assert all(any(r["country"] == "AZE" for r in rows if r["strike_id"] == s) for s in strikes)
 
 
-def test_impact_summary_is_a_table_per_country(capsys):
+def summary_sections(out: str) -> dict[str, list[list[str]]]:
+    """The --summary output as ``{section title: rows split on two or more spaces}``."""
+    sections: dict[str, list[list[str]]] = {}
+    title = ""
+    for line in out.splitlines():
+        if not line.strip():
+            continue
+        if not line.startswith(" ") and line.rstrip().endswith(":"):
+            title = line.rstrip(":")
+            sections[title] = []
+        else:
+            sections[title].append(re.split(r"\s{2,}", line.strip()))
+    return sections
+
+
+def test_impact_summary_shows_affected_first_and_exposed_apart(capsys):
     assert main(["impact", "--summary"]) == 0
-    out = capsys.readouterr().out
-    assert out.splitlines()[0].split()[:3] == ["country", "name", "strikes"]
-    assert "Azerbaijan" in out
+    sections = summary_sections(capsys.readouterr().out)
+    titles = list(sections)
+    assert titles[0].startswith("Affected")
+    assert titles[1].startswith("Exposed only")
+    summary = analyse(load_dataset()).country_summary.set_index("country")
+    affected, exposed = sections[titles[0]], sections[titles[1]]
+    assert affected[0][:3] == ["country", "name", "strikes"]
+    assert exposed[0][:3] == ["country", "name", "strikes"]
+    shown_affected = {row[0]: int(row[2]) for row in affected[1:]}
+    shown_exposed = {row[0]: int(row[2]) for row in exposed[1:]}
+    assert shown_affected == {c: n for c, n in summary["affected"].items() if n}
+    assert shown_exposed == {c: n for c, n in summary["exposed"].items() if n}
+    # the Orlivka strike of 2025-08-06 names the station on Azerbaijan's supply route
+    assert shown_affected["AZE"] >= 1
 
 
 def test_impact_geojson_to_a_file(tmp_path: Path):

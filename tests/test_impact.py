@@ -12,7 +12,7 @@ from shapely.geometry import LineString, MultiLineString, Point, box
 from strikemap.geo.assets import combine_assets
 from strikemap.geo.errors import CRSError
 from strikemap.geo.impact import LINK_COLUMNS, link_strikes
-from strikemap.geo.rules import ImpactRules
+from strikemap.geo.rules import ImpactRules, tier_of
 from strikemap.layers.catalog import ASSET_ROLES
 
 WGS84 = "EPSG:4326"
@@ -211,7 +211,10 @@ def test_pair_radii_come_from_the_coarser_of_strike_and_asset_precision():
         "Town-4Km lies 4.0 km from the strike (its location is only known to part of a "
         "district, so the distance is approximate)"
     )
-    assert detail["fac-town-4km"].endswith("(nearby)")
+    assert (
+        "(nearby); context, not evidence: the asset is drawn at a point for part of a "
+        in (detail["fac-town-4km"])
+    )
     assert detail["fac-exact-4km"] == (
         "Exact-4Km lies 4.0 km from the strike, within the 5.0 km threat radius (nearby)"
     )
@@ -733,3 +736,76 @@ def test_location_and_border_honour_the_strikes_precision(precision, lon, expect
     )
     table = link_strikes(strikes, assets_frame(), NO_RELATIONS, COUNTRIES)
     assert [r[2:] for r in border_rows(table)] == expected
+
+
+# --------------------------------------------------------------------------------------------
+# Evidence tiers: what every link rests on
+
+
+def test_every_link_says_what_it_rests_on_and_country_rows_are_no_stronger():
+    # a precise strike: one asset named by sources, one exactly located within the 0.5 km hit
+    # radius, one exactly located within the 5 km threat radius, one at a town centroid 200 m off
+    strikes = strikes_frame(
+        {
+            "id": "s1",
+            "date": "2025-08-06",
+            "lon": 30.5,
+            "lat": 46.5,
+            "geo_precision": 0,
+            "target_ids": ["fac-named"],
+        }
+    )
+    (lon_hit, lon_threat, lon_town), _, _ = GEOD.fwd(
+        [30.5] * 3, [46.5] * 3, [90] * 3, [300, 3_000, 200]
+    )
+    assets = assets_frame(
+        facilities=[
+            facility_at("fac-named", 30.52, 46.5, 0),
+            facility_at("fac-hit", lon_hit, 46.5, 0),
+            facility_at("fac-threat", lon_threat, 46.5, 0),
+            facility_at("fac-town", lon_town, 46.5, 1),
+        ]
+    )
+    relations = relations_frame(
+        *(
+            {"asset_id": a, "country": "ROU", "relation": "transit", "source": "x"}
+            for a in ("fac-named", "fac-hit", "fac-threat", "fac-town")
+        )
+    )
+    table = link_strikes(strikes, assets, relations, COUNTRIES)
+    got = {
+        (r.asset_id, r.country, r.relation): (r.confidence, r.basis)
+        for r in table.astype(str).itertuples(index=False)
+    }
+    assert got == {
+        ("fac-named", "", "target"): ("high", "named"),
+        ("fac-hit", "", "target"): ("medium", "hit_radius"),
+        ("fac-threat", "", "nearby"): ("low", "threat_radius"),
+        ("fac-town", "", "nearby"): ("low", "context"),
+        ("fac-named", "ROU", "transit"): ("high", "named"),
+        ("fac-hit", "ROU", "transit"): ("medium", "hit_radius"),
+        ("fac-threat", "ROU", "transit"): ("low", "threat_radius"),
+        ("fac-town", "ROU", "transit"): ("low", "context"),
+        ("", "UKR", "location"): ("high", ""),
+    }
+
+
+def test_a_town_centroid_asset_near_a_strike_is_context_and_says_so():
+    strikes = strikes_frame(
+        {"id": "s1", "date": "2025-08-06", "lon": 30.5, "lat": 46.5, "geo_precision": 0}
+    )
+    assets = assets_frame(facilities=[facility_at("fac-town", 30.5, 46.5, 1)])
+    table = link_strikes(strikes, assets, NO_RELATIONS, NO_COUNTRIES)
+    assert rows(table) == [("s1", "fac-town", "", "nearby", "low")]
+    assert (
+        table["detail"]
+        .iat[0]
+        .endswith(
+            "context, not evidence: the asset is drawn at the town's coordinates, so being "
+            "near the strike does not show that it was hit"
+        )
+    )
+
+
+def test_tiers_are_defined_once():
+    assert [tier_of(c) for c in ("high", "medium", "low")] == ["affected", "affected", "exposed"]

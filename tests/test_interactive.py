@@ -220,7 +220,7 @@ def test_country_table_and_timeline(layers, links):
     assert set(table.index) == {"AZE", "UKR"}
     ukr = table.loc["UKR"]
     assert ukr["name"] == "Ukraine"
-    assert ukr["strongest relation"] == "target"
+    assert ukr["affected"] + ukr["exposed"] == ukr["high"] + ukr["medium"] + ukr["low"]
     assert ukr["first date"] == layers["strikes"]["date"].iloc[0]
     assert table.loc["AZE", "name"] == "AZE"  # no name known: the code
     weekly = panels.weekly_timeline(layers["strikes"], links)

@@ -48,15 +48,42 @@ def data_fingerprint(data_dir: str | Path | None = None) -> tuple[tuple[str, flo
     )
 
 
-def headline(strikes: pd.DataFrame, links: pd.DataFrame) -> dict[str, int]:
-    """Return the headline numbers: strikes shown, assets hit or threatened, countries, links."""
+def headline(
+    strikes: pd.DataFrame, links: pd.DataFrame, summary: pd.DataFrame | None = None
+) -> dict[str, int]:
+    """Return the headline numbers: strikes, assets hit or threatened, countries, links.
+
+    ``countries_affected`` counts the countries some strike reaches at high or medium
+    confidence, ``countries_exposed`` those reached only at low confidence by every strike
+    (``geo.rules.TIERS``); ``summary`` is ``geo.summaries.country_summary`` of the same links
+    when the caller has it.
+    """
+    if summary is None:
+        summary = country_summary(links, strikes)
     asset_ids = links["asset_id"].astype(object).fillna("").astype(str)
+    affected = summary["affected"].astype(int) > 0
     return {
         "strikes": len(strikes),
         "assets": int(asset_ids[asset_ids != ""].nunique()),
-        "countries": int(links["country"].astype(object).replace("", np.nan).dropna().nunique()),
+        "countries_affected": int(affected.sum()),
+        "countries_exposed": int((~affected & (summary["exposed"].astype(int) > 0)).sum()),
         "links": len(links),
     }
+
+
+COUNTRY_TABLE_COLUMNS: tuple[str, ...] = (
+    "name",
+    "affected",
+    "exposed",
+    "high",
+    "medium",
+    "low",
+    "affected_by",
+    "exposed_by",
+    "first_date",
+    "last_date",
+)
+"""``geo.summaries.COUNTRY_SUMMARY_COLUMNS`` the app's country table shows."""
 
 
 def country_table(
@@ -64,15 +91,19 @@ def country_table(
     strikes: pd.DataFrame,
     *,
     country_names: Mapping[str, str] | None = None,
+    summary: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Return ``geo.summaries.country_summary`` for display: indexed by country, plain headers.
 
-    One row per affected country, most-struck first: name, strikes, assets, strongest relation
-    and confidence, first and last date.
+    One row per country, affected ones first: strikes that affect it (high or medium
+    confidence), strikes that only expose it (low), each strike counted once in its strongest
+    tier, the relations behind each, first and last date.
     """
-    summary = country_summary(links, strikes, country_names=country_names)
-    summary.columns = [c.replace("_", " ") for c in summary.columns]
-    return summary.set_index("country")
+    if summary is None:
+        summary = country_summary(links, strikes, country_names=country_names)
+    table = summary.set_index("country")[list(COUNTRY_TABLE_COLUMNS)]
+    table.columns = [c.replace("_", " ") for c in table.columns]
+    return table
 
 
 def _plain(links: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
