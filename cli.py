@@ -23,7 +23,13 @@ from strikemap.analysis.view import CONFIDENCE_LEVELS, View, ViewError, parse_bb
 from strikemap.exports.files import ExportFormatError, ExportWriteError
 from strikemap.exports.links import links_to_csv, links_to_geojson, links_to_json
 from strikemap.exports.tables import CSV_TABLES, TABLE_FORMATS, save_table
-from strikemap.geo.rules import BORDER_RADIUS_M, DEFAULT_RULES, RELATION_ORDER, ImpactRules
+from strikemap.geo.rules import (
+    BORDER_RADIUS_M,
+    DEFAULT_RULES,
+    MAX_NEARBY_PER_LAYER,
+    RELATION_ORDER,
+    ImpactRules,
+)
 from strikemap.layers.catalog import CATALOG
 from strikemap.layers.errors import LayerReadError, LayerValidationError
 from strikemap.layers.history import HistoryError, list_versions
@@ -292,6 +298,23 @@ def _add_view_options(parser: argparse.ArgumentParser) -> None:
         metavar="M",
         help=f"border radius (default {BORDER_RADIUS_M:.0f})",
     )
+    rules.add_argument(
+        "--nearby-per-layer",
+        type=_nearby_limit,
+        default=MAX_NEARBY_PER_LAYER,
+        metavar="N|all",
+        help=f"nearby assets kept per strike and asset layer, nearest first (default "
+        f"{MAX_NEARBY_PER_LAYER}; 'all' keeps every asset within the threat radius)",
+    )
+
+
+def _nearby_limit(text: str) -> int | None:
+    if text == "all":
+        return None
+    if not text.isdigit():
+        msg = f"{text!r}: give a whole number of assets, or 'all'"
+        raise argparse.ArgumentTypeError(msg)
+    return int(text)
 
 
 def _iso_date(text: str) -> dt.date:
@@ -356,6 +379,8 @@ def _rules_from_args(args: argparse.Namespace) -> ImpactRules:
         changes["threat_radius_m"] = args.threat_radius_m
     if args.border_radius_m is not None:
         changes["border_radius_m"] = args.border_radius_m
+    if args.nearby_per_layer != MAX_NEARBY_PER_LAYER:
+        changes["max_nearby_per_layer"] = args.nearby_per_layer
     try:
         return dataclasses.replace(DEFAULT_RULES, **changes)
     except ValueError as exc:

@@ -79,41 +79,88 @@ class CountryLines:
     land: list[Segments]
 
 
-def country_lines(polygons: np.ndarray, codes: np.ndarray) -> CountryLines:
-    """Return the boundaries and land borders of country polygons (cached per geometry set)."""
-    polygons = np.asarray(polygons)
-    codes = np.asarray(codes)
-    key = (geometry_fingerprint(polygons), codes.tobytes())
-    return _lines_by_digest(key, polygons, codes)
+_NO_SEGMENTS = Segments.from_metric(np.empty(0, dtype=object))
+
+
+def country_lines(
+    polygons: np.ndarray, codes: np.ndarray, *, near: tuple[float, float, float, float]
+) -> CountryLines:
+    """Return the boundaries and land borders of country polygons within a metric box.
+
+    Parameters
+    ----------
+    polygons, codes
+        The countries (EPSG:4326) and their codes.
+    near
+        ``(xmin, ymin, xmax, ymax)`` in ``METRIC_CRS``: only segments meeting this box are
+        kept (the strikes' extent widened by the largest search radius), so a probe or a
+        region's strikes do not pay for the whole continent's borders.
+    """
+    boundary = _boundaries(np.asarray(polygons))
+    xmin, ymin, xmax, ymax = near
+    inside = [_in_box(b, (xmin, ymin, xmax, ymax)) for b in boundary]
+    kept = [b.subset(keep) for b, keep in zip(boundary, inside, strict=True)]
+    pad = SHARED_TOLERANCE_M
+    wider = [
+        b.subset(_in_box(b, (xmin - pad, ymin - pad, xmax + pad, ymax + pad))) for b in boundary
+    ]
+    return CountryLines(np.asarray(codes), kept, _land_borders(kept, wider))
+
+
+def _boundaries(polygons: np.ndarray) -> list[Segments]:
+    """Return every country's boundary as metric segments (cached per geometry set)."""
+    return _boundaries_by_digest(geometry_fingerprint(polygons), polygons)
 
 
 @digest_cache(maxsize=4)
-def _lines_by_digest(polygons: np.ndarray, codes: np.ndarray) -> CountryLines:
+def _boundaries_by_digest(polygons: np.ndarray) -> list[Segments]:
     present = ~(shapely.is_missing(polygons) | shapely.is_empty(polygons))
-    none = Segments.from_metric(np.empty(0, dtype=object))
-    boundary = [none] * len(polygons)
+    boundary = [_NO_SEGMENTS] * len(polygons)
     if present.any():
         metric = cached_metric_geometry(polygons[present])
         for i, polygon in zip(np.flatnonzero(present).tolist(), metric, strict=True):
             boundary[i] = Segments.from_metric(np.array([shapely.boundary(polygon)]))
-    # one tree of every boundary segment: a segment is shared when its middle lies near another
-    # country's segment (point-to-segment tests; polygons' own dwithin is a hundred times slower)
-    if not present.any():
-        return CountryLines(codes, boundary, list(boundary))
-    owner = np.repeat(np.arange(len(boundary)), [len(b.x0) for b in boundary])
+    return boundary
+
+
+def _in_box(segments: Segments, box: tuple[float, float, float, float]) -> np.ndarray:
+    """Whether each segment's bounding box meets ``box``."""
+    xmin, ymin, xmax, ymax = box
+    x1, y1 = segments.x0 + segments.dx, segments.y0 + segments.dy
+    return (
+        (np.maximum(segments.x0, x1) >= xmin)
+        & (np.minimum(segments.x0, x1) <= xmax)
+        & (np.maximum(segments.y0, y1) >= ymin)
+        & (np.minimum(segments.y0, y1) <= ymax)
+    )
+
+
+def _land_borders(kept: list[Segments], others: list[Segments]) -> list[Segments]:
+    """Return, per country, the kept segments whose middle lies near another country's segment.
+
+    One STRtree of the other countries' segments; point-to-segment tests (a polygon's own
+    ``dwithin`` is a hundred times slower on coastlines of thousands of vertices).
+    """
+    owner = np.repeat(np.arange(len(others)), [len(b.x0) for b in others])
+    if not len(owner):
+        return list(kept)
     every = Segments(
-        *(np.concatenate([getattr(b, f) for b in boundary]) for f in ("x0", "y0", "dx", "dy")),
+        *(np.concatenate([getattr(b, f) for b in others]) for f in ("x0", "y0", "dx", "dy")),
         np.zeros(1, int),
         np.array([len(owner)]),
     )
-    middle = shapely.points(every.x0 + every.dx / 2, every.y0 + every.dy / 2)
-    at, near = shapely.STRtree(_segment_lines(every)).query(
-        middle, predicate="dwithin", distance=SHARED_TOLERANCE_M
-    )
-    shared = np.zeros(len(owner), bool)
-    shared[at[owner[near] != owner[at]]] = True
-    land = [b.subset(shared[owner == i]) for i, b in enumerate(boundary)]
-    return CountryLines(codes, boundary, land)
+    tree = shapely.STRtree(_segment_lines(every))
+    land = []
+    for i, segments in enumerate(kept):
+        if not len(segments.x0):
+            land.append(segments)
+            continue
+        middle = shapely.points(segments.x0 + segments.dx / 2, segments.y0 + segments.dy / 2)
+        at, near = tree.query(middle, predicate="dwithin", distance=SHARED_TOLERANCE_M)
+        shared = np.zeros(len(middle), bool)
+        shared[at[owner[near] != i]] = True
+        land.append(segments.subset(shared))
+    return land
 
 
 def territorial_sea(

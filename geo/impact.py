@@ -301,7 +301,9 @@ def _prepare(
     codes = _country_codes(assets, relations, countries)
     code_of = {c: i for i, c in enumerate(codes)}
     polygon_codes = np.array([code_of[c] for c in countries["iso3"]], dtype=np.int64)
-    lines = places.country_lines(countries.geometry.values, polygon_codes)
+    lines = places.country_lines(
+        countries.geometry.values, polygon_codes, near=_search_box(x, y, lon, lat, rules)
+    )
     located = places.locate(lon, lat, countries.geometry.values, polygon_codes)
     coast_m = np.zeros(len(located))
     if len(countries):  # at sea: the coastal state whose territorial sea holds the strike
@@ -325,6 +327,23 @@ def _prepare(
         lines=lines,
         relations=_index_relations(relations, assets, code_of, rules),
         rules=rules,
+    )
+
+
+def _search_box(
+    x: np.ndarray, y: np.ndarray, lon: np.ndarray, lat: np.ndarray, rules: ImpactRules
+) -> tuple[float, float, float, float]:
+    """Return the strikes' metric extent widened by the farthest a country search reaches."""
+    finite = np.isfinite(x) & np.isfinite(y)
+    if not finite.any():
+        return (0.0, 0.0, -1.0, -1.0)  # an empty box: no segment meets it
+    radii = [places.TERRITORIAL_SEA_M, rules.border_radius_m, *rules.hit_radius_m.values()]
+    reach = max(radii) * float(search_margin(lon[finite], lat[finite]).max())
+    return (
+        float(x[finite].min() - reach),
+        float(y[finite].min() - reach),
+        float(x[finite].max() + reach),
+        float(y[finite].max() + reach),
     )
 
 
@@ -455,11 +474,31 @@ def _asset_links(join: _Join) -> _Links:
         found = [search(block) for block in blocks]
     found.insert(0, named)
     del named
-    links = _Links.concat(found)
+    links = _nearest_nearby(join, _Links.concat(found))
     if rules.follows("target") and rules.follows("nearby"):
         return links
     wanted = [_REL[r] for r in ("target", "nearby") if rules.follows(r)]
     return links.take(np.isin(links.relation, wanted))
+
+
+def _nearest_nearby(join: _Join, links: _Links) -> _Links:
+    """Keep every target and, per strike and asset layer, the nearest ``nearby`` assets.
+
+    ``rules.max_nearby_per_layer`` of them (all when None), ranked by distance then asset id.
+    """
+    limit = join.rules.max_nearby_per_layer
+    nearby = np.flatnonzero(links.relation == _REL["nearby"])
+    if limit is None or not nearby.size:
+        return links
+    layer = pd.factorize(join.assets["asset_layer"].to_numpy(object))[0][links.asset[nearby]]
+    strike, distance = links.strike[nearby], links.distance[nearby]
+    order = np.lexsort((links.asset[nearby], np.nan_to_num(distance, nan=np.inf), layer, strike))
+    group = np.column_stack([strike[order], layer[order]])
+    starts = np.flatnonzero(np.r_[True, (group[1:] != group[:-1]).any(axis=1)])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    keep = np.ones(len(links.strike), bool)
+    keep[nearby[order[rank >= limit]]] = False
+    return links.take(keep)
 
 
 def _candidate_pairs(

@@ -61,6 +61,8 @@ HIT_RADIUS_M: Mapping[int, float] = MappingProxyType({0: 500.0, 1: 3_000.0, 2: 1
 THREAT_RADIUS_M: Mapping[int, float] = MappingProxyType({0: 5_000.0, 1: 10_000.0, 2: 25_000.0})
 BORDER_RADIUS_M = 25_000.0
 SNAP_TOLERANCE_M = 1_000.0
+MAX_NEARBY_PER_LAYER = 3
+"""Nearby assets a strike keeps per asset layer by default, nearest first (dense layers)."""
 PRECISIONS = (0, 1, 2, 3)
 
 
@@ -88,6 +90,10 @@ class ImpactRules:
         Pipeline endpoints and facilities this close count as connected.
     include_candidates
         Also link strikes whose ``status`` is ``candidate`` (possible strikes from remote sensing).
+    max_nearby_per_layer
+        ``nearby`` assets kept per strike and asset layer, the nearest first (with hundreds of
+        power lines near Odesa a strike would list them all); ``None`` keeps every one.
+        Targets are always kept; country links come only through the kept assets.
     """
 
     hit_radius_m: Mapping[int, float] = dataclasses.field(default_factory=lambda: HIT_RADIUS_M)
@@ -99,6 +105,7 @@ class ImpactRules:
     network: bool = True
     snap_tolerance_m: float = SNAP_TOLERANCE_M
     include_candidates: bool = False
+    max_nearby_per_layer: int | None = MAX_NEARBY_PER_LAYER
 
     def __post_init__(self) -> None:
         for name in ("hit_radius_m", "threat_radius_m"):
@@ -106,6 +113,12 @@ class ImpactRules:
         for name in ("border_radius_m", "snap_tolerance_m"):
             _check_distance(name, getattr(self, name))
         object.__setattr__(self, "relations", _checked_relations(self.relations))
+        limit = self.max_nearby_per_layer
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
+        ):
+            msg = f"max_nearby_per_layer = {limit!r}: must be a whole number >= 0, or None for all"
+            raise ValueError(msg)
         for precision, hit in self.hit_radius_m.items():
             threat = self.threat_radius_m.get(precision)
             if threat is None or hit > threat:
@@ -125,6 +138,7 @@ class ImpactRules:
                 self.network,
                 self.snap_tolerance_m,
                 self.include_candidates,
+                self.max_nearby_per_layer,
             )
         )
 

@@ -130,3 +130,21 @@ def test_export_table_xlsx_has_strikes_and_links(tmp_path: Path):
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["strikes", "links"]
     assert book["strikes"].max_row > 1
+
+
+def test_impact_keeps_the_nearest_nearby_assets_per_layer_unless_asked_for_all(capsys):
+    def nearby_per_strike_and_layer(argv: list[str]) -> dict[tuple[str, str], int]:
+        assert main(["impact", *argv]) == 0
+        rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+        counts: dict[tuple[str, str], int] = {}
+        for r in rows:
+            if r["relation"] == "nearby":
+                key = (r["strike_id"], r["asset_layer"])
+                counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    every = nearby_per_strike_and_layer(["--nearby-per-layer", "all"])
+    one = nearby_per_strike_and_layer(["--nearby-per-layer", "1"])
+    assert max(every.values()) > 1  # some strike has several nearby facilities
+    assert one == dict.fromkeys(every, 1)
+    assert main(["impact", "--nearby-per-layer", "some"]) == 2

@@ -551,7 +551,9 @@ def test_assets_just_inside_the_threat_radius_are_found_anywhere_in_the_region(l
         for k, (x, y) in enumerate(zip(xs, ys, strict=True))
     ]
     strikes = strikes_frame({"id": "s1", "date": "2025-08-06", "lon": lon, "lat": lat})
-    table = link_strikes(strikes, assets_frame(facilities=facilities), NO_RELATIONS, NO_COUNTRIES)
+    every = ImpactRules(max_nearby_per_layer=None)
+    assets = assets_frame(facilities=facilities)
+    table = link_strikes(strikes, assets, NO_RELATIONS, NO_COUNTRIES, rules=every)
     assert sorted(table["asset_id"].astype(str)) == sorted(f"fac-in-{k}" for k in range(8))
     assert table["distance_m"].to_numpy() == pytest.approx(9_999.0, abs=0.01)
 
@@ -809,3 +811,66 @@ def test_a_town_centroid_asset_near_a_strike_is_context_and_says_so():
 
 def test_tiers_are_defined_once():
     assert [tier_of(c) for c in ("high", "medium", "low")] == ["affected", "affected", "exposed"]
+
+
+# --------------------------------------------------------------------------------------------
+# Dense layers: the nearest few nearby assets per layer
+
+
+def dense_power_lines(n: int) -> list[dict]:
+    """``n`` parallel exactly mapped power lines north of Odesa, 10 m apart, the first 1 km off."""
+    return [
+        {
+            "id": f"power-{k:03d}",
+            "name": f"Line {k}",
+            "owner_country": "ROU" if k % 2 else "UKR",
+            "geo_precision": 0,
+            "geometry": LineString([(30.6, 46.509 + k * 0.00009), (30.8, 46.509 + k * 0.00009)]),
+        }
+        for k in range(n)
+    ]
+
+
+def test_a_dense_layer_gives_the_nearest_few_nearby_assets_per_layer():
+    strikes = strikes_frame(
+        {"id": "s1", "date": "2025-08-06", "lon": 30.7, "lat": 46.5, "geo_precision": 0}
+    )
+    assets = assets_frame(
+        power_lines=dense_power_lines(300),
+        facilities=[facility_at("fac-depot", 30.72, 46.49, 0)],  # another layer, 1.8 km off
+    )
+    everything = link_strikes(
+        strikes, assets, NO_RELATIONS, COUNTRIES, rules=ImpactRules(max_nearby_per_layer=None)
+    )
+    assert (everything["relation"] == "nearby").sum() == 301  # all within the 5 km threat radius
+    table = link_strikes(strikes, assets, NO_RELATIONS, COUNTRIES)
+    nearby = table[table["relation"] == "nearby"]
+    kept = nearby.groupby(nearby["asset_layer"].astype(str))["asset_id"].apply(list).to_dict()
+    assert kept == {
+        "facilities": ["fac-depot"],
+        "power_lines": ["power-000", "power-001", "power-002"],
+    }
+    # the owner links come through the kept lines only, and stay low
+    owners = table[table["relation"] == "owner"]
+    assert rows(owners) == [("s1", "power-001", "ROU", "owner", "low")]
+
+
+def test_named_and_hit_assets_are_never_dropped_by_the_nearby_limit():
+    strikes = strikes_frame(
+        {
+            "id": "s1",
+            "date": "2025-08-06",
+            "lon": 30.7,
+            "lat": 46.5,
+            "geo_precision": 0,
+            "target_ids": ["power-299"],
+        }
+    )
+    assets = assets_frame(power_lines=dense_power_lines(300))
+    rules = ImpactRules(max_nearby_per_layer=2)
+    table = link_strikes(strikes, assets, NO_RELATIONS, NO_COUNTRIES, rules=rules)
+    assert rows(table[table["relation"] != "owner"]) == [
+        ("s1", "power-299", "", "target", "high"),
+        ("s1", "power-000", "", "nearby", "low"),
+        ("s1", "power-001", "", "nearby", "low"),
+    ]
