@@ -24,7 +24,7 @@ from strikemap.analysis.view import CONFIDENCE_LEVELS, View
 from strikemap.exports.files import MIME_TYPES
 from strikemap.exports.links import links_to_csv
 from strikemap.exports.tables import TABLE_FORMATS, export_table
-from strikemap.geo.rules import BORDER_RADIUS_M, HIT_RADIUS_M, THREAT_RADIUS_M
+from strikemap.geo.rules import BORDER_RADIUS_M, HIT_RADIUS_M, THREAT_RADIUS_M, ImpactRules
 from strikemap.layers.catalog import BY_NAME, get_layer
 from strikemap.layers.paths import resolve_data_dir
 from strikemap.layers.schema import GEO_PRECISION_CODES, WEAPONS
@@ -216,14 +216,21 @@ def selection_box(strikes: gpd.GeoDataFrame, all_strikes: gpd.GeoDataFrame) -> N
     )
 
 
-def chain_panel(strike: pd.Series | dict, links: pd.DataFrame, data: Dataset) -> None:
-    """Show the strike -> assets -> countries chain as escaped HTML."""
+def chain_panel(
+    strike: pd.Series | dict, links: pd.DataFrame, data: Dataset, rules: ImpactRules
+) -> None:
+    """Show the strike's chain: one line per asset, then its countries (escaped HTML).
+
+    ``rules`` are those the links were made with; a what-if strike is explained on its own.
+    """
+    strike = dict(strike)
+    own = strike.get("id") in set(data.strikes["id"])
+    frame = None if own else gpd.GeoDataFrame([strike], geometry="geometry", crs=data.strikes.crs)
     body = popups.impact_chain_html(
-        dict(strike),
+        strike,
         links,
-        asset_names=panels.asset_lookup(data.assets, "name"),
+        data.explainer(rules, strikes=frame),
         asset_sources=panels.asset_lookup(data.assets, "sources"),
-        country_names=data.country_names,
     )
     st.markdown(body, unsafe_allow_html=True)
 
@@ -348,13 +355,13 @@ def map_view(
         selection_box(strikes, data.strikes)
         if probe_frame is not None:
             st.subheader("What-if strike")
-            chain_panel(probe_frame.iloc[0], probe_links, data)
+            chain_panel(probe_frame.iloc[0], probe_links, data, session.rules_from(radii))
         elif view.selected:
             chosen = analysis.strike(view.selected)
             st.subheader("Impact chain")
             if view.selected not in set(strikes["id"]):
                 st.info("The selected strike is hidden by the current filters.")
-            chain_panel(chosen, analysis.strike_links(view.selected), data)
+            chain_panel(chosen, analysis.strike_links(view.selected), data, analysis.rules)
         else:
             st.caption("Click a strike on the map, or pick one above, to see its impact chain.")
     st.subheader("Countries: affected and exposed")
@@ -482,6 +489,7 @@ def make_map(
         radius_m=session.marker_radii(radii),
         country_names=analysis.country_names,
         prepared=prepared,
+        chain=html_export.selection_chain(analysis),
     )
 
 

@@ -143,12 +143,18 @@ class Dataset:
         """
         return self._memoised("links", rules, lambda: self.link(rules=rules, with_detail=False))
 
-    def explainer(self, rules: ImpactRules = DEFAULT_RULES) -> LinkExplainer:
-        """Return the object that writes the ``detail`` sentence of links made under ``rules``."""
+    def explainer(
+        self, rules: ImpactRules = DEFAULT_RULES, *, strikes: gpd.GeoDataFrame | None = None
+    ) -> LinkExplainer:
+        """Return the object that writes the ``detail`` sentence of links made under ``rules``.
+
+        Kept per rule set for the dataset's own strikes; for other ``strikes`` (a what-if strike,
+        as in ``link``) built anew.
+        """
 
         def build() -> LinkExplainer:
             return LinkExplainer(
-                self.strikes,
+                self.strikes if strikes is None else strikes,
                 self.assets,
                 self.relations,
                 self.countries,
@@ -156,7 +162,7 @@ class Dataset:
                 country_names=self.country_names,
             )
 
-        return self._memoised("explainer", rules, build)
+        return build() if strikes is not None else self._memoised("explainer", rules, build)
 
     def _memoised(self, kind: str, rules: ImpactRules, build: Callable[[], T]) -> T:
         key = (kind, rules)

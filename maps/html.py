@@ -11,6 +11,7 @@ from strikemap.analysis import Analysis
 from strikemap.layers.io import atomic_write_text
 from strikemap.maps.interactive import build_map
 from strikemap.maps.offline import LOCAL_ASSETS, asset_source, asset_url, localise_assets
+from strikemap.maps.popups import impact_chain_html
 
 INLINE_PREFIX = "strikemap-inline:"
 """Placeholder URL prefix of the libraries while they are swapped for their contents."""
@@ -49,6 +50,23 @@ def _inline(tag: str, path: Path) -> str:
     return f"<{tag}>\n{text}\n</{tag}>"
 
 
+def selection_chain(analysis: Analysis) -> str | None:
+    """Return the selected strike's impact chain as escaped HTML, or None without a selection."""
+    selected = analysis.view.selected
+    strike = analysis.strike(selected) if selected else None
+    if strike is None:
+        return None
+    sources = dict(
+        zip(analysis.dataset.assets["id"], analysis.dataset.assets["sources"], strict=True)
+    )
+    return impact_chain_html(
+        strike.to_dict(),
+        analysis.strike_links(selected),
+        analysis.dataset.explainer(analysis.rules),
+        asset_sources=sources,
+    )
+
+
 def save_html_map(analysis: Analysis, out: str | Path, *, offline: bool = True) -> Path:
     """Write the interactive map of an analysed view as one standalone HTML file.
 
@@ -69,7 +87,11 @@ def save_html_map(analysis: Analysis, out: str | Path, *, offline: bool = True) 
     """
     out = Path(out)
     fmap = build_map(
-        analysis.layers, analysis.links, analysis.view, country_names=analysis.country_names
+        analysis.layers,
+        analysis.links,
+        analysis.view,
+        country_names=analysis.country_names,
+        chain=selection_chain(analysis),
     )
     atomic_write_text(out, standalone_html(fmap, offline=offline))
     return out

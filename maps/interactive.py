@@ -105,6 +105,7 @@ def build_map(
     radius_m: Mapping[int, float] = UNCERTAINTY_RADIUS_M,
     country_names: Mapping[str, str] | None = None,
     prepared: Mapping[str, dict] | None = None,
+    chain: str | None = None,
 ) -> folium.Map:
     """Return a folium map of the layers, the strikes as the view colours them, and a selection.
 
@@ -133,6 +134,9 @@ def build_map(
     prepared
         ``{layer name: layer_features(frame, spec)}`` computed earlier for the layers other
         than strikes (they do not change with the view); missing ones are computed here.
+    chain
+        The selected strike's impact chain as escaped HTML (``popups.impact_chain_html``),
+        opened by a click on the selection ring.
 
     Returns
     -------
@@ -159,7 +163,9 @@ def build_map(
     _add_strikes(fmap, strikes, view, mode=mode)
     if focus is not None:
         is_probe = probe is not None and not probe.empty
-        _add_selection(fmap, focus, focus_links, layers, radius_m, country_names, probe=is_probe)
+        _add_selection(
+            fmap, focus, focus_links, layers, radius_m, country_names, probe=is_probe, chain=chain
+        )
     legend = style.strike_legend(view.color_by) + asset_legend(layers)
     fmap.add_child(Legend(legend, title=f"Strikes by {view.color_by}"))
     folium.LayerControl(collapsed=False).add_to(fmap)
@@ -538,6 +544,7 @@ def _add_selection(
     country_names: Mapping[str, str] | None,
     *,
     probe: bool,
+    chain: str | None = None,
 ) -> None:
     title = "What-if probe" if probe else "Selected strike"
     group = folium.FeatureGroup(name=title, show=True).add_to(fmap)
@@ -557,7 +564,7 @@ def _add_selection(
     )
     circle.options["interactive"] = False  # clicks go through to the strikes under it
     circle.add_to(group)
-    folium.CircleMarker(
+    ring = folium.CircleMarker(
         location=folium_location(point),
         radius=11,
         class_name="strikemap-selected",
@@ -566,6 +573,8 @@ def _add_selection(
         fill=False,
         tooltip=popups.text(_selection_label(strike, own, country_names, probe=probe)),
     ).add_to(group)
+    if chain:
+        ring.add_child(ChainPopup(chain))
 
 
 def _selection_label(
@@ -677,6 +686,27 @@ def asset_legend(layers: Mapping[str, gpd.GeoDataFrame]) -> list[LegendEntry]:
     if present("fuel_stations"):
         rows.append(LegendEntry("fuel station", style.FUEL_STATION_COLOR, "point"))
     return rows
+
+
+class ChainPopup(MacroElement):
+    """The selected strike's impact chain as the popup of its selection ring.
+
+    The HTML (already escaped by ``popups``) travels as a JSON string: no jQuery needed (the
+    offline map carries none), nothing in it can end the script.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindPopup({{ this.html|tojson }}, {maxWidth: 460});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self._name = "ChainPopup"
+        self.html = html
 
 
 class Legend(MacroElement):

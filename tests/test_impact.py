@@ -291,10 +291,9 @@ def test_relation_valid_on_strike_date_only():
         ("s-2025", "fac-station", "", "target", "high"),
         ("s-2025", "fac-station", "AZE", "supply_origin", "high"),
     ]
-    assert (
-        table["detail"]
-        .iat[3]
-        .endswith("it carries gas from Azerbaijan (supply_origin, valid from 2025-07-28)")
+    assert table["detail"].iat[3] == (
+        "Azerbaijan: supply origin of its gas since 2025-07-28, through Station (named by "
+        "sources as the target, 0 m)"
     )
 
 
@@ -450,8 +449,10 @@ def test_downstream_follows_flow_direction_through_a_backward_segment():
     )
     downstream = table[table["relation"] == "downstream"]
     assert rows(downstream) == [("s1", "pipe-a", "MDA", "downstream", "high")]
-    expected = "Moldova lies downstream along UA segment -> MD segment"
-    assert downstream["detail"].iat[0].endswith(f"{expected} (MD segment has its owner in Moldova)")
+    assert downstream["detail"].iat[0] == (
+        "Moldova: downstream along UA segment -> MD segment (MD segment has its owner in "
+        "Moldova), through UA segment (named by sources as the target, 0 m)"
+    )
 
 
 def test_candidates_are_skipped_unless_the_rules_include_them():
@@ -610,8 +611,9 @@ def test_downstream_starts_at_the_hit_point_not_at_every_node_of_the_pipeline():
     table = link_strikes(strikes, assets, relations, COUNTRIES, country_names={"ROU": "Romania"})
     assert downstream_rows(table) == [("s1", "pipe-we", "ROU", "downstream", "medium")]
     detail = table.loc[table["relation"] == "downstream", "detail"].iat[0]
-    assert detail.endswith(
-        "Romania lies downstream along West-east line (Downstream station serves Romania)"
+    assert detail == (
+        "Romania: downstream along West-east line (Downstream station serves Romania), through "
+        "West-east line (a target within the hit radius, 0.1 km)"
     )
 
 
@@ -874,3 +876,24 @@ def test_named_and_hit_assets_are_never_dropped_by_the_nearby_limit():
         ("s1", "power-000", "", "nearby", "low"),
         ("s1", "power-001", "", "nearby", "low"),
     ]
+
+
+def test_country_rows_name_their_asset_briefly_instead_of_repeating_its_sentence():
+    strikes = strikes_frame(
+        {"id": "s1", "date": "2025-08-06", "lon": 30.5, "lat": 46.5, "target_ids": ["fac-station"]}
+    )
+    assets = assets_frame(facilities=[{**STATION, "geometry": Point(30.5, 46.5)}])
+    relations = relations_frame(
+        *(
+            {"asset_id": "fac-station", "country": c, "relation": "transit", "source": "x"}
+            for c in ("BGR", "GRC", "ROU")
+        )
+    )
+    names = {"BGR": "Bulgaria", "GRC": "Greece", "ROU": "Romania"}
+    table = link_strikes(strikes, assets, relations, NO_COUNTRIES, country_names=names)
+    details = dict(zip(table["country"].astype(str), table["detail"], strict=True))
+    assert details[""] == "Station lies 0 m from the strike and is named by sources as the target"
+    for code, name in names.items():
+        assert details[code] == (
+            f"{name}: transit, through Station (named by sources as the target, 0 m)"
+        )
