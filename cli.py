@@ -366,6 +366,7 @@ def _view_from_args(args: argparse.Namespace) -> View:
             include_context=args.include_context,
             include_candidates=args.include_candidates,
             bbox=args.bbox,
+            selected=getattr(args, "select", None),
         )
     except ViewError as exc:
         raise _UsageError(str(exc)) from exc
@@ -545,6 +546,11 @@ def _add_export_map_parser(verbs: argparse._SubParsersAction) -> None:
         default="offline",
         help="offline (from the countries layer, default) or online tiles",
     )
+    parser.add_argument(
+        "--select",
+        metavar="STRIKE_ID",
+        help="highlight this strike; an HTML map then opens its impact chain from the ring",
+    )
     _add_view_options(parser)
     parser.set_defaults(run=_run_export_map)
 
@@ -555,6 +561,9 @@ def _run_export_map(args: argparse.Namespace) -> int:
         msg = f"--out {args.out}: unknown format {suffix!r}; use .png, .pdf, .svg or .html"
         raise _UsageError(msg)
     analysis = _analysis(args)
+    if args.select and analysis.strike(args.select) is None:
+        msg = f"--select {args.select}: no strike with that id; `strikemap impact` lists them"
+        raise _UsageError(msg)
     if suffix == "html":
         return _export_html(args, analysis)
     result = render_static_map(

@@ -148,3 +148,12 @@ def test_impact_keeps_the_nearest_nearby_assets_per_layer_unless_asked_for_all(c
     assert max(every.values()) > 1  # some strike has several nearby facilities
     assert one == dict.fromkeys(every, 1)
     assert main(["impact", "--nearby-per-layer", "some"]) == 2
+
+
+def test_export_map_html_opens_the_selected_strikes_chain(tmp_path: Path, capsys):
+    out = tmp_path / "map.html"
+    assert main(["export-map", "--out", str(out), "--select", "strike-2025-08-06-orlivka"]) == 0
+    html = out.read_text()
+    assert "Azerbaijan: supply origin of its gas since 2025-07-28" in html
+    assert main(["export-map", "--out", str(out), "--select", "strike-never"]) == 2
+    assert "no strike with that id" in capsys.readouterr().err
