@@ -104,6 +104,14 @@ def publishers(strikes: gpd.GeoDataFrame, *, limit: int | None = None) -> list[s
     return sorted(counts.index, key=str.lower)
 
 
+def source_publisher(source: str) -> str:
+    """Return who published one source: a URL's host without ``www.``, or a dataset's name."""
+    source = str(source).strip()
+    if source.startswith(DATASET_SOURCE_PREFIX):
+        return source[len(DATASET_SOURCE_PREFIX) :].strip()
+    return _hostname(source).removeprefix("www.") or source
+
+
 def _hostname(url: str) -> str:
     host = urlsplit(url).hostname or ""
     try:
