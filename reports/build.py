@@ -38,7 +38,9 @@ def build_report(analysis: Analysis) -> Report:
     blocks: list[Block] = [*cover_blocks(ctx, numbers)]
     if numbers["strikes"]:
         blocks += [*timeline_blocks(ctx), PageBreak(), *strike_blocks(ctx), PageBreak()]
-    blocks += [*asset_blocks(ctx), PageBreak(), *method_blocks(ctx)]
+        blocks += [*asset_blocks(ctx), PageBreak(), *method_blocks(ctx)]
+    else:  # a short report: what was asked, that nothing matched, the assets, the method
+        blocks += [*asset_blocks(ctx), *method_blocks(ctx)]
     cutoff = analysis.dataset.cutoff or "none"
     report = Report(
         title=report_title(ctx),

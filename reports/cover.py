@@ -74,7 +74,7 @@ def cover_blocks(ctx: ReportContext, numbers: dict[str, int]) -> list[Block]:
                 )
             )
         )
-        return [*blocks, PageBreak()]
+        return blocks
     kinds = ", ".join(
         f"{words(r)} ({n} strike{'s' if n != 1 else ''})" for r, n in relation_counts(ctx)
     )

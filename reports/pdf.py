@@ -162,6 +162,7 @@ class _Document(BaseDocTemplate):
             creator="strikemap",
             invariant=True,
             lang="en",
+            initialFontName=register_fonts(),
         )
         self.footer = report.footer
         frame = Frame(MARGIN, MARGIN, TEXT_WIDTH, A4[1] - 2 * MARGIN, id="text")
@@ -215,7 +216,11 @@ def _flowables(block: Block, number: int) -> list[Flowable]:
         ]
         width = TEXT_WIDTH / len(cells)
         grid = LongTable([cells], colWidths=[width] * len(cells))
-        grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        grid.setStyle(
+            TableStyle(
+                [("FONT", (0, 0), (-1, -1), FONT, CELL_PT), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+            )
+        )
         return [Spacer(1, 4), grid, Spacer(1, 8)]
     if isinstance(block, Table):
         head = [RLParagraph(escape(c), s["head"]) for c in block.columns]
