@@ -33,6 +33,7 @@ from strikemap.layers.schema import (
     DATASET_SOURCE_PREFIX,
     ID_PATTERN,
     ISO3_PATTERN,
+    RAW_IP_URL_PATTERN,
     RELATIONS_CSV_KINDS,
     RELATIONS_TABLE,
     URL_PATTERN,
@@ -956,7 +957,7 @@ def _check_sources(table: _Table) -> list[Problem]:
     ok = text.str.match(URL_PATTERN) | text.str.startswith(DATASET_SOURCE_PREFIX)
     ok |= text == ""  # blank items are reported by the list check
     bad = _bad_items(elements, ok, len(table))
-    return table.flag(
+    problems = table.flag(
         bad.notna(),
         field="sources",
         code="bad-source",
@@ -964,6 +965,21 @@ def _check_sources(table: _Table) -> list[Problem]:
             f"sources holds {bad.iloc[i]}, not a URL; give http(s) links to the source, or "
             f"'{DATASET_SOURCE_PREFIX}NAME' for rows imported from a dataset"
         ),
+    )
+    raw_ip = _bad_items(elements, ~text.str.match(RAW_IP_URL_PATTERN), len(table))
+    return problems + table.flag(
+        raw_ip.notna(),
+        field="sources",
+        code="raw-ip-source",
+        message=lambda i: _raw_ip("sources", raw_ip, i),
+    )
+
+
+def _raw_ip(field: str, items: pd.Series, i: int) -> str:
+    return (
+        f"{field} holds {items.iloc[i]}, a URL on a bare IP address that hides its publisher "
+        "(usually a copy); cite the original publisher's URL instead, or drop it when another "
+        "source carries the same facts"
     )
 
 
@@ -1256,7 +1272,7 @@ def _check_relation_sources(rel: _Table, sources: pd.Series) -> list[Problem]:
     items = sources.str.split(";").explode().str.strip()
     ok = (items == "") | items.str.match(URL_PATTERN) | items.str.startswith(DATASET_SOURCE_PREFIX)
     bad = _bad_items(items, ok, len(sources))
-    return rel.flag(
+    problems = rel.flag(
         bad.notna(),
         field="source",
         code="bad-source",
@@ -1264,6 +1280,13 @@ def _check_relation_sources(rel: _Table, sources: pd.Series) -> list[Problem]:
             f"source holds {bad.iloc[i]}, not a URL; give http(s) links separated by ';', or "
             f"'{DATASET_SOURCE_PREFIX}NAME'"
         ),
+    )
+    raw_ip = _bad_items(items, ~items.str.match(RAW_IP_URL_PATTERN), len(sources))
+    return problems + rel.flag(
+        raw_ip.notna(),
+        field="source",
+        code="raw-ip-source",
+        message=lambda i: _raw_ip("source", raw_ip, i),
     )
 
 
