@@ -52,8 +52,6 @@ from strikemap.maps.static.selection import select_view
 log = logging.getLogger(__name__)
 
 
-
-
 def render_static_map(
     analysis: Analysis,
     *,
