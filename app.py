@@ -134,6 +134,7 @@ def sidebar(data: Dataset, dates: tuple[dt.date, dt.date]) -> tuple:
     bar.multiselect("Location precision", list(GEO_PRECISION_CODES), key="precisions")
     bar.multiselect("Relation", options["relations"], key="relations")
     bar.select_slider("Minimum confidence", list(CONFIDENCE_LEVELS), key="min_confidence")
+    bar.checkbox("Include unconfirmed and disputed strikes (marked)", key="include_reported")
     bar.checkbox("Include context events (outside the region, spill-over)", key="include_context")
     bar.checkbox("Include candidate strikes (remote sensing)", key="include_candidates")
     bar.header("Map")

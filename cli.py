@@ -30,7 +30,12 @@ from strikemap.layers.importers import IMPORTERS, ImportFileError
 from strikemap.layers.io import atomic_write_text, read_layer
 from strikemap.layers.paths import DATA_DIR_ENV, resolve_data_dir
 from strikemap.layers.report import DEFAULT_MAX_PER_FILE
-from strikemap.layers.schema import DATE_PRECISIONS, GEO_PRECISION_CODES, WEAPONS
+from strikemap.layers.schema import (
+    DATE_PRECISIONS,
+    GEO_PRECISION_CODES,
+    STRIKE_STATUSES,
+    WEAPONS,
+)
 from strikemap.layers.update import (
     PlanOutdatedError,
     apply_plan,
@@ -262,6 +267,12 @@ def _add_view_options(parser: argparse.ArgumentParser) -> None:
         help="keep links of at least this confidence (default low: all)",
     )
     group.add_argument(
+        "--confirmed-only",
+        dest="include_reported",
+        action="store_false",
+        help="leave out unconfirmed and disputed strikes (shown by default, marked)",
+    )
+    group.add_argument(
         "--include-context",
         action="store_true",
         help="also show context events (Kyiv incidents, grid spill-overs)",
@@ -341,6 +352,7 @@ def _view_from_args(args: argparse.Namespace) -> View:
             asset_types=tuple(args.asset_types),
             relations=tuple(args.relations),
             min_confidence=args.min_confidence,
+            include_reported=args.include_reported,
             include_context=args.include_context,
             include_candidates=args.include_candidates,
             bbox=args.bbox,
@@ -722,6 +734,13 @@ def _add_add_strike_parser(verbs: argparse._SubParsersAction) -> None:
     parser.add_argument("--place", help="place name as the sources give it")
     parser.add_argument("--description")
     parser.add_argument("--date-precision", choices=DATE_PRECISIONS, default="day")
+    parser.add_argument(
+        "--status",
+        choices=[s for s in STRIKE_STATUSES if s != "candidate"],
+        default="confirmed",
+        help="confirmed (default); unconfirmed when only some sources report it, disputed when "
+        "they contradict each other; context for a spill-over or an event outside the region",
+    )
     parser.add_argument("--dry-run", action="store_true", help="show the change, write nothing")
     parser.set_defaults(run=_run_add_strike)
 
@@ -740,6 +759,7 @@ def _run_add_strike(args: argparse.Namespace) -> int:
         place=args.place,
         description=args.description,
         date_precision=args.date_precision,
+        status=args.status,
         data_dir=data_dir,
     )
     print(plan.summary())

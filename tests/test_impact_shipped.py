@@ -51,7 +51,7 @@ def test_orlivka_station_is_the_named_target(shipped):
     assert "named by sources as the target" in station["detail"].iat[0]
 
 
-def test_orlivka_links_to_azerbaijan_by_supply_from_2025_07_28(shipped):
+def test_orlivka_links_to_azerbaijan_by_supply_from_2025_07_28_to_the_pause(shipped):
     _, table = shipped
     rows = links(table, ORLIVKA)
     supply = rows[
@@ -60,11 +60,9 @@ def test_orlivka_links_to_azerbaijan_by_supply_from_2025_07_28(shipped):
         & (rows["asset_id"] == "fac-orlivka-cs")
     ]
     assert list(supply["confidence"]) == ["high"]
-    assert (
-        supply["detail"]
-        .iat[0]
-        .endswith("it carries gas from Azerbaijan (supply_origin, valid from 2025-07-28)")
-    )
+    # the test volume of Jul-Aug 2025; the route was unused in Sept-Oct 2025
+    ends = "it carries gas from Azerbaijan (supply_origin, valid 2025-07-28 to 2025-08-31)"
+    assert supply["detail"].iat[0].endswith(ends)
 
 
 def test_orlivka_links_to_romania_by_border_and_transit(shipped):
@@ -75,6 +73,15 @@ def test_orlivka_links_to_romania_by_border_and_transit(shipped):
 def test_orlivka_links_to_moldova_by_transit_or_downstream(shipped):
     _, table = shipped
     assert relations_to(table, ORLIVKA, "MDA") & {"transit", "downstream"}
+
+
+def test_izmail_strike_during_the_route_pause_does_not_link_to_its_supply_origins(shipped):
+    # 22 Oct 2025: Route 1 was unused in Sept-Oct 2025, so no gas came from Azerbaijan or the USA
+    _, table = shipped
+    rows = links(table, "strike-2025-10-22-izmail")
+    assert len(rows)
+    supply = rows[rows["relation"] == "supply_origin"]
+    assert not set(supply["country"]) & {"AZE", "USA"}
 
 
 def test_orlivka_strike_in_2023_does_not_link_to_azerbaijan_by_supply(shipped):

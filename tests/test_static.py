@@ -336,6 +336,15 @@ def test_subtitle_states_window_and_filters_in_words(layers, links):
     assert "medium confidence" in text
 
 
+def test_subtitle_counts_unconfirmed_strikes_apart(layers, links):
+    strikes = layers["strikes"].copy()
+    strikes["status"] = ["unconfirmed"] + ["confirmed"] * (len(strikes) - 1)
+    text = subtitle_text(View(), strikes, countries=layers["countries"])
+    assert f"· {len(strikes)} strikes (1 unconfirmed) ·" in text
+    left_out = subtitle_text(View(include_reported=False), strikes.iloc[1:], countries=strikes[:0])
+    assert "unconfirmed and disputed strikes left out" in left_out
+
+
 def test_legend_lists_only_what_the_map_shows(layers, links):
     with mpl.rc_context(static.RC_PARAMS):
         fig, _ = build_figure(analysed(layers, links, View()), dpi=60)
