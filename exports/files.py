@@ -20,6 +20,7 @@ MIME_TYPES: dict[str, str] = {
     "png": "image/png",
     "pdf": "application/pdf",
     "svg": "image/svg+xml",
+    "html": "text/html",
     "csv": "text/csv",
     "geojson": "application/geo+json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
