@@ -64,6 +64,9 @@ HEADER_FILL = colors.HexColor("#eeeeee")
 CELL_PT = 7.6
 SHORT_CELL_EM = 0.6
 """Average character width in ems: a cell narrower than this estimate stays a plain string."""
+TABLE_CHUNK_ROWS = 150
+"""Long tables are laid out in pieces of this many rows, each with the header: ReportLab
+measures a whole table again at every page break, so one 10,000-row table costs minutes."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -228,7 +231,9 @@ def _flowables(block: Block, number: int) -> list[Flowable]:
             [_cell(cell, w * TEXT_WIDTH) for cell, w in zip(row, block.widths, strict=True)]
             for row in block.rows
         ]
-        return [_table([head, *body], block.widths, header=True), Spacer(1, 6)]
+        chunks = [body[i : i + TABLE_CHUNK_ROWS] for i in range(0, len(body), TABLE_CHUNK_ROWS)]
+        tables = [_table([head, *rows], block.widths, header=True) for rows in chunks or [[]]]
+        return [*tables, Spacer(1, 6)]
     if isinstance(block, Figure):
         return [_figure(block)]
     if isinstance(block, References):
