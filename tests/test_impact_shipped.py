@@ -7,7 +7,7 @@ import pytest
 
 from strikemap.geo.assets import combine_assets
 from strikemap.geo.impact import link_strikes
-from strikemap.layers.io import read_layers, read_relations
+from strikemap.layers.io import read_relations
 from strikemap.layers.paths import SHIPPED_DATA_DIR
 
 ORLIVKA = "strike-2025-08-06-orlivka"
@@ -15,23 +15,6 @@ ORLIVKA_2023 = "strike-2023-09-25-orlivka"
 SOCAR_STRIKES = ("strike-2025-08-08-odesa", "strike-2025-08-18-odesa")
 SOCAR_DEPOT = "fac-socar-odesa-depot"
 ODESA_CITY_STRIKES = ("strike-2022-04-03-odesa", "strike-2024-03-25-odesa")
-
-
-@pytest.fixture(scope="module")
-def shipped():
-    frames = read_layers(data_dir=SHIPPED_DATA_DIR)
-    names_path = SHIPPED_DATA_DIR / "country_codes.csv"
-    names = dict(pd.read_csv(names_path, dtype=str, keep_default_na=False).values)
-    table = link_strikes(
-        frames["strikes"],
-        combine_assets(frames),
-        read_relations(data_dir=SHIPPED_DATA_DIR),
-        frames["countries"],
-        country_names=names,
-    )
-    return frames, table.astype(
-        dict.fromkeys(("strike_id", "asset_id", "country", "relation", "confidence"), str)
-    )
 
 
 def links(table: pd.DataFrame, strike: str) -> pd.DataFrame:

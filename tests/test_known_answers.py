@@ -6,8 +6,9 @@ reached only at low confidence are *exposed* and not listed), with the relations
 and, in ``basis``, the sources that back the answer. A strike that affects no country has one row
 with ``country`` empty. Every shipped strike is in the table.
 
-The test runs the join on the shipped data with the default rules and compares both ways: no
-strike or country missing from the table, none extra, and the same relations.
+The test runs the join on the shipped data with the default rules (the ``shipped`` fixture of
+``conftest.py``) and compares both ways: no strike or country missing from the table, none extra,
+and the same relations.
 
 **A change of data or rules that moves an attribution must change this table in the same
 commit, with the reason in the commit message** (for example "B-E10 moved from the Moldovan
@@ -23,11 +24,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from strikemap.geo.assets import combine_assets
-from strikemap.geo.impact import link_strikes
-from strikemap.layers.io import read_layers, read_relations
-from strikemap.layers.paths import SHIPPED_DATA_DIR
-
 TABLE = Path(__file__).with_name("known_answers.csv")
 AFFECTED = ("medium", "high")
 Answer = tuple[str, str, str]
@@ -39,15 +35,9 @@ def reviewed() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def shipped() -> tuple[set[str], set[Answer]]:
-    frames = read_layers(data_dir=SHIPPED_DATA_DIR)
-    links = link_strikes(
-        frames["strikes"],
-        combine_assets(frames),
-        read_relations(data_dir=SHIPPED_DATA_DIR),
-        frames["countries"],
-        with_detail=False,
-    ).astype(dict.fromkeys(("strike_id", "country", "relation", "confidence"), str))
+def computed(shipped) -> tuple[set[str], set[Answer]]:
+    """The shipped strike ids, and the join's answers in the table's form."""
+    frames, links = shipped
     affected = links[(links["country"] != "") & links["confidence"].isin(AFFECTED)]
     grouped = affected.groupby(["strike_id", "country"])["relation"].agg(
         lambda r: ";".join(sorted(set(r)))
@@ -70,22 +60,22 @@ def test_the_table_is_well_formed() -> None:
     assert relations.map(lambda r: r == sorted(set(r)) and all(r)).all()
 
 
-def test_every_shipped_strike_has_a_reviewed_answer(shipped) -> None:
-    strikes, _ = shipped
+def test_every_shipped_strike_has_a_reviewed_answer(computed) -> None:
+    strikes, _ = computed
     listed = set(reviewed()["strike_id"])
     assert sorted(strikes - listed) == [], "strikes without a reviewed answer"
     assert sorted(listed - strikes) == [], "reviewed answers for strikes no longer shipped"
 
 
-def test_no_reviewed_attribution_is_missing(shipped) -> None:
-    _, answers = shipped
+def test_no_reviewed_attribution_is_missing(computed) -> None:
+    _, answers = computed
     table = reviewed()
     expected = set(zip(table["strike_id"], table["country"], table["relations"], strict=True))
     assert sorted(expected - answers) == [], "the join no longer gives these reviewed answers"
 
 
-def test_the_join_adds_no_unreviewed_attribution(shipped) -> None:
-    _, answers = shipped
+def test_the_join_adds_no_unreviewed_attribution(computed) -> None:
+    _, answers = computed
     table = reviewed()
     expected = set(zip(table["strike_id"], table["country"], table["relations"], strict=True))
     assert sorted(answers - expected) == [], "the join gives these answers nobody reviewed"
