@@ -8,20 +8,7 @@ from __future__ import annotations
 import base64
 import html
 
-from strikemap.reports.document import (
-    Block,
-    Facts,
-    Figure,
-    Heading,
-    Link,
-    Numbers,
-    PageBreak,
-    Paragraph,
-    References,
-    Report,
-    Table,
-    Text,
-)
+from strikemap.reports import document as doc
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 """Nothing but the file's own styles and data-URI images may load."""
@@ -45,14 +32,14 @@ table.facts th { width: 20%; background: none; }
 figure { margin: 0.8rem 0; } figure img { width: 100%; height: auto; }
 figcaption { font-size: 0.8rem; color: #444; }
 a { color: #1a4f9c; }
-ol.refs { padding-left: 2rem; margin: 0.3rem 0 0.8rem; }
+ol.refs { padding-left: 2rem; margin: 0.3rem 0 0.8rem; overflow-wrap: anywhere; }
 .page-break { break-after: page; }
 @media print { body { background: #fff; } main { max-width: none; padding: 0; }
   thead { display: table-header-group; } tr { break-inside: avoid; } }
 """
 
 
-def report_html(report: Report) -> str:
+def report_html(report: doc.Report) -> str:
     """Return ``report`` as one self-contained HTML5 document."""
     body = "\n".join(_block(block) for block in report.blocks)
     return (
@@ -71,10 +58,10 @@ def _esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _run(value: Text) -> str:
+def _run(value: doc.Text) -> str:
     out = []
     for part in value:
-        if isinstance(part, Link):
+        if isinstance(part, doc.Link):
             out.append(
                 f'<a href="{_esc(part.url)}" rel="noopener noreferrer">{_esc(part.label)}</a>'
             )
@@ -83,44 +70,44 @@ def _run(value: Text) -> str:
     return "".join(out)
 
 
-def _block(block: Block) -> str:
-    if isinstance(block, Heading):
+def _block(block: doc.Block) -> str:
+    if isinstance(block, doc.Heading):
         tag = f"h{block.level + 1}"
         css = ' class="title"' if block.level == 0 else ""
         anchor = f' id="{_esc(block.anchor)}"' if block.anchor else ""
         return f"<{tag}{css}{anchor}>{_esc(block.text)}</{tag}>"
-    if isinstance(block, Paragraph):
+    if isinstance(block, doc.Paragraph):
         css = f' class="{block.style}"' if block.style != "body" else ""
         return f"<p{css}>{_run(block.text)}</p>"
-    if isinstance(block, Facts):
+    if isinstance(block, doc.Facts):
         rows = "".join(
             f'<tr><th scope="row">{_esc(label)}</th><td>{_run(value)}</td></tr>'
             for label, value in block.rows
         )
         return f'<table class="facts"><tbody>{rows}</tbody></table>'
-    if isinstance(block, Numbers):
+    if isinstance(block, doc.Numbers):
         items = "".join(
             f"<div><b>{_esc(value)}</b>{_esc(label)}</div>" for value, label in block.items
         )
         return f'<div class="numbers">{items}</div>'
-    if isinstance(block, Table):
+    if isinstance(block, doc.Table):
         return _table(block)
-    if isinstance(block, Figure):
+    if isinstance(block, doc.Figure):
         data = base64.b64encode(block.png).decode("ascii")
         return (
             f'<figure><img src="data:image/png;base64,{data}" alt="{_esc(block.alt)}">'
             f"<figcaption>{_esc(block.caption)}</figcaption></figure>"
         )
-    if isinstance(block, References):
+    if isinstance(block, doc.References):
         items = "".join(_reference(publisher, url) for _, publisher, url in block.items)
         return f'<ol class="refs">{items}</ol>'
-    if isinstance(block, PageBreak):
+    if isinstance(block, doc.PageBreak):
         return '<div class="page-break"></div>'
     msg = f"unknown report block {type(block).__name__}"
     raise TypeError(msg)
 
 
-def _table(block: Table) -> str:
+def _table(block: doc.Table) -> str:
     widths = "".join(f'<col style="width:{100 * w:.1f}%">' for w in block.widths)
     head = "".join(f'<th scope="col">{_esc(c)}</th>' for c in block.columns)
     body = "".join(
@@ -134,6 +121,6 @@ def _table(block: Table) -> str:
 
 def _reference(publisher: str, source: str) -> str:
     if source.startswith(("http://", "https://")):
-        link = _run((Link(source, source),))
+        link = _run((doc.Link(source, source),))
         return f"<li>{_esc(publisher)}: {link}</li>"
     return f"<li>{_esc(source)}</li>"

@@ -33,6 +33,7 @@ from reportlab.platypus import (
 from reportlab.platypus import PageBreak as RLPageBreak
 from reportlab.platypus import Paragraph as RLParagraph
 
+from strikemap.maps.static.render import png_size
 from strikemap.reports.document import (
     Block,
     Facts,
@@ -283,13 +284,8 @@ def _table(rows: list[list[object]], widths: tuple[float, ...], *, header: bool)
 
 
 def _figure(block: Figure) -> Flowable:
-    width_px, height_px = _png_size(block.png)
+    width_px, height_px = png_size(block.png)
     width = block.width * TEXT_WIDTH
     height = width * height_px / width_px
     image = Image(io.BytesIO(block.png), width=width, height=height)
     return KeepTogether([image, RLParagraph(escape(block.caption), styles()["caption"])])
-
-
-def _png_size(data: bytes) -> tuple[int, int]:
-    """Width and height from a PNG's IHDR chunk."""
-    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")

@@ -229,3 +229,17 @@ def test_a_report_needs_one_country_in_the_view():
         build_report(analyse(DATA, View()))
     with pytest.raises(ReportError, match="AZE, ROU"):
         build_report(analyse(DATA, View(countries=("AZE", "ROU"))))
+
+
+def test_the_apps_report_keeps_the_views_filters_and_narrows_its_country():
+    from strikemap.webapp.panels import country_report, report_countries
+
+    analysis = analyse(DATA, View(weapons=("drone",), min_confidence="medium"))
+    assert report_countries(analysis) == list(analysis.country_summary["country"])
+    _, pages = pdf_text(country_report(analysis, "ROU"))
+    row = analysis.country_summary.set_index("country").loc["ROU"]
+    numbers = cover_numbers(pages[0])
+    assert numbers["strikes"] == row["strikes"]
+    assert numbers["assets"] == row["assets"]
+    assert numbers["exposed"] == 0
+    assert "Filters: weapons: drone; links of medium confidence or more." in flat(pages[0])
