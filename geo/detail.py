@@ -125,11 +125,11 @@ def commodity(asset_type: object) -> str:
 
 
 def validity(valid_from: object, valid_to: object) -> str:
-    """Return ``"since 2025-07-28"``, ``"2022-01-01 to 2024-12-31"``, ``"until ..."`` or ``""``."""
+    """Return ``"since 2025-07-28"``, ``"from 2022-01-01 to 2024-12-31"``, ``"until ..."`` or ""."""
     start = valid_from if isinstance(valid_from, str) and valid_from else ""
     end = valid_to if isinstance(valid_to, str) and valid_to else ""
     if start and end:
-        return f"{start} to {end}"
+        return f"from {start} to {end}"
     if start:
         return f"since {start}"
     if end:

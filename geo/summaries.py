@@ -77,9 +77,9 @@ def country_summary(
     rows = _with_dates(table[table["country"].astype(str) != ""], strikes)
     if rows.empty:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in COUNTRY_SUMMARY_COLUMNS})
-    rows = rows.assign(_rank=rows["confidence"].map(CONFIDENCE_ORDER.index).astype(int))
-    best = rows.groupby(["country", "strike_id"])["_rank"].min().rename("_best").reset_index()
-    best["_tier"] = [tier_of(CONFIDENCE_ORDER[r]) for r in best["_best"]]
+    best = strike_tiers(rows).rename(columns={"tier": "_tier"})
+    best["_best"] = best["confidence"].map(CONFIDENCE_ORDER.index)
+    best = best.drop(columns="confidence")
     per_level = pd.crosstab(best["country"], best["_best"].map(dict(enumerate(CONFIDENCE_ORDER))))
     per_tier = pd.crosstab(best["country"], best["_tier"])
     summary = pd.DataFrame(index=per_level.index)
@@ -103,6 +103,44 @@ def country_summary(
         ["affected", "exposed", "country"], ascending=[False, False, True], kind="stable"
     )
     return summary[list(COUNTRY_SUMMARY_COLUMNS)].reset_index(drop=True)
+
+
+STRIKE_TIER_COLUMNS: tuple[str, ...] = ("country", "strike_id", "confidence", "tier")
+
+
+def strike_tiers(table: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per strike and country it reaches: its strongest link and its tier.
+
+    Parameters
+    ----------
+    table
+        Links (``strike_id``, ``country``, ``confidence``); rows without a country are skipped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``STRIKE_TIER_COLUMNS``: ``confidence`` is the strongest of the strike's links to the
+        country, ``tier`` its ``geo.rules.tier_of``; in the order the pairs first occur.
+    """
+    rows = table[table["country"].astype(str) != ""]
+    pairs = pd.DataFrame(
+        {
+            "country": rows["country"].astype(str).to_numpy(),
+            "strike_id": rows["strike_id"].astype(str).to_numpy(),
+            "rank": rows["confidence"].astype(str).map(CONFIDENCE_ORDER.index).to_numpy(),
+        }
+    )
+    best = pairs.groupby(["country", "strike_id"], sort=False)["rank"].min().reset_index()
+    confidence = [CONFIDENCE_ORDER[r] for r in best["rank"]]
+    return pd.DataFrame(
+        {
+            "country": best["country"],
+            "strike_id": best["strike_id"],
+            "confidence": confidence,
+            "tier": [tier_of(c) for c in confidence],
+        },
+        columns=list(STRIKE_TIER_COLUMNS),
+    )
 
 
 def _relations(rows: pd.DataFrame) -> pd.Series:

@@ -80,9 +80,11 @@ def test_url_restores_a_view_with_its_selected_strike():
     # an analyst's note: countries reached the same way through an asset share one line, and
     # the strike's place is a place name, not the research note behind its coordinates
     assert "<li>Bulgaria, Romania: transit</li>" in chain
-    assert chain.count("Azerbaijan: supply origin of its gas since 2025-07-28") == 2  # 2 targets
-    assert "coords" not in chain
-    assert "wikipedia" not in chain
+    supply = "Azerbaijan: supply origin of its gas from 2025-07-28 to 2025-08-31"
+    assert chain.count(supply) == 2  # through both named targets
+    place = chain[chain.index("<br>") + 4 : chain.index("<br>Sources")]
+    assert place.startswith("Novosilske")
+    assert "coords" not in place
 
 
 def test_bad_url_parameters_give_notices_not_exceptions():

@@ -144,6 +144,6 @@ def test_the_html_export_carries_the_selected_strikes_chain(tmp_path):
     analysis = analyse(dataset, View(selected="strike-2025-08-06-orlivka"))
     html = save_html_map(analysis, tmp_path / "map.html", offline=False).read_text()
     assert "Bulgaria, Romania: transit" in html
-    assert "Azerbaijan: supply origin of its gas since 2025-07-28" in html
+    assert "Azerbaijan: supply origin of its gas from 2025-07-28 to 2025-08-31" in html
     without = save_html_map(analyse(dataset, View()), tmp_path / "all.html", offline=False)
     assert "Bulgaria, Romania: transit" not in without.read_text()

@@ -34,6 +34,17 @@ def test_impact_country_filter_keeps_only_strikes_touching_it(capsys):
     assert all(any(r["country"] == "AZE" for r in rows if r["strike_id"] == s) for s in strikes)
 
 
+def test_unconfirmed_strikes_are_shown_unless_confirmed_only(capsys):
+    # the SOCAR filling station strike (17 Aug 2025) is reported only by Azerbaijani media
+    unconfirmed = "strike-2025-08-17-odesa"
+    assert main(["impact", "--country", "AZE", "--format", "json"]) == 0
+    assert unconfirmed in {r["strike_id"] for r in json.loads(capsys.readouterr().out)}
+    assert main(["impact", "--country", "AZE", "--format", "json", "--confirmed-only"]) == 0
+    strikes = {r["strike_id"] for r in json.loads(capsys.readouterr().out)}
+    assert unconfirmed not in strikes
+    assert "strike-2025-08-18-odesa" in strikes
+
+
 def summary_sections(out: str) -> dict[str, list[list[str]]]:
     """The --summary output as ``{section title: rows split on two or more spaces}``."""
     sections: dict[str, list[list[str]]] = {}
@@ -154,6 +165,6 @@ def test_export_map_html_opens_the_selected_strikes_chain(tmp_path: Path, capsys
     out = tmp_path / "map.html"
     assert main(["export-map", "--out", str(out), "--select", "strike-2025-08-06-orlivka"]) == 0
     html = out.read_text()
-    assert "Azerbaijan: supply origin of its gas since 2025-07-28" in html
+    assert "Azerbaijan: supply origin of its gas from 2025-07-28 to 2025-08-31" in html
     assert main(["export-map", "--out", str(out), "--select", "strike-never"]) == 2
     assert "no strike with that id" in capsys.readouterr().err
