@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from strikemap.analysis import Analysis, analyse
-from strikemap.geo.summaries import country_summary
+from strikemap.geo.summaries import COUNTRY_SUMMARY_COLUMNS, country_summary
 from strikemap.layers.catalog import CATALOG, STRIKES
 from strikemap.layers.io import empty_layer
 from strikemap.layers.paths import resolve_data_dir
@@ -72,21 +72,8 @@ def headline(
     }
 
 
-COUNTRY_TABLE_COLUMNS: tuple[str, ...] = (
-    "name",
-    "affected",
-    "exposed",
-    "strikes",
-    "high",
-    "medium",
-    "low",
-    "affected_by",
-    "exposed_by",
-    "assets",
-    "first_date",
-    "last_date",
-)
-"""``geo.summaries.COUNTRY_SUMMARY_COLUMNS`` the app's country table shows."""
+COUNTRY_TABLE_COLUMNS: tuple[str, ...] = tuple(c for c in COUNTRY_SUMMARY_COLUMNS if c != "country")
+"""The summary columns the app's country table shows (the country is its index)."""
 
 
 def country_table(
