@@ -198,3 +198,5 @@ class TableSchema:
 
 
 RELATIONS_TABLE = TableSchema("relations.csv", RELATION_COLUMNS, REQUIRED_RELATION_COLUMNS)
+COUNTRY_CODES_TABLE = TableSchema("country_codes.csv", ("iso3", "name"), ("iso3", "name"))
+"""ISO3 codes and names of countries outside the countries layer (``data/country_codes.csv``)."""

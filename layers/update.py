@@ -33,12 +33,12 @@ from strikemap.layers.catalog import ASSET_LAYERS, BY_NAME, CATALOG, STRIKES
 from strikemap.layers.errors import LayerValidationError
 from strikemap.layers.importers import IMPORTERS, ParsedImport, Progress, Rejected
 from strikemap.layers.importers.common import WHERE_COLUMN, incoming_frame
-from strikemap.layers.io import layer_to_geojson, read_layers
+from strikemap.layers.io import layer_to_geojson, read_country_codes, read_layers
 from strikemap.layers.merge import LayerDiff, merge_layer
 from strikemap.layers.paths import resolve_data_dir
 from strikemap.layers.report import ValidationReport
 from strikemap.layers.schema import RELATIONS_TABLE, slugify
-from strikemap.layers.validate import COUNTRY_CODES_FILE, validate_data_dir, validate_frame
+from strikemap.layers.validate import validate_data_dir, validate_frame
 
 log = logging.getLogger(__name__)
 
@@ -287,10 +287,7 @@ class _ReferenceContext:
     ) -> _ReferenceContext:
         assets = {fid for spec in ASSET_LAYERS for fid in layers[spec.name]["id"]}
         codes = {str(c) for c in layers["countries"]["iso3"] if c}
-        extra = data_dir / COUNTRY_CODES_FILE
-        if extra.is_file():
-            table = pd.read_csv(extra, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-            codes |= set(table.get("iso3", pd.Series(dtype=str)).str.strip())
+        codes |= set(read_country_codes(data_dir=data_dir)["iso3"].str.strip())
         return cls(assets, codes or None)
 
 
