@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -14,6 +14,8 @@ from strikemap.geo.countries import country_name_map
 from strikemap.geo.impact import link_strikes
 from strikemap.geo.rules import DEFAULT_RULES, ImpactRules
 from strikemap.layers.io import read_country_codes, read_layers, read_relations
+from strikemap.layers.journal import Recovery, recover_if_needed
+from strikemap.layers.lock import read_lock
 from strikemap.layers.paths import resolve_data_dir
 
 
@@ -31,12 +33,15 @@ class Dataset:
         ``relations.csv``.
     country_codes
         ``iso3, name`` of every known country (``country_codes.csv``).
+    recovery
+        What loading did first about an interrupted write (finished or rolled back), if any.
     """
 
     data_dir: Path
     layers: dict[str, gpd.GeoDataFrame]
     relations: pd.DataFrame
     country_codes: pd.DataFrame
+    recovery: Recovery = field(default_factory=Recovery)
 
     @property
     def strikes(self) -> gpd.GeoDataFrame:
@@ -86,15 +91,21 @@ class Dataset:
 def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     """Read every layer, ``relations.csv`` and ``country_codes.csv`` of a data folder.
 
+    An interrupted write is finished or rolled back first (``layers.journal``), and the files
+    are read under the folder's shared lock, so they are always one consistent set.
+
     Parameters
     ----------
     data_dir
         Data folder; defaults to ``$STRIKEMAP_DATA_DIR`` or the shipped ``data/``.
     """
     folder = resolve_data_dir(data_dir)
-    return Dataset(
-        data_dir=folder,
-        layers=read_layers(data_dir=folder),
-        relations=read_relations(data_dir=folder),
-        country_codes=read_country_codes(data_dir=folder),
-    )
+    recovery = recover_if_needed(folder)
+    with read_lock(folder):  # no write replaces files while they are read
+        return Dataset(
+            data_dir=folder,
+            layers=read_layers(data_dir=folder),
+            relations=read_relations(data_dir=folder),
+            country_codes=read_country_codes(data_dir=folder),
+            recovery=recovery,
+        )

@@ -11,7 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from strikemap.analysis.view import View, apply_view
-from strikemap.layers.io import atomic_write_text
+from strikemap.exports.files import check_writable, write_output
 from strikemap.maps.interactive import build_map
 from strikemap.maps.offline import LOCAL_ASSETS, asset_source, asset_url, localise_assets
 
@@ -73,7 +73,7 @@ def save_html_map(
     view
         Filters, extent, colouring and the selected strike.
     out
-        The ``.html`` file to write (replaced atomically).
+        The ``.html`` file to write (replaced atomically); its folder must exist.
     offline
         Inline the map's libraries so the file opens with no internet (see ``standalone_html``).
     asset_types
@@ -86,8 +86,8 @@ def save_html_map(
     Path
         The written file.
     """
-    out = Path(out)
+    check_writable(out)  # a missing folder is refused, as for every other export
     strikes, shown_links = apply_view(layers["strikes"], links, view, asset_types=asset_types)
     fmap = build_map({**layers, "strikes": strikes}, shown_links, view, country_names=country_names)
-    atomic_write_text(out, standalone_html(fmap, offline=offline))
-    return out
+    write_output(standalone_html(fmap, offline=offline).encode("utf-8"), out)
+    return Path(out)
