@@ -56,6 +56,7 @@ from strikemap.layers.update import (
 from strikemap.layers.validate import validate_data_dir
 from strikemap.maps.html import save_html_map
 from strikemap.maps.static import PAGES, render_static_map
+from strikemap.webapp.data_page import DEFAULT_MAX_UPLOAD_MB
 from strikemap.webapp.serve import DEFAULT_ADDRESS, DEFAULT_PORT, serve
 
 log = logging.getLogger("strikemap")
@@ -193,6 +194,13 @@ def _add_serve_parser(verbs: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--open-browser", action="store_true", help="open a browser window once the app runs"
     )
+    parser.add_argument(
+        "--max-upload-mb",
+        type=float,
+        default=DEFAULT_MAX_UPLOAD_MB,
+        metavar="MB",
+        help=f"largest file the Data tab checks (default {DEFAULT_MAX_UPLOAD_MB})",
+    )
     parser.set_defaults(run=_run_serve)
 
 
@@ -201,9 +209,18 @@ def _run_serve(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         msg = f"--port {args.port} is not a port number (1-65535)"
         raise _UsageError(msg)
+    if not args.max_upload_mb > 0:
+        msg = f"--max-upload-mb {args.max_upload_mb:g} must be a positive number of megabytes"
+        raise _UsageError(msg)
     host = f"[{args.address}]" if ":" in args.address else args.address
     print(f"strikemap: serving {data_dir} at http://{host}:{args.port} (Ctrl+C stops)")
-    return serve(data_dir, args.port, headless=not args.open_browser, address=args.address)
+    return serve(
+        data_dir,
+        args.port,
+        headless=not args.open_browser,
+        address=args.address,
+        max_upload_mb=args.max_upload_mb,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -482,7 +499,9 @@ def _write_output(args: argparse.Namespace, data: bytes) -> None:
     folder = args.out.resolve().parent
     action = f"{args.verb} --out {args.out.name} --into-data"
     written = commit_files({args.out.name: data}, data_dir=folder, action=action)
-    if not written:
+    if written:
+        print(f"{args.out}: validated with {folder}; the previous file is kept (strikemap history)")
+    else:
         log.warning("%s already holds this content; nothing written", args.out)
 
 

@@ -179,6 +179,7 @@ def write_output(data: bytes, out: Output) -> Path | None:
     try:
         atomic_write_bytes(path, data)
     except LayerWriteError as exc:
-        msg = f"{path}: cannot write the export ({exc.__cause__ or exc}); check space and rights"
+        reason = getattr(exc.__cause__, "strerror", None) or exc.__cause__ or exc
+        msg = f"{path}: cannot write the export ({reason}); check space and rights"
         raise ExportWriteError(msg) from exc
     return path

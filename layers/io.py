@@ -356,9 +356,15 @@ def atomic_write_bytes(path: Path, content: bytes) -> None:
     LayerWriteError
         When the file cannot be written; the previous file is left untouched.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else _default_file_mode()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = path.stat().st_mode & 0o777 if path.exists() else _default_file_mode()
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        msg = (
+            f"{path}: could not be written ({exc.strerror or exc}); the previous file is untouched"
+        )
+        raise LayerWriteError(msg) from exc
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:

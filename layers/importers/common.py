@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -12,9 +13,11 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from strikemap.layers.catalog import LayerSpec
 from strikemap.layers.io import STORAGE_CRS
+from strikemap.layers.limits import DATE_RANGE_TEXT, JsonDepthError, date_in_range, load_json
 
 log = logging.getLogger(__name__)
 
@@ -271,15 +274,87 @@ def parse_numbers(values: pd.Series) -> pd.Series:
 
 
 def parse_dates(values: pd.Series, formats: Sequence[str]) -> pd.Series:
-    """Parse text dates trying each format in turn; returns ``YYYY-MM-DD`` text or None."""
-    text = values.str.strip()
-    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    """Parse text dates trying each format in turn; returns ``YYYY-MM-DD`` text or None.
+
+    Any year parses (0001 and 9999 too, never an overflow); ``date_in_range`` tells whether
+    strikemap reads it.
+    """
+    text = values.astype(str).str.strip()
+    result = pd.Series(None, index=values.index, dtype=object)
     for fmt in formats:
-        todo = parsed.isna()
+        todo = result.isna()
         if not todo.any():
             break
-        parsed[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-    return parsed.dt.strftime("%Y-%m-%d").astype(object).where(parsed.notna(), None)
+        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        ok = parsed.notna()
+        iso = [f"{t.year:04d}-{t.month:02d}-{t.day:02d}" for t in parsed[ok]]
+        result[ok[ok].index] = iso
+    return result
+
+
+def date_problem(name: str, raw: pd.Series, parsed: pd.Series) -> list[tuple[pd.Series, pd.Series]]:
+    """Return the ``first_problem`` checks for a date column: not a date, outside the range."""
+    return [
+        (parsed.isna(), f"{name} " + raw.map(repr) + " is not a date"),
+        (
+            parsed.notna() & ~date_in_range(parsed.fillna("")),
+            f"{name} " + raw.map(repr) + f" lies outside {DATE_RANGE_TEXT}, the dates strikemap "
+            "reads; check the year",
+        ),
+    ]
+
+
+def read_geojson_features(path: Path, *, fmt: str, hint: str) -> list[dict]:
+    """Return the features (objects only) of a GeoJSON FeatureCollection file.
+
+    Raises
+    ------
+    ImportFileError
+        When the file is not UTF-8, not JSON, nested too deeply or not a FeatureCollection;
+        ``hint`` says how to export it properly.
+    """
+    try:
+        data = load_json(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        msg = f"{path}: not UTF-8 at byte {exc.start}; GeoJSON must be UTF-8, {hint}"
+        raise ImportFileError(msg) from exc
+    except json.JSONDecodeError as exc:
+        msg = f"{path}: not JSON (line {exc.lineno}: {exc.msg}); {hint}"
+        raise ImportFileError(msg) from exc
+    except JsonDepthError as exc:
+        msg = f"{path}: {exc}"
+        raise ImportFileError(msg) from exc
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        msg = f"{path}: not a GeoJSON FeatureCollection; {hint}"
+        raise ImportFileError(msg)
+    features = data.get("features")
+    return [f for f in features if isinstance(f, dict)] if isinstance(features, list) else []
+
+
+def feature_geometries(features: Sequence[dict]) -> tuple[np.ndarray, list[str]]:
+    """Return each feature's shapely geometry (None when absent or unreadable) and why not.
+
+    The reasons are '' for a readable geometry or none at all, else what is wrong with it
+    (NaN or infinite coordinates, or not a GeoJSON geometry), for a rejected row.
+    """
+    texts, reasons = [], []
+    for feature in features:
+        geometry = feature.get("geometry")
+        try:
+            texts.append(json.dumps(geometry, allow_nan=False) if geometry else None)
+            reasons.append("")
+        except ValueError:
+            texts.append(None)
+            reasons.append("coordinates are NaN or infinite; export the feature again")
+        except RecursionError:  # cannot happen after load_json's depth check; kept for safety
+            texts.append(None)
+            reasons.append("geometry is nested too deeply")
+    parsed = shapely.from_geojson(np.array(texts, dtype=object), on_invalid="ignore")
+    parsed = np.asarray(parsed, dtype=object) if len(texts) else np.array([], dtype=object)
+    for i, (text, geometry) in enumerate(zip(texts, parsed, strict=True)):
+        if text is not None and geometry is None:
+            reasons[i] = "geometry cannot be read as GeoJSON (type and coordinates); fix it"
+    return parsed, reasons
 
 
 def incoming_frame(

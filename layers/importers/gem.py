@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
@@ -18,13 +17,14 @@ from strikemap.layers.importers.common import (
     ParsedImport,
     Progress,
     check_input_file,
+    feature_geometries,
     first_problem,
     incoming_frame,
     no_rows_error,
     read_csv_checked,
+    read_geojson_features,
     rejections,
 )
-from strikemap.layers.io import STORAGE_CRS
 from strikemap.layers.schema import slugify
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,8 @@ STATUS = {
 }
 """GEM status -> asset status; shelved and cancelled projects are not imported (never built)."""
 ROUTE_ACCURACY = {"high": "exact", "medium": "approximate", "low": "schematic"}
+GEOMETRY_PROBLEM = "_geometry_problem"
+"""Column of a GeoJSON table saying why a feature's route could not be read."""
 FUEL_TYPES = {"gas": "gas_transmission", "oil": "oil", "ngl": "products", "products": "products"}
 
 
@@ -101,14 +103,10 @@ def parse_gem(path: str | Path, *, progress: Progress | None = None) -> ParsedIm
 def _read(path: Path, progress: Progress | None) -> tuple[pd.DataFrame, np.ndarray | None]:
     suffix = path.suffix.lower()
     if suffix in (".geojson", ".json"):
-        frame = _read_geojson(path)
-        table = (
-            pd.DataFrame(frame.drop(columns="geometry"))
-            .astype(str)
-            .replace({"None": "", "nan": ""})
-        )
+        properties, geometry, reasons = _read_geojson(path)
+        table = properties.astype(str).replace({"None": "", "nan": ""})
         table["_row"] = np.arange(1, len(table) + 1)
-        geometry = np.asarray(frame.geometry.values, dtype=object)
+        table[GEOMETRY_PROBLEM] = reasons
     elif suffix in (".xlsx", ".xls"):
         table = pd.read_excel(path, dtype=str).fillna("")
         table["_row"] = np.arange(2, len(table) + 2)
@@ -124,19 +122,14 @@ def _read(path: Path, progress: Progress | None) -> tuple[pd.DataFrame, np.ndarr
     return table, geometry
 
 
-def _read_geojson(path: Path) -> gpd.GeoDataFrame:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        msg = f"{path}: not UTF-8 GeoJSON ({exc}); download the GeoJSON again"
-        raise ImportFileError(msg) from exc
-    features = data.get("features") if isinstance(data, dict) else None
-    if not isinstance(features, list):
-        msg = f"{path}: not a GeoJSON FeatureCollection"
-        raise ImportFileError(msg)
-    if not features:
-        return gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs=STORAGE_CRS)
-    return gpd.GeoDataFrame.from_features(features, crs=STORAGE_CRS)
+def _read_geojson(path: Path) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+    """Return the properties, the geometries and per feature why its geometry is unreadable."""
+    features = read_geojson_features(path, fmt=FORMAT, hint="download the GeoJSON again")
+    properties = [
+        f.get("properties") if isinstance(f.get("properties"), dict) else {} for f in features
+    ]
+    geometry, reasons = feature_geometries(features)
+    return pd.DataFrame(properties, index=range(len(features))), geometry, reasons
 
 
 def _resolve_columns(table: pd.DataFrame, path: Path, *, has_geometry: bool) -> dict[str, str]:
@@ -179,9 +172,13 @@ def _map(
     fuel = _col(table, columns, "fuel").str.lower()
     asset_type = fuel.map(lambda f: next((v for k, v in FUEL_TYPES.items() if k in f), None))
     is_line = np.isin(shapely.get_type_id(geometry), [1, 5])
+    finite = np.isfinite(shapely.bounds(geometry)).all(axis=1)
+    unreadable = table.get(GEOMETRY_PROBLEM, pd.Series("", index=table.index))
     problem = first_problem(
         [
             (project == "", "no project id"),
+            (unreadable != "", "route: " + unreadable),
+            (pd.Series(is_line & ~finite), "route has NaN or infinite coordinates"),
             (pd.Series(~is_line), "route is missing or not a (Multi)LineString WKT"),
             (asset_type.isna(), "fuel " + fuel.map(repr) + " is not gas, oil or NGL"),
             (
