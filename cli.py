@@ -79,10 +79,14 @@ examples:
 
 data folder: --data-dir DIR, else the environment variable {DATA_DIR_ENV}, else the shipped data/.
 
+exports never write into the data folder; --force replaces an existing output file.
+a write interrupted by a crash is finished or rolled back by the next command (it says which).
+
 exit codes:
   0  ok
-  1  invalid data (a report names file, feature, field and the fix)
-  2  usage error (unknown verb or option, missing data folder)
+  1  invalid data (a report names file, feature, field and the fix), or the data folder
+     cannot be written now (another writer holds it)
+  2  usage error (unknown verb or option, missing data folder, a refused --out)
 """
 
 
@@ -1058,14 +1062,30 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"strikemap: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_INVALID_DATA
-    except Exception as exc:  # a bug: one line, the traceback only with -v
+    except Exception as exc:  # invalid data the analysis tripped on, or a bug: one line each
         log.debug("traceback", exc_info=True)
+        return _unexpected(args, exc)
+
+
+def _unexpected(args: argparse.Namespace, exc: Exception) -> int:
+    """Say why a verb failed unexpectedly: the data does not validate, or it is a bug."""
+    folder = resolve_data_dir(getattr(args, "data_dir", None))
+    report = validate_data_dir(folder) if folder.is_dir() else None
+    if report is not None and not report.ok:
+        errors = len(report.errors)
         print(
-            f"strikemap: internal error ({type(exc).__name__}: {exc}); please report it "
-            "(run again with -v for details)",
+            f"strikemap: invalid data: {folder} does not validate ({errors} "
+            f"{'error' if errors == 1 else 'errors'}), so `strikemap {args.verb}` cannot run; "
+            f"`strikemap validate --data-dir {folder}` lists them",
             file=sys.stderr,
         )
         return EXIT_INVALID_DATA
+    print(
+        f"strikemap: internal error ({type(exc).__name__}: {exc}); please report it "
+        "(run again with -v for details)",
+        file=sys.stderr,
+    )
+    return EXIT_INVALID_DATA
 
 
 def _configure_logging(*, verbose: bool, quiet: bool) -> None:

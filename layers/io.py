@@ -87,6 +87,7 @@ def read_layer_frame(path: Path) -> gpd.GeoDataFrame:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "could not parse column as JSON"
+            warnings.simplefilter("ignore", RuntimeWarning)  # GDAL: a geometry read as NULL
             # dates stay text: GDAL's date detection turns '2025-02-30' into a crash
             return pyogrio.read_dataframe(path, datetime_as_string=True, DATE_AS_STRING="YES")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:

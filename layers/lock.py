@@ -70,9 +70,18 @@ class Holder:
         return not self.started or self.started == _process_start(self.pid)
 
 
-_held: dict[Path, list[str]] = {}
-"""Folders this process holds locks on, with the kinds held (``write``/``read``), for re-entry."""
-_held_guard = threading.Lock()
+_local = threading.local()
+"""Per thread: folders it holds locks on, with the kinds held (``write``/``read``), for re-entry.
+
+Per thread, not per process: ``flock`` locks of two open files exclude each other even within a
+process, so two app sessions (threads) wait for each other like two processes do.
+"""
+
+
+def _held() -> dict[Path, list[str]]:
+    if not hasattr(_local, "held"):
+        _local.held = {}
+    return _local.held
 
 
 def lock_path(folder: Path) -> Path:
@@ -86,7 +95,7 @@ def write_lock(
 ) -> Iterator[Holder | None]:
     """Hold the exclusive write lock of ``folder``; yields the stale holder it replaced, if any.
 
-    Re-entrant within a process. A second writer waits (saying for whom) up to ``wait``
+    Re-entrant within a thread. A second writer waits (saying for whom) up to ``wait``
     seconds (default ``$STRIKEMAP_LOCK_WAIT`` or 600).
 
     Raises
@@ -160,25 +169,22 @@ def current_holder(folder: str | Path) -> Holder | None:
 
 
 def _enter(key: Path, kind: str) -> bool:
-    """Record a lock of ``kind`` on ``key``; True when this process already holds one."""
-    with _held_guard:
-        kinds = _held.setdefault(key, [])
-        again = bool(kinds)
-        if again and kind == "write" and "write" not in kinds:
-            kinds.append(kind)
-            msg = f"{key}: cannot take the write lock while this process reads the folder"
-            raise LockError(msg)
-        kinds.append(kind)
-        return again
+    """Record a lock of ``kind`` on ``key``; True when this thread already holds one."""
+    kinds = _held().get(key, [])
+    if kinds and kind == "write" and "write" not in kinds:
+        msg = f"{key}: cannot take the write lock while this thread reads the folder"
+        raise LockError(msg)
+    _held()[key] = [*kinds, kind]
+    return bool(kinds)
 
 
 def _leave(key: Path) -> None:
-    with _held_guard:
-        kinds = _held.get(key, [])
-        if kinds:
-            kinds.pop()
-        if not kinds:
-            _held.pop(key, None)
+    held = _held()
+    kinds = held.get(key, [])
+    if kinds:
+        kinds.pop()
+    if not kinds:
+        held.pop(key, None)
 
 
 def _open(folder: Path) -> int:
@@ -205,15 +211,16 @@ def _acquire(fd: int, folder: Path, *, exclusive: bool, wait: float) -> None:
         except BlockingIOError:
             holder = current_holder(folder)
             if time.monotonic() >= deadline:
-                who = holder.describe() if holder else "another strikemap process"
-                msg = (
-                    f"{folder}: the data folder is being written by {who}; waited {wait:.0f} s. "
-                    "Try again when it has finished"
+                who = (
+                    f"being written by {holder.describe()}"
+                    if holder
+                    else "in use by another strikemap process (a reader or writer)"
                 )
+                msg = f"{folder}: the data folder is {who}; waited {wait:g} s. Try again later"
                 raise LockError(msg) from None
             if not told:
-                who = holder.describe() if holder else "another process"
-                log.warning("%s: waiting for %s to finish writing", folder, who)
+                who = holder.describe() if holder else "another strikemap process"
+                log.warning("%s: waiting for %s to finish", folder, who)
                 told = True
             time.sleep(POLL_SECONDS)
 

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,14 @@ from strikemap.layers import history, journal
 from strikemap.layers.catalog import PIPELINES, STRIKES
 from strikemap.layers.dataset import load_dataset
 from strikemap.layers.io import read_layer
-from strikemap.layers.lock import LOCK_NAME, Holder, LockError, current_holder, write_lock
+from strikemap.layers.lock import (
+    LOCK_NAME,
+    Holder,
+    LockError,
+    current_holder,
+    read_lock,
+    write_lock,
+)
 from strikemap.layers.update import apply_plan, plan_import
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -307,3 +315,25 @@ def test_lock_file_is_in_the_data_folder_not_the_temp_folder(data_dir, tmp_path,
         assert current_holder(data_dir).pid == os.getpid()
         assert not (tmp_path / "elsewhere").exists()
     assert (data_dir / LOCK_NAME).read_text(encoding="utf-8") == ""  # kept, emptied
+
+
+def test_a_reader_in_another_thread_keeps_a_writer_out(data_dir):
+    with write_lock(data_dir):  # a writer has been here: the lock file exists
+        pass
+    errors: list[Exception] = []
+
+    def write() -> None:
+        try:
+            with write_lock(data_dir, wait=0.2):
+                pass
+        except LockError as exc:
+            errors.append(exc)
+
+    with read_lock(data_dir):
+        writer = threading.Thread(target=write)
+        writer.start()
+        writer.join()
+    (error,) = errors
+    assert "in use by another strikemap process" in str(error)
+    write()  # once the reader is done, the writer gets in
+    assert len(errors) == 1

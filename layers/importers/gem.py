@@ -104,7 +104,8 @@ def _read(path: Path, progress: Progress | None) -> tuple[pd.DataFrame, np.ndarr
     suffix = path.suffix.lower()
     if suffix in (".geojson", ".json"):
         properties, geometry, reasons = _read_geojson(path)
-        table = properties.astype(str).replace({"None": "", "nan": ""})
+        table = properties.astype(object).where(properties.notna(), "").astype(str)
+        table = table.replace({"None": "", "nan": ""})
         table["_row"] = np.arange(1, len(table) + 1)
         table[GEOMETRY_PROBLEM] = reasons
     elif suffix in (".xlsx", ".xls"):
@@ -158,7 +159,9 @@ def _from_wkt(values: pd.Series) -> np.ndarray:
 def _col(table: pd.DataFrame, columns: dict[str, str], name: str) -> pd.Series:
     if name not in columns:
         return pd.Series("", index=table.index, dtype=object)
-    return table[columns[name]].astype(str).str.strip().replace({"nan": "", "None": ""})
+    values = table[columns[name]].astype(object)
+    text = values.where(values.notna(), "").astype(str).str.strip()
+    return text.replace({"nan": "", "None": ""}).astype(object)
 
 
 def _map(

@@ -161,7 +161,7 @@ def table_from_features(
         records.append(properties)
         geometries.append(feature.get("geometry"))
         rows.append(position)
-    props = pd.DataFrame.from_records(records) if records else pd.DataFrame(index=range(0))
+    props = pd.DataFrame(records, index=range(len(records)))  # a feature may have no properties
     geometry, broken = _parse_geometries(geometries)
     table = Table(file, spec, props, geometry, np.asarray(rows, dtype=int), degrees, broken)
     problems += _diagnose_broken(table, geometries)
