@@ -18,13 +18,14 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from strikemap.analysis.view import CONFIDENCE_LEVELS, View, apply_view
+from strikemap.analysis import Analysis, analyse
+from strikemap.analysis.dataset import Dataset, load_dataset
+from strikemap.analysis.view import CONFIDENCE_LEVELS, View
 from strikemap.exports.files import MIME_TYPES
+from strikemap.exports.links import links_to_csv
 from strikemap.exports.tables import TABLE_FORMATS, export_table
-from strikemap.geo.detail import LinkExplainer
 from strikemap.geo.rules import BORDER_RADIUS_M, HIT_RADIUS_M, THREAT_RADIUS_M
 from strikemap.layers.catalog import BY_NAME, get_layer
-from strikemap.layers.dataset import Dataset, load_dataset
 from strikemap.layers.paths import resolve_data_dir
 from strikemap.layers.schema import GEO_PRECISION_CODES, WEAPONS
 from strikemap.maps import html as html_export
@@ -39,6 +40,7 @@ from strikemap.maps.interactive import (
 )
 from strikemap.maps.offline import VENDOR_DIR, localise_assets
 from strikemap.maps.static import FORMATS, PAGES
+from strikemap.reports import REPORT_FORMATS
 from strikemap.webapp import data_page, panels, session
 
 STATIC_URL = "app/static"
@@ -57,38 +59,6 @@ def load_data(data_dir: str, fingerprint: tuple) -> Dataset:
     A resource cache rather than a data cache: 100,000 strikes would be copied on every rerun.
     """
     return load_dataset(data_dir)
-
-
-@st.cache_data(show_spinner="Linking strikes to assets and countries ...", max_entries=8)
-def compute_links(data_dir: str, fingerprint: tuple, radii: tuple) -> pd.DataFrame:
-    """Run the impact join on every strike (filters apply afterwards).
-
-    The sentences of the ``detail`` column are left out here (they cost more than the join on
-    100,000 strikes); ``explain`` adds them to the rows the page shows or exports.
-    """
-    return load_data(data_dir, fingerprint).link(rules=session.rules_from(radii), with_detail=False)
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def explainer(data_dir: str, fingerprint: tuple, radii: tuple) -> LinkExplainer:
-    """Return the object that writes a link's ``detail`` sentence (read-only, shared)."""
-    data = load_data(data_dir, fingerprint)
-    return LinkExplainer(
-        data.strikes,
-        data.assets,
-        data.relations,
-        data.countries,
-        rules=session.rules_from(radii),
-        country_names=data.country_names,
-    )
-
-
-def explain(links: pd.DataFrame, data_dir: str, fingerprint: tuple, radii: tuple) -> pd.DataFrame:
-    """Return ``links`` with their ``detail`` sentences."""
-    if links.empty:
-        return links
-    sentences = explainer(data_dir, fingerprint, radii).describe(links)
-    return links.assign(detail=sentences.to_numpy())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -165,6 +135,7 @@ def sidebar(data: Dataset, dates: tuple[dt.date, dt.date]) -> tuple:
     bar.multiselect("Location precision", list(GEO_PRECISION_CODES), key="precisions")
     bar.multiselect("Relation", options["relations"], key="relations")
     bar.select_slider("Minimum confidence", list(CONFIDENCE_LEVELS), key="min_confidence")
+    bar.checkbox("Include unconfirmed and disputed strikes (marked)", key="include_reported")
     bar.checkbox("Include context events (outside the region, spill-over)", key="include_context")
     bar.checkbox("Include candidate strikes (remote sensing)", key="include_candidates")
     bar.header("Map")
@@ -278,12 +249,32 @@ def downloads(
         f"strikemap-strikes.{table_fmt}",
         MIME_TYPES[table_fmt],
     )
-    cols[2].download_button("Map (HTML)", map_html, "strikemap-map.html", "text/html")
+    cols[2].download_button("Map (HTML)", map_html, "strikemap-map.html", MIME_TYPES["html"])
     cols[3].download_button(
         f"Briefing map ({map_fmt.upper()})",
         lambda: briefing(map_fmt, page),
         f"strikemap-map.{map_fmt}",
         MIME_TYPES[map_fmt],
+    )
+
+
+def report_download(analysis: Analysis) -> None:
+    """Offer the country report of the view for one of its countries; built on click."""
+    countries = panels.report_countries(analysis)
+    if not countries:
+        st.caption("No country is linked to the strikes shown, so there is no country report.")
+        return
+    names = analysis.country_names
+    cols = st.columns([2, 1, 2])
+    country = cols[0].selectbox(
+        "Country report for", countries, format_func=lambda c: f"{names.get(c, c)} ({c})"
+    )
+    fmt = cols[1].selectbox("Report format", REPORT_FORMATS)
+    cols[2].download_button(
+        f"Country report ({fmt.upper()})",
+        lambda: panels.country_report(analysis, country, fmt=fmt),
+        f"strikemap-report-{country.lower()}.{fmt}",
+        MIME_TYPES[fmt],
     )
 
 
@@ -351,8 +342,9 @@ def map_view(
     """Draw the headline, the map, the impact chain, the tables and the downloads."""
     view = session.view_from_state(st.session_state)
     sync_url(view, dates)
-    links = compute_links(data_dir, fingerprint, radii)
-    strikes, shown_links = apply_view(data.strikes, links, view, asset_types=data.asset_types)
+    with st.spinner("Linking strikes to assets and countries ..."):
+        analysis = analyse(data, view, session.rules_from(radii))
+    strikes, shown_links = analysis.strikes, analysis.links
     probe_frame = probe_links = None
     if probe is not None:
         probe_frame, probe_links = compute_probe(data_dir, fingerprint, radii, probe)
@@ -363,17 +355,7 @@ def map_view(
         prepared = background_features(data_dir, fingerprint)
         # widget values are read now: download callables run outside the script run
         style = (st.session_state["basemap"], st.session_state["strike_mode"])
-        map_args = (
-            data,
-            prepared,
-            strikes,
-            shown_links,
-            view,
-            radii,
-            probe_frame,
-            probe_links,
-            style,
-        )
+        map_args = (analysis, prepared, radii, probe_frame, probe_links, style)
         draw_map(make_map(*map_args), strikes, asset_url_prefix(static_dir))
     with side_col:
         selection_box(strikes, data.strikes)
@@ -381,12 +363,11 @@ def map_view(
             st.subheader("What-if strike")
             chain_panel(probe_frame.iloc[0], probe_links, data)
         elif view.selected:
-            chosen = data.strikes[data.strikes["id"] == view.selected].iloc[0]
+            chosen = analysis.strike(view.selected)
             st.subheader("Impact chain")
             if view.selected not in set(strikes["id"]):
                 st.info("The selected strike is hidden by the current filters.")
-            chosen_links = links[(links["strike_id"] == view.selected).to_numpy()]
-            chain_panel(chosen, explain(chosen_links, data_dir, fingerprint, radii), data)
+            chain_panel(chosen, analysis.strike_links(view.selected), data)
         else:
             st.caption("Click a strike on the map, or pick one above, to see its impact chain.")
     st.subheader("Affected countries")
@@ -396,13 +377,12 @@ def map_view(
     st.subheader("Strikes per week")
     timeline(strikes, shown_links)
     downloads(
-        lambda: explain(shown_links, data_dir, fingerprint, radii).to_csv(index=False),
-        lambda fmt: export_table(
-            strikes, explain(shown_links, data_dir, fingerprint, radii), fmt=fmt
-        ),
+        lambda: links_to_csv(analysis.explain()),
+        lambda fmt: export_table(strikes, analysis.explain(), fmt=fmt),
         lambda: html_export.standalone_html(make_map(*map_args)),
-        lambda fmt, page: panels.briefing_map(data.layers, links, view, fmt=fmt, page=page),
+        lambda fmt, page: panels.briefing_map(analysis, fmt=fmt, page=page),
     )
+    report_download(analysis)
 
 
 # ------------------------------------------------------------------------------------------
@@ -486,7 +466,7 @@ def show_import_preview(preview: data_page.ImportPreview) -> None:
 
 
 def make_map(
-    data: Dataset, prepared: dict, strikes, links, view, radii, probe_frame, probe_links, style
+    analysis: Analysis, prepared: dict, radii, probe_frame, probe_links, style
 ) -> folium.Map:
     """Build the folium map of the current view (a new one each time: never cached).
 
@@ -494,19 +474,19 @@ def make_map(
     buttons can call this after the script run.
     """
     basemap, strike_mode = style
-    layers = {name: data.layers[name] for name in BACKGROUND_LAYERS}
-    layers["strikes"] = strikes
-    mode = resolve_strike_mode(strike_mode, len(strikes))
+    layers = {name: analysis.dataset.layers[name] for name in BACKGROUND_LAYERS}
+    layers["strikes"] = analysis.strikes
+    mode = resolve_strike_mode(strike_mode, len(analysis.strikes))
     return build_map(
         layers,
-        links,
-        view,
+        analysis.links,
+        analysis.view,
         basemap=basemap,
         probe=probe_frame,
         probe_links=probe_links,
         strike_mode=mode,
         radius_m=session.marker_radii(radii),
-        country_names=data.country_names,
+        country_names=analysis.country_names,
         prepared=prepared,
     )
 

@@ -14,13 +14,12 @@ import datetime as dt
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-import geopandas as gpd
-import pandas as pd
-
-from strikemap.analysis.view import CONFIDENCE_LEVELS, View, ViewError, apply_view, parse_bbox
+from strikemap.analysis import Analysis, analyse, load_dataset
+from strikemap.analysis.view import CONFIDENCE_LEVELS, View, ViewError, parse_bbox
 from strikemap.exports.files import (
     ExportFormatError,
     ExportWriteError,
@@ -31,10 +30,8 @@ from strikemap.exports.files import (
 from strikemap.exports.links import links_to_csv, links_to_geojson, links_to_json
 from strikemap.exports.tables import CSV_TABLES, TABLE_FORMATS, export_table
 from strikemap.geo.rules import BORDER_RADIUS_M, DEFAULT_RULES, RELATION_ORDER, ImpactRules
-from strikemap.geo.summaries import country_summary
 from strikemap.layers import history
 from strikemap.layers.catalog import CATALOG
-from strikemap.layers.dataset import Dataset, load_dataset
 from strikemap.layers.errors import LayerReadError, LayerValidationError
 from strikemap.layers.history import HistoryError, Retention
 from strikemap.layers.importers import IMPORTERS, ImportFileError
@@ -43,7 +40,12 @@ from strikemap.layers.journal import WriteError, recover_if_needed
 from strikemap.layers.lock import LockError, write_lock
 from strikemap.layers.paths import DATA_DIR_ENV, resolve_data_dir
 from strikemap.layers.report import DEFAULT_MAX_PER_FILE
-from strikemap.layers.schema import DATE_PRECISIONS, GEO_PRECISION_CODES, WEAPONS
+from strikemap.layers.schema import (
+    DATE_PRECISIONS,
+    GEO_PRECISION_CODES,
+    STRIKE_STATUSES,
+    WEAPONS,
+)
 from strikemap.layers.update import (
     ImportRejectedError,
     PlanOutdatedError,
@@ -56,6 +58,7 @@ from strikemap.layers.update import (
 from strikemap.layers.validate import validate_data_dir
 from strikemap.maps.html import save_html_map
 from strikemap.maps.static import PAGES, render_static_map
+from strikemap.reports import REPORT_FORMATS, ReportError, save_report
 from strikemap.webapp.data_page import DEFAULT_MAX_UPLOAD_MB
 from strikemap.webapp.serve import DEFAULT_ADDRESS, DEFAULT_PORT, serve
 
@@ -75,6 +78,7 @@ examples:
   strikemap add-strike --date 2025-08-06 --lat 45.39 --lon 28.53 --precision 2 \\
       --weapon drone --source https://...  add one strike
   strikemap history                        list kept versions; strikemap restore latest undoes
+  strikemap report --country AZE --from 2025-07-01 --out aze.pdf   a country report
   strikemap serve --port 8502              open the interactive map at localhost:8502
 
 data folder: --data-dir DIR, else the environment variable {DATA_DIR_ENV}, else the shipped data/.
@@ -296,6 +300,12 @@ def _add_view_options(parser: argparse.ArgumentParser) -> None:
         help="keep links of at least this confidence (default low: all)",
     )
     group.add_argument(
+        "--confirmed-only",
+        dest="include_reported",
+        action="store_false",
+        help="leave out unconfirmed and disputed strikes (shown by default, marked)",
+    )
+    group.add_argument(
         "--include-context",
         action="store_true",
         help="also show context events (Kyiv incidents, grid spill-overs)",
@@ -375,6 +385,7 @@ def _view_from_args(args: argparse.Namespace) -> View:
             asset_types=tuple(args.asset_types),
             relations=tuple(args.relations),
             min_confidence=args.min_confidence,
+            include_reported=args.include_reported,
             include_context=args.include_context,
             include_candidates=args.include_candidates,
             bbox=args.bbox,
@@ -397,17 +408,13 @@ def _rules_from_args(args: argparse.Namespace) -> ImpactRules:
         raise _UsageError(str(exc)) from exc
 
 
-def _shown(args: argparse.Namespace) -> tuple[Dataset, View, gpd.GeoDataFrame, pd.DataFrame]:
-    """Read the data folder, run the join and apply the view: what the verb works on."""
+def _analysis(args: argparse.Namespace) -> Analysis:
+    """Read the data folder and analyse the view the options describe: what the verb works on."""
     dataset = load_dataset(_data_dir(args))
-    view = _view_from_args(args)
-    unknown = sorted(set(view.countries) - set(dataset.country_names))
-    if unknown:
-        msg = f"--country {', '.join(unknown)}: no such country in the data (see country_codes.csv)"
-        raise _UsageError(msg)
-    links = dataset.link(rules=_rules_from_args(args))
-    strikes, links = apply_view(dataset.strikes, links, view, asset_types=dataset.asset_types)
-    return dataset, view, strikes, links
+    try:
+        return analyse(dataset, _view_from_args(args), _rules_from_args(args))
+    except ViewError as exc:
+        raise _UsageError(str(exc)) from exc
 
 
 # --------------------------------------------------------------------------------------------
@@ -442,24 +449,30 @@ def _add_impact_parser(verbs: argparse._SubParsersAction) -> None:
 
 def _run_impact(args: argparse.Namespace) -> int:
     _check_out(args)
-    dataset, _view, strikes, links = _shown(args)
+    analysis = _analysis(args)
+    strikes = analysis.strikes
     if args.summary:
-        summary = country_summary(links, strikes, country_names=dataset.country_names)
+        summary = analysis.country_summary
         rows = [tuple(summary.columns)] + [
             tuple(str(v) for v in r) for r in summary.itertuples(index=False)
         ]
         text = _table(rows) + "\n"
-    elif args.format == "csv":
-        text = links_to_csv(links)
-    elif args.format == "json":
-        text = links_to_json(links)
     else:
-        text = links_to_geojson(links, strikes, dataset.assets)
+        links = analysis.explain()
+        if args.format == "csv":
+            text = links_to_csv(links)
+        elif args.format == "json":
+            text = links_to_json(links)
+        else:
+            text = links_to_geojson(links, strikes, analysis.dataset.assets)
     if args.out is None:
         sys.stdout.write(text)
     else:
         _write_output(args, text.encode("utf-8"))
-        print(f"wrote {len(links)} links of {len(strikes)} strikes to {args.out}", file=sys.stderr)
+        print(
+            f"wrote {len(analysis.links)} links of {len(strikes)} strikes to {args.out}",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -562,13 +575,11 @@ def _run_export_map(args: argparse.Namespace) -> int:
         msg = f"--out {args.out}: unknown format {suffix!r}; use .png, .pdf, .svg or .html"
         raise _UsageError(msg)
     _check_out(args)
-    dataset, view, strikes, links = _shown(args)
+    analysis = _analysis(args)
     if suffix == "html":
-        return _export_html(args, dataset, view, strikes, links)
+        return _export_html(args, analysis)
     result = render_static_map(
-        dataset.layers,
-        links,
-        view,
+        analysis,
         out=args.out,
         page=args.page,
         dpi=args.dpi,
@@ -586,22 +597,9 @@ def _run_export_map(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _export_html(
-    args: argparse.Namespace,
-    dataset: Dataset,
-    view: View,
-    strikes: gpd.GeoDataFrame,
-    links: pd.DataFrame,
-) -> int:
-    save_html_map(
-        dataset.layers,
-        links,
-        view,
-        args.out,
-        asset_types=dataset.asset_types,
-        country_names=dataset.country_names,
-    )
-    print(f"wrote {args.out} ({len(strikes)} strikes; opens offline)", file=sys.stderr)
+def _export_html(args: argparse.Namespace, analysis: Analysis) -> int:
+    save_html_map(analysis, args.out)
+    print(f"wrote {args.out} ({len(analysis.strikes)} strikes; opens offline)", file=sys.stderr)
     return EXIT_OK
 
 
@@ -641,11 +639,63 @@ def _run_export_table(args: argparse.Namespace) -> int:
         )
         raise _UsageError(msg)
     _check_out(args)
-    _dataset, _view, strikes, links = _shown(args)
-    if strikes.empty:
+    analysis = _analysis(args)
+    if analysis.strikes.empty:
         log.warning("no strikes match the filters; the table has no rows")
-    _write_output(args, export_table(strikes, links, fmt=suffix, table=args.table))
-    print(f"wrote {args.out} ({len(strikes)} strikes, {len(links)} links)", file=sys.stderr)
+    table = export_table(analysis.strikes, analysis.explain(), fmt=suffix, table=args.table)
+    _write_output(args, table)
+    print(
+        f"wrote {args.out} ({len(analysis.strikes)} strikes, {len(analysis.links)} links)",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
+# report
+
+
+def _add_report_parser(verbs: argparse._SubParsersAction) -> None:
+    parser = _add_verb(
+        verbs,
+        "report",
+        help="write a country report (PDF or HTML): numbers by evidence tier, map, timeline, "
+        "strike-by-strike chains with sources, the country's assets, method",
+        description="Write a briefing document about one country for a view: a cover with the "
+        "time window, data cut-off, strikes that affect or expose the country and a map; "
+        "strikes per week or month by evidence tier with the relations that began or ended; "
+        "each strike with its place, weapon, chain to the country and numbered sources; the "
+        "country's assets in the region; method, caveats and attribution. The numbers are "
+        "those of `strikemap impact --summary` for the same options. An empty selection gives "
+        "a short report that says so; an unknown country code exits 2 with the known ones.",
+    )
+    _add_data_dir_option(parser)
+    parser.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="FILE.pdf or FILE.html"
+    )
+    _add_output_options(parser, into_data=False)
+    _add_view_options(parser)
+    parser.set_defaults(run=_run_report)
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    if len(args.countries) != 1:
+        given = ", ".join(args.countries) or "none"
+        msg = f"report needs exactly one --country ISO3 (e.g. --country AZE); got {given}"
+        raise _UsageError(msg)
+    suffix = args.out.suffix.lower().lstrip(".")
+    if suffix not in REPORT_FORMATS:
+        msg = f"--out {args.out}: unknown format {suffix or '(none)'!r}; use .pdf or .html"
+        raise _UsageError(msg)
+    _check_out(args)
+    analysis = _analysis(args)
+    started = time.perf_counter()
+    save_report(analysis, args.out)
+    print(
+        f"wrote {args.out} ({len(analysis.strikes)} strikes linked to {args.countries[0]}, "
+        f"{time.perf_counter() - started:.1f} s)",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -778,6 +828,13 @@ def _add_add_strike_parser(verbs: argparse._SubParsersAction) -> None:
     parser.add_argument("--place", help="place name as the sources give it")
     parser.add_argument("--description")
     parser.add_argument("--date-precision", choices=DATE_PRECISIONS, default="day")
+    parser.add_argument(
+        "--status",
+        choices=[s for s in STRIKE_STATUSES if s != "candidate"],
+        default="confirmed",
+        help="confirmed (default); unconfirmed when only some sources report it, disputed when "
+        "they contradict each other; context for a spill-over or an event outside the region",
+    )
     parser.add_argument("--dry-run", action="store_true", help="show the change, write nothing")
     parser.set_defaults(run=_run_add_strike)
 
@@ -801,6 +858,7 @@ def _add_strike(args: argparse.Namespace, data_dir: Path) -> int:
         place=args.place,
         description=args.description,
         date_precision=args.date_precision,
+        status=args.status,
         data_dir=data_dir,
     )
     print(plan.summary())
@@ -998,6 +1056,7 @@ VERBS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_impact_parser,
     _add_export_map_parser,
     _add_export_table_parser,
+    _add_report_parser,
     _add_import_parser,
     _add_add_strike_parser,
     _add_history_parser,
@@ -1042,7 +1101,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return args.run(args)
-    except (_UsageError, ExportFormatError, ExportWriteError) as exc:
+    except (_UsageError, ExportFormatError, ExportWriteError, ReportError) as exc:
         print(f"strikemap: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from strikemap.layers import schema
 from strikemap.layers.schema import FieldSpec
@@ -29,7 +31,21 @@ class LayerSpec:
     is_asset
         Whether the impact join treats the layer's features as assets.
     color
-        Default colour in maps (hex).
+        The layer's colour in maps, legends and toggles (hex).
+    type_colors
+        Colour per ``asset_type`` (features of other types take ``color``).
+    type_markers
+        matplotlib marker per ``asset_type`` for point layers (default a circle).
+    legend_label
+        Legend text of one type; ``{type}`` is the type in words.
+    line_width
+        Line width in points (line layers) on the briefing map; the live map scales it.
+    marker_size
+        Marker size in points (point layers) on the briefing map; the live map scales it.
+    attribution
+        Whom to credit for the layer's data, as its licence asks (maps and exports show it).
+    shown
+        Whether the live map shows the layer when it opens.
     """
 
     name: str
@@ -40,6 +56,29 @@ class LayerSpec:
     tooltip_fields: tuple[str, ...]
     is_asset: bool = False
     color: str = "#555555"
+    type_colors: Mapping[str, str] = field(default_factory=dict)
+    type_markers: Mapping[str, str] = field(default_factory=dict)
+    legend_label: str = "{type}"
+    line_width: float = 1.6
+    marker_size: float = 6.0
+    attribution: str = ""
+    shown: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("type_colors", "type_markers"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+
+    def color_of(self, asset_type: object) -> str:
+        """Return the colour of a feature of ``asset_type`` (the layer's colour by default)."""
+        return self.type_colors.get(asset_type, self.color)  # type: ignore[arg-type]
+
+    def marker_of(self, asset_type: object) -> str:
+        """Return the matplotlib marker of a point of ``asset_type`` (a circle by default)."""
+        return self.type_markers.get(asset_type, "o")  # type: ignore[arg-type]
+
+    def legend_text(self, asset_type: object) -> str:
+        """Return the legend text of ``asset_type``, e.g. ``"gas transmission pipeline"``."""
+        return self.legend_label.format(type=str(asset_type).replace("_", " "))
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -60,6 +99,10 @@ class LayerSpec:
         raise KeyError(msg)
 
 
+RESEARCH_ATTRIBUTION = "strikemap research (sources on every feature)"
+"""Layers built from the project's own sourced research (``docs/DATA.md``)."""
+NATURAL_EARTH_ATTRIBUTION = "Boundaries: Natural Earth (public domain)"
+
 POINT = ("Point",)
 LINE = ("LineString", "MultiLineString")
 AREA = ("Polygon", "MultiPolygon")
@@ -72,6 +115,7 @@ STRIKES = LayerSpec(
     fields=(*schema.COMMON_FIELDS, *schema.STRIKE_FIELDS),
     tooltip_fields=("name", "date", "weapon", "geo_precision"),
     color="#d62728",
+    attribution=RESEARCH_ATTRIBUTION,
 )
 PIPELINES = LayerSpec(
     name="pipelines",
@@ -82,6 +126,14 @@ PIPELINES = LayerSpec(
     tooltip_fields=("name", "asset_type", "operator", "route_accuracy"),
     is_asset=True,
     color="#1f77b4",
+    type_colors={
+        "gas_transmission": "#1f77b4",
+        "gas_distribution": "#6baed6",
+        "oil": "#3b3b3b",
+        "products": "#8c6d31",
+    },
+    legend_label="{type} pipeline",
+    attribution=RESEARCH_ATTRIBUTION,
 )
 POWER_LINES = LayerSpec(
     name="power_lines",
@@ -92,6 +144,9 @@ POWER_LINES = LayerSpec(
     tooltip_fields=("name", "voltage_kv", "operator", "route_accuracy"),
     is_asset=True,
     color="#9467bd",
+    legend_label="power line",
+    line_width=1.0,
+    attribution=RESEARCH_ATTRIBUTION,
 )
 FACILITIES = LayerSpec(
     name="facilities",
@@ -102,6 +157,31 @@ FACILITIES = LayerSpec(
     tooltip_fields=("name", "asset_type", "operator", "geo_precision"),
     is_asset=True,
     color="#2ca02c",
+    type_colors={
+        "compressor_station": "#08519c",
+        "metering_station": "#3182bd",
+        "gas_distribution_station": "#6baed6",
+        "interconnection_point": "#17becf",
+        "oil_depot": "#636363",
+        "oil_terminal": "#252525",
+        "refinery": "#8c564b",
+        "port": "#2ca02c",
+        "substation": "#9467bd",
+        "diplomatic_mission": "#bcbd22",
+    },
+    type_markers={
+        "compressor_station": "s",
+        "metering_station": "s",
+        "gas_distribution_station": "s",
+        "interconnection_point": "D",
+        "oil_depot": "^",
+        "oil_terminal": "^",
+        "refinery": "^",
+        "port": "P",
+        "substation": "h",
+        "diplomatic_mission": "*",
+    },
+    attribution=RESEARCH_ATTRIBUTION,
 )
 FUEL_STATIONS = LayerSpec(
     name="fuel_stations",
@@ -112,6 +192,9 @@ FUEL_STATIONS = LayerSpec(
     tooltip_fields=("name", "brand", "operator", "geo_precision"),
     is_asset=True,
     color="#ff7f0e",
+    legend_label="fuel station",
+    marker_size=4.0,
+    attribution=RESEARCH_ATTRIBUTION,
 )
 COUNTRIES = LayerSpec(
     name="countries",
@@ -120,7 +203,8 @@ COUNTRIES = LayerSpec(
     geometry_types=AREA,
     fields=(*schema.COMMON_FIELDS, *schema.COUNTRY_FIELDS),
     tooltip_fields=("name", "iso3"),
-    color="#7f7f7f",
+    color="#8a8a8a",
+    attribution=NATURAL_EARTH_ATTRIBUTION,
 )
 
 CATALOG: tuple[LayerSpec, ...] = (

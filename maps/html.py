@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from pathlib import Path
 
 import folium
-import geopandas as gpd
-import pandas as pd
 
-from strikemap.analysis.view import View, apply_view
+from strikemap.analysis import Analysis
 from strikemap.exports.files import check_writable, write_output
 from strikemap.maps.interactive import build_map
 from strikemap.maps.offline import LOCAL_ASSETS, asset_source, asset_url, localise_assets
@@ -52,34 +49,18 @@ def _inline(tag: str, path: Path) -> str:
     return f"<{tag}>\n{text}\n</{tag}>"
 
 
-def save_html_map(
-    layers: Mapping[str, gpd.GeoDataFrame],
-    links: pd.DataFrame,
-    view: View,
-    out: str | Path,
-    *,
-    offline: bool = True,
-    asset_types: Mapping[str, str] | None = None,
-    country_names: Mapping[str, str] | None = None,
-) -> Path:
-    """Write the interactive map of a view as one standalone HTML file.
+def save_html_map(analysis: Analysis, out: str | Path, *, offline: bool = True) -> Path:
+    """Write the interactive map of an analysed view as one standalone HTML file.
 
     Parameters
     ----------
-    layers
-        ``{layer name: frame}`` with every strike; the view is applied here.
-    links
-        The impact table of those strikes.
-    view
-        Filters, extent, colouring and the selected strike.
+    analysis
+        The analysed view (``strikemap.analysis.analyse``): its strikes, links, colouring and
+        selected strike.
     out
         The ``.html`` file to write (replaced atomically); its folder must exist.
     offline
         Inline the map's libraries so the file opens with no internet (see ``standalone_html``).
-    asset_types
-        ``{asset id: asset_type}`` for the view's asset-type filter.
-    country_names
-        ISO3 -> name, for the affected-countries tooltip.
 
     Returns
     -------
@@ -87,7 +68,8 @@ def save_html_map(
         The written file.
     """
     check_writable(out)  # a missing folder is refused, as for every other export
-    strikes, shown_links = apply_view(layers["strikes"], links, view, asset_types=asset_types)
-    fmap = build_map({**layers, "strikes": strikes}, shown_links, view, country_names=country_names)
+    fmap = build_map(
+        analysis.layers, analysis.links, analysis.view, country_names=analysis.country_names
+    )
     write_output(standalone_html(fmap, offline=offline).encode("utf-8"), out)
     return Path(out)

@@ -61,8 +61,9 @@ def error_line(text: str) -> str:
         ["impact", "--format", "geojson", "--out", "{data}/facilities.geojson"],
         ["export-map", "--out", "{data}/map.png"],
         ["export-table", "--out", "{data}/strikes.geojson", "--force"],
+        ["report", "--country", "AZE", "--out", "{data}/report.html"],
     ],
-    ids=["export-table", "impact", "export-map", "force-is-not-enough"],
+    ids=["export-table", "impact", "export-map", "force-is-not-enough", "report"],
 )
 def test_an_export_into_the_data_folder_is_refused(data_dir, argv):
     before = data_digest(data_dir)

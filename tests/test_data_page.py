@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from strikemap.analysis.dataset import load_dataset
 from strikemap.analysis.view import View
-from strikemap.layers.dataset import load_dataset
 from strikemap.webapp import data_page, session
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"

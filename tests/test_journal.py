@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from strikemap.analysis.dataset import load_dataset
 from strikemap.cli import main
 from strikemap.layers import history, journal
 from strikemap.layers.catalog import PIPELINES, STRIKES
-from strikemap.layers.dataset import load_dataset
 from strikemap.layers.io import read_layer
 from strikemap.layers.lock import (
     LOCK_NAME,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import io
-import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,16 +15,16 @@ import pytest
 from matplotlib.testing.compare import compare_images
 from PIL import Image
 from pypdf import PdfReader
-from pyproj import Geod
+from pyproj import Geod, Transformer
 from shapely.geometry import LineString, Point, box
 
+from strikemap.analysis import Analysis, Dataset, analyse
 from strikemap.analysis.view import View
 from strikemap.exports.files import ExportFormatError, ExportWriteError
-from strikemap.layers.catalog import BY_NAME
+from strikemap.geo.impact import LINK_COLUMNS
+from strikemap.layers.catalog import BY_NAME, FACILITIES
 from strikemap.layers.io import empty_layer, normalise_layer
 from strikemap.maps import static
-from strikemap.maps.captions import publishers, subtitle_text
-from strikemap.maps.labels import LabelRequest, place_labels
 from strikemap.maps.static import (
     PAGES,
     build_figure,
@@ -33,14 +32,27 @@ from strikemap.maps.static import (
     render_static_map,
     select_view,
 )
+from strikemap.maps.static.captions import publishers, subtitle_text
+from strikemap.maps.static.labels import LabelRequest, place_labels
+from strikemap.maps.static.options import MIN_SPAN_DEG
 
-BASELINE_DIR = Path(__file__).parent / "baseline"
-UPDATE_BASELINE = os.environ.get("STRIKEMAP_UPDATE_BASELINE") == "1"
+BASELINE_IMAGE = Path(__file__).parent / "baseline" / "static_small.png"
+"""Committed; only ``tests/update_baseline.py`` writes it, never a test run."""
 
 ODESA = (30.7233, 46.4825)
 IZMAIL = (28.8375, 45.35)
 ORLIVKA = (28.53, 45.39)
 A4_LANDSCAPE_PT = (841.89, 595.28)
+
+
+def analysed(layers: dict[str, gpd.GeoDataFrame], links: pd.DataFrame, view: View) -> Analysis:
+    """The analysis of synthetic layers and links (codes without a name keep their code)."""
+    if not len(links.columns):
+        links = pd.DataFrame(columns=list(LINK_COLUMNS))
+    countries = links["country"]
+    codes = sorted({str(c) for c in countries if c} | set(view.countries))
+    names = pd.DataFrame({"iso3": codes, "name": codes})
+    return analyse(Dataset.from_frames(layers, country_codes=names), view, links=links)
 
 
 def _layer(name: str, rows: list[dict[str, object]]) -> gpd.GeoDataFrame:
@@ -69,6 +81,10 @@ def _strike(sid: str, date: str, lonlat: tuple[float, float], **extra: object) -
 
 @pytest.fixture
 def layers() -> dict[str, gpd.GeoDataFrame]:
+    return small_layers()
+
+
+def small_layers() -> dict[str, gpd.GeoDataFrame]:
     """A small, fixed set of layers around Odesa and the Danube (real town coordinates)."""
     strikes = _layer(
         "strikes",
@@ -150,6 +166,10 @@ def layers() -> dict[str, gpd.GeoDataFrame]:
 
 @pytest.fixture
 def links() -> pd.DataFrame:
+    return small_links()
+
+
+def small_links() -> pd.DataFrame:
     return pd.DataFrame(
         [
             ("strike-2025-08-06-orlivka", "fac-orlivka-cs", "facilities", "UKR", "target", 7000.0,
@@ -176,7 +196,7 @@ def _png_pixels(path: Path) -> np.ndarray:
 
 def test_png_has_the_page_size_in_pixels_and_is_not_blank(layers, links, tmp_path):
     out = tmp_path / "brief.png"
-    result = render_static_map(layers, links, View(), out=out, dpi=100)
+    result = render_static_map(analysed(layers, links, View()), out=out, dpi=100)
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     pixels = _png_pixels(out)
     assert pixels.shape[:2] == pytest.approx((8.2677 * 100, 11.6929 * 100), abs=1)
@@ -193,14 +213,14 @@ def test_png_has_the_page_size_in_pixels_and_is_not_blank(layers, links, tmp_pat
 )
 def test_png_pixel_size_follows_page_and_dpi(layers, links, tmp_path, page, size_in):
     out = tmp_path / "brief.png"
-    render_static_map(layers, links, View(), out=out, page=page, dpi=60)
+    render_static_map(analysed(layers, links, View()), out=out, page=page, dpi=60)
     with Image.open(out) as image:
         assert image.size == pytest.approx((size_in[0] * 60, size_in[1] * 60), abs=1)
 
 
 def test_pdf_is_a4_landscape_with_embedded_fonts_and_real_text(layers, links, tmp_path):
     out = tmp_path / "brief.pdf"
-    result = render_static_map(layers, links, View(), out=out, title="Odesa brief")
+    result = render_static_map(analysed(layers, links, View()), out=out, title="Odesa brief")
     assert out.read_bytes()[:5] == b"%PDF-"
     reader = PdfReader(out)
     assert len(reader.pages) == 1
@@ -225,7 +245,7 @@ def _descriptor(font) -> dict:
 
 def test_svg_keeps_legend_scale_bar_and_footer_as_text(layers, links, tmp_path):
     out = tmp_path / "brief.svg"
-    render_static_map(layers, links, View(), out=out)
+    render_static_map(analysed(layers, links, View()), out=out)
     svg = out.read_text(encoding="utf-8")
     assert svg.lstrip().startswith("<?xml")
     assert "<svg" in svg
@@ -235,7 +255,7 @@ def test_svg_keeps_legend_scale_bar_and_footer_as_text(layers, links, tmp_path):
 
 def test_writes_into_a_file_object(layers, links):
     buffer = io.BytesIO()
-    result = render_static_map(layers, links, View(), out=buffer, fmt="pdf")
+    result = render_static_map(analysed(layers, links, View()), out=buffer, fmt="pdf")
     assert buffer.getvalue()[:5] == b"%PDF-"
     assert result.path is None
 
@@ -244,16 +264,20 @@ def test_writes_into_a_file_object(layers, links):
 # Layout guarded by a stored image
 
 
-def test_layout_matches_the_stored_baseline(layers, links, tmp_path):
-    baseline = BASELINE_DIR / "static_small.png"
+def render_baseline_map(out: Path) -> None:
+    """Draw the small fixture map that ``tests/baseline/static_small.png`` holds."""
+    analysis = analysed(small_layers(), small_links(), View())
+    render_static_map(analysis, out=out, dpi=60, title="Baseline map")
+
+
+def test_layout_matches_the_committed_baseline(tmp_path):
     actual = tmp_path / "static_small.png"
-    render_static_map(layers, links, View(), out=actual, dpi=60, title="Baseline map")
-    if UPDATE_BASELINE:
-        baseline.parent.mkdir(exist_ok=True)
-        baseline.write_bytes(actual.read_bytes())
-    assert baseline.exists(), "no baseline; run with STRIKEMAP_UPDATE_BASELINE=1 once"
-    difference = compare_images(str(baseline), str(actual), tol=2.0)
-    assert difference is None, difference
+    render_baseline_map(actual)
+    difference = compare_images(str(BASELINE_IMAGE), str(actual), tol=2.0)
+    assert difference is None, (
+        f"{difference}; if the change of the map is intended, run "
+        "`python tests/update_baseline.py`, look at the image and commit it"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -263,7 +287,7 @@ def test_layout_matches_the_stored_baseline(layers, links, tmp_path):
 def test_footer_names_cutoff_of_all_data_and_publishers_of_shown_strikes(layers, links, tmp_path):
     out = tmp_path / "brief.svg"
     view = View(date_to=dt.date(2025, 8, 31))
-    render_static_map(layers, links, view, out=out)
+    render_static_map(analysed(layers, links, view), out=out)
     svg = out.read_text(encoding="utf-8")
     assert "14 Nov 2025" in svg  # cut-off: the latest strike in the data, even hidden
     assert "kyivindependent.com" in svg
@@ -277,7 +301,7 @@ def test_long_titles_shrink_to_the_page_and_many_publishers_are_counted(layers, 
     layers = {**layers, "strikes": strikes}
     title = "A very long title for a briefing map " * 6
     with mpl.rc_context(static.RC_PARAMS):
-        fig, _ = build_figure(layers, links, View(), dpi=60, title=title)
+        fig, _ = build_figure(analysed(layers, links, View()), dpi=60, title=title)
     renderer = fig.canvas.get_renderer()
     heading = next(t for t in fig.texts if t.get_text().startswith("A very long"))
     assert heading.get_text().endswith("…")
@@ -304,7 +328,7 @@ def test_subtitle_states_window_and_filters_in_words(layers, links):
         countries=("AZE",),
         min_confidence="medium",
     )
-    sel = select_view(layers, links, view)
+    sel = select_view(analysed(layers, links, view))
     text = subtitle_text(view, sel.strikes, countries=layers["countries"])
     assert text.startswith("1 Aug 2025 – data cut-off · 1 confirmed strike ·")
     assert "weapons: drone" in text
@@ -312,9 +336,18 @@ def test_subtitle_states_window_and_filters_in_words(layers, links):
     assert "medium confidence" in text
 
 
+def test_subtitle_counts_unconfirmed_strikes_apart(layers, links):
+    strikes = layers["strikes"].copy()
+    strikes["status"] = ["unconfirmed"] + ["confirmed"] * (len(strikes) - 1)
+    text = subtitle_text(View(), strikes, countries=layers["countries"])
+    assert f"· {len(strikes)} strikes (1 unconfirmed) ·" in text
+    left_out = subtitle_text(View(include_reported=False), strikes.iloc[1:], countries=strikes[:0])
+    assert "unconfirmed and disputed strikes left out" in left_out
+
+
 def test_legend_lists_only_what_the_map_shows(layers, links):
     with mpl.rc_context(static.RC_PARAMS):
-        fig, _ = build_figure(layers, links, View(), dpi=60)
+        fig, _ = build_figure(analysed(layers, links, View()), dpi=60)
     texts = {t.get_text() for legend in fig.legends for t in legend.get_texts()}
     assert {"drone", "missile", "compressor station", "oil depot"} <= texts
     assert "combined" not in texts
@@ -326,7 +359,7 @@ def test_legend_lists_only_what_the_map_shows(layers, links):
 def test_age_colouring_and_links_off_change_the_legend(layers, links):
     view = View(color_by="age", date_to=dt.date(2025, 10, 31))
     with mpl.rc_context(static.RC_PARAMS):
-        fig, info = build_figure(layers, links, view, dpi=60, links_on=False)
+        fig, info = build_figure(analysed(layers, links, view), dpi=60, links_on=False)
     texts = {t.get_text() for legend in fig.legends for t in legend.get_texts()}
     assert {"strike, under 30 days", "strike, 30-180 days"} <= texts
     assert "drone" not in texts
@@ -337,7 +370,7 @@ def test_age_colouring_and_links_off_change_the_legend(layers, links):
 def test_selected_strike_gets_its_uncertainty_circle(layers, links):
     view = View(selected="strike-2025-08-06-orlivka")
     with mpl.rc_context(static.RC_PARAMS):
-        fig, _ = build_figure(layers, links, view, dpi=60)
+        fig, _ = build_figure(analysed(layers, links, view), dpi=60)
     circles = [p for p in fig.axes[0].patches if isinstance(p, mpl.patches.Circle)]
     assert {c.get_radius() for c in circles} == {10_000.0}  # precision 2: 10 km
     texts = {t.get_text() for legend in fig.legends for t in legend.get_texts()}
@@ -346,7 +379,7 @@ def test_selected_strike_gets_its_uncertainty_circle(layers, links):
 
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_a_full_legend_fits_its_panel_beside_the_map(layers, links, page, caplog):
-    types = list(static.style.FACILITY_COLORS)
+    types = list(FACILITIES.type_colors)
     facilities = _layer(
         "facilities",
         [
@@ -356,7 +389,9 @@ def test_a_full_legend_fits_its_panel_beside_the_map(layers, links, page, caplog
     )
     layers = {**layers, "facilities": facilities}
     with mpl.rc_context(static.RC_PARAMS):
-        fig, _ = build_figure(layers, links, View(include_context=True), page=page, dpi=60)
+        fig, _ = build_figure(
+            analysed(layers, links, View(include_context=True)), page=page, dpi=60
+        )
     renderer = fig.canvas.get_renderer()
     map_box = fig.axes[0].get_window_extent(renderer)
     texts = {t.get_text() for legend in fig.legends for t in legend.get_texts()}
@@ -373,16 +408,16 @@ def test_a_full_legend_fits_its_panel_beside_the_map(layers, links, page, caplog
 
 def test_one_strike_still_shows_its_surroundings(layers, links, tmp_path):
     view = View(date_from=dt.date(2025, 10, 1), date_to=dt.date(2025, 10, 31))
-    result = render_static_map(layers, links, view, out=tmp_path / "one.png", dpi=50)
+    result = render_static_map(analysed(layers, links, view), out=tmp_path / "one.png", dpi=50)
     west, south, east, north = result.extent
     assert result.n_strikes == 1
-    assert east - west >= static.MIN_SPAN_DEG[0]
-    assert north - south >= static.MIN_SPAN_DEG[1]
+    assert east - west >= MIN_SPAN_DEG[0]
+    assert north - south >= MIN_SPAN_DEG[1]
 
 
 def test_map_labels_do_not_overlap(layers, links):
     with mpl.rc_context(static.RC_PARAMS):
-        fig, _ = build_figure(layers, links, View(), dpi=60)
+        fig, _ = build_figure(analysed(layers, links, View()), dpi=60)
     renderer = fig.canvas.get_renderer()
     map_ax = fig.axes[0]
     labels = [t for t in map_ax.texts if t.get_text() and t.get_zorder() >= 2]
@@ -399,16 +434,14 @@ def test_projection_is_metric_and_the_scale_is_true_at_the_centre():
     assert crs.is_projected
     assert crs.axis_info[0].unit_name == "metre"
     assert (visible[2] - visible[0]) / (visible[3] - visible[1]) == pytest.approx(1.5)
-    x, y = static.Transformer.from_crs(4326, crs, always_xy=True).transform(
-        [29.0, 30.0], [46.0, 46.0]
-    )
+    x, y = Transformer.from_crs(4326, crs, always_xy=True).transform([29.0, 30.0], [46.0, 46.0])
     _, _, metres = Geod(ellps="WGS84").inv(29.0, 46.0, 30.0, 46.0)
     assert np.hypot(x[1] - x[0], y[1] - y[0]) == pytest.approx(metres, rel=2e-3)
 
 
 def test_view_bbox_sets_the_extent(layers, links, tmp_path):
     view = View(bbox=(28.0, 45.0, 29.5, 46.0))
-    result = render_static_map(layers, links, view, out=tmp_path / "m.png", dpi=50)
+    result = render_static_map(analysed(layers, links, view), out=tmp_path / "m.png", dpi=50)
     west, south, east, north = result.extent
     assert west <= 28.0
     assert south <= 45.0
@@ -423,7 +456,7 @@ def test_no_pyplot_state_or_rc_changes_leak(layers, links, tmp_path):
     import matplotlib.pyplot as plt
 
     before = dict(mpl.rcParams)
-    render_static_map(layers, links, View(), out=tmp_path / "m.svg")
+    render_static_map(analysed(layers, links, View()), out=tmp_path / "m.svg")
     assert plt.get_fignums() == []
     assert dict(mpl.rcParams) == before
 
@@ -435,17 +468,17 @@ def test_no_pyplot_state_or_rc_changes_leak(layers, links, tmp_path):
 def test_empty_selection_still_gives_a_map_with_a_notice(layers, links, tmp_path):
     out = tmp_path / "empty.png"
     view = View(date_from=dt.date(2030, 1, 1))
-    result = render_static_map(layers, links, view, out=out, dpi=60)
+    result = render_static_map(analysed(layers, links, view), out=out, dpi=60)
     assert result.n_strikes == 0
     assert any("No strikes match" in w for w in result.warnings)
     assert out.read_bytes()[:4] == b"\x89PNG"
     svg_out = tmp_path / "empty.svg"
-    render_static_map(layers, links, view, out=svg_out)
+    render_static_map(analysed(layers, links, view), out=svg_out)
     assert "No strikes match the filters" in svg_out.read_text(encoding="utf-8")
 
 
 def test_no_layers_at_all_still_gives_a_map(tmp_path):
-    result = render_static_map({}, pd.DataFrame(), View(), out=tmp_path / "m.pdf")
+    result = render_static_map(analysed({}, pd.DataFrame(), View()), out=tmp_path / "m.pdf")
     assert result.n_strikes == 0
     assert result.warnings
     assert (tmp_path / "m.pdf").stat().st_size > 1000
@@ -456,7 +489,7 @@ def test_no_layers_at_all_still_gives_a_map(tmp_path):
 )
 def test_tiles_fall_back_to_the_offline_basemap_with_a_warning(layers, links, tmp_path, caplog):
     result = render_static_map(
-        layers, links, View(), out=tmp_path / "t.png", dpi=50, basemap="tiles"
+        analysed(layers, links, View()), out=tmp_path / "t.png", dpi=50, basemap="tiles"
     )
     assert result.basemap == "offline"
     assert any("contextily is not installed" in w for w in result.warnings)
@@ -484,17 +517,17 @@ def test_tiles_fall_back_to_the_offline_basemap_with_a_warning(layers, links, tm
 def test_bad_options_raise_value_errors_that_say_what_to_do(layers, links, tmp_path, kwargs, match):
     kwargs = {**kwargs, "out": tmp_path / kwargs["out"]}
     with pytest.raises(ExportFormatError, match=match) as caught:
-        render_static_map(layers, links, View(), **kwargs)
+        render_static_map(analysed(layers, links, View()), **kwargs)
     assert isinstance(caught.value, ValueError)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_unwritable_paths_raise_os_errors_before_drawing(layers, links, tmp_path):
     with pytest.raises(ExportWriteError, match="does not exist; create it") as caught:
-        render_static_map(layers, links, View(), out=tmp_path / "missing" / "m.png")
+        render_static_map(analysed(layers, links, View()), out=tmp_path / "missing" / "m.png")
     assert isinstance(caught.value, OSError)
     with pytest.raises(OSError, match="is a folder"):
-        render_static_map(layers, links, View(), out=tmp_path, fmt="png")
+        render_static_map(analysed(layers, links, View()), out=tmp_path, fmt="png")
 
 
 def test_page_presets_are_the_three_promised():

@@ -22,9 +22,9 @@ from conftest import MINIMAL_FEATURES, MINIMAL_RELATIONS
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from strikemap.analysis.dataset import load_dataset
 from strikemap.cli import main
 from strikemap.layers.catalog import BY_NAME, CATALOG, LayerSpec
-from strikemap.layers.dataset import load_dataset
 from strikemap.layers.limits import (
     DATE_MAX,
     DATE_MIN,

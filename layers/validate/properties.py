@@ -26,6 +26,7 @@ from strikemap.layers.validate.table import (
     date_shaped,
     date_text,
     explode_items,
+    flag_raw_ip_sources,
     is_missing,
     is_number,
     parse_dates,
@@ -278,7 +279,7 @@ def _check_sources(table: Table) -> list[Problem]:
     ok = text.str.match(URL_PATTERN) | text.str.startswith(DATASET_SOURCE_PREFIX)
     ok |= text == ""  # blank items are reported by the list check
     bad = bad_items(elements, ok, len(table))
-    return table.flag(
+    problems = table.flag(
         bad.notna(),
         field="sources",
         code="bad-source",
@@ -287,6 +288,7 @@ def _check_sources(table: Table) -> list[Problem]:
             f"'{DATASET_SOURCE_PREFIX}NAME' for rows imported from a dataset"
         ),
     )
+    return problems + flag_raw_ip_sources(table, elements, len(table), field="sources")
 
 
 def check_extra_properties(table: Table) -> list[Problem]:

@@ -18,7 +18,13 @@ from strikemap.layers.schema import (
     RELATIONS_TABLE,
     URL_PATTERN,
 )
-from strikemap.layers.validate.table import Table, bad_items, date_shaped, parse_dates
+from strikemap.layers.validate.table import (
+    Table,
+    bad_items,
+    date_shaped,
+    flag_raw_ip_sources,
+    parse_dates,
+)
 
 
 def check_relations(
@@ -159,7 +165,7 @@ def _check_relation_sources(rel: Table, sources: pd.Series) -> list[Problem]:
     items = sources.str.split(";").explode().str.strip()
     ok = (items == "") | items.str.match(URL_PATTERN) | items.str.startswith(DATASET_SOURCE_PREFIX)
     bad = bad_items(items, ok, len(sources))
-    return rel.flag(
+    problems = rel.flag(
         bad.notna(),
         field="source",
         code="bad-source",
@@ -168,6 +174,7 @@ def _check_relation_sources(rel: Table, sources: pd.Series) -> list[Problem]:
             f"'{DATASET_SOURCE_PREFIX}NAME'"
         ),
     )
+    return problems + flag_raw_ip_sources(rel, items, len(sources), field="source")
 
 
 _RELATIONS_SPEC = LayerSpec(

@@ -12,6 +12,7 @@ import pandas as pd
 from strikemap.layers.catalog import LayerSpec
 from strikemap.layers.limits import date_in_range
 from strikemap.layers.report import Problem, Severity
+from strikemap.layers.schema import RAW_IP_URL_PATTERN
 
 COUNTRY_CODE_FIELDS = ("owner_country", "reported_countries", "iso3")
 """Properties that hold ISO3 codes."""
@@ -113,6 +114,37 @@ def bad_items(elements: pd.Series, ok: pd.Series, size: int) -> pd.Series:
     bad = elements[~ok.astype(bool)]
     words = bad.map(repr).groupby(level=0).agg(", ".join)
     return words.reindex(range(size))
+
+
+def flag_raw_ip_sources(table: Table, items: pd.Series, size: int, *, field: str) -> list[Problem]:
+    """Return an error per feature or row citing a URL on a bare IP address.
+
+    Such a URL hides its publisher (usually it is a copy on an unknown server), and sources are
+    shown to readers in the app and every export, so it is refused rather than warned about.
+
+    Parameters
+    ----------
+    table
+        The checked table.
+    items
+        The source items, one per row, indexed by feature or row position.
+    size
+        Number of features or rows.
+    field
+        The property or column holding the sources.
+    """
+    text = items.map(lambda v: v.strip() if isinstance(v, str) else "").astype(object)
+    raw = bad_items(items, ~text.str.match(RAW_IP_URL_PATTERN).astype(bool), size)
+    return table.flag(
+        raw.notna(),
+        field=field,
+        code="raw-ip-source",
+        message=lambda i: (
+            f"{field} holds {raw.iloc[i]}, a URL on a bare IP address that hides its publisher "
+            "(usually a copy); cite the original publisher's URL instead, or drop it when "
+            "another source carries the same facts"
+        ),
+    )
 
 
 def parse_dates(values: pd.Series) -> pd.Series:

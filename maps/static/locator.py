@@ -8,7 +8,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import PathPatch
 from pyproj import CRS
 
-from strikemap.maps.drawing import polygon_path
+from strikemap.maps.static.drawing import polygon_path
 from strikemap.maps.style import COUNTRY_EDGE_COLOR, COUNTRY_FILL_COLOR, SEA_COLOR
 
 BLACK_SEA_REGION = (22.0, 40.0, 42.0, 49.5)
