@@ -938,16 +938,12 @@ def _prune_history(args: argparse.Namespace, data_dir: Path) -> int:
     return EXIT_OK
 
 
-def _non_negative(kind: type) -> Callable[[str], object]:
-    def parse(text: str) -> object:
+def _non_negative(kind: type) -> Callable[[str], float]:
+    def parse(text: str) -> float:
         try:
-            value = kind(text)
-        except ValueError:
-            value = -1
-        if value < 0:
-            msg = f"{text!r} is not a non-negative number"
-            raise argparse.ArgumentTypeError(msg)
-        return value
+            return history.parse_non_negative(text, kind)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
 
     return parse
 

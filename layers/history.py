@@ -477,14 +477,23 @@ def _created(version: Version) -> dt.datetime:
 
 def _env_number(name: str, default: float, kind: type) -> float:
     text = os.environ.get(name)
-    if not text:
-        return default
+    return parse_non_negative(text, kind, what=f"${name}=") if text else default
+
+
+def parse_non_negative(text: str, kind: type = float, *, what: str = "") -> float:
+    """Parse a retention setting: a number (``kind``: int or float) that is not negative.
+
+    Raises
+    ------
+    ValueError
+        Naming ``what`` and the text, when it is not a non-negative number.
+    """
     try:
         value = kind(text)
     except ValueError:
         value = -1
-    if value < 0:
-        msg = f"${name}={text!r} is not a non-negative number"
+    if not value >= 0:
+        msg = f"{what}{text!r} is not a non-negative number"
         raise ValueError(msg)
     return value
 

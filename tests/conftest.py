@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
 from collections.abc import Callable
 from datetime import date
@@ -121,6 +123,16 @@ MINIMAL_RELATIONS = (
 )
 
 FileContent = list[dict[str, object]] | dict[str, object] | str | bytes | None
+
+
+def run_cli(*argv: object) -> tuple[int, str]:
+    """Run ``strikemap ARGV`` in-process; return the exit code and stdout + stderr."""
+    from strikemap.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in argv])
+    return code, out.getvalue() + err.getvalue()
 
 
 @pytest.fixture

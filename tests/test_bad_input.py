@@ -3,15 +3,14 @@ traceback, and the data as it was (or changed only through the undoable write pa
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import json
 import shutil
 import warnings
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from strikemap.cli import main
 from strikemap.layers import history
@@ -28,11 +27,8 @@ def data_dir(tmp_path: Path) -> Path:
     return Path(shutil.copytree(FIXTURES / "data", tmp_path / "data"))
 
 
-def run(*argv: str) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in argv])
-    text = out.getvalue() + err.getvalue()
+def run(*argv: object) -> tuple[int, str]:
+    code, text = run_cli(*argv)
     assert "Traceback" not in text
     assert "internal error" not in text
     return code, text

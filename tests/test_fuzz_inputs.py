@@ -4,17 +4,16 @@ verb exits 0, 1 or 2 with messages, never a traceback or an internal error."""
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
+from conftest import run_cli as run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from strikemap.cli import main
 from strikemap.layers.catalog import CATALOG
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -156,13 +155,6 @@ def geojson_texts(draw: st.DrawFn) -> bytes:
     if draw(st.integers(0, 9)) == 9:
         text = text[: draw(st.integers(0, len(text)))]
     return text.encode("utf-8")
-
-
-def run(*argv: str) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue() + err.getvalue()
 
 
 def assert_clean(code: int, output: str) -> None:

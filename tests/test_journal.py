@@ -3,10 +3,8 @@ kind finishes or rolls back the write and says which; two writers never lose a f
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
-import io
 import json
 import os
 import shutil
@@ -20,9 +18,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from strikemap.analysis.dataset import load_dataset
-from strikemap.cli import main
 from strikemap.layers import history, journal
 from strikemap.layers.catalog import PIPELINES, STRIKES
 from strikemap.layers.io import read_layer
@@ -77,13 +75,6 @@ def imported_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]
 def data_files(folder: Path) -> dict[str, bytes]:
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
     return {p.name: p.read_bytes() for p in files}
-
-
-def run_cli(*argv: str) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue() + err.getvalue()
 
 
 def kill_at(step: str, data_dir: Path) -> None:

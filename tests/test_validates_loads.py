@@ -8,9 +8,7 @@ and the CLI verbs that read everything must succeed.
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import io
 import json
 import shutil
 import tempfile
@@ -18,12 +16,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL_FEATURES, MINIMAL_RELATIONS
+from conftest import MINIMAL_FEATURES, MINIMAL_RELATIONS, run_cli
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from strikemap.analysis.dataset import load_dataset
-from strikemap.cli import main
 from strikemap.layers.catalog import BY_NAME, CATALOG, LayerSpec
 from strikemap.layers.limits import (
     DATE_MAX,
@@ -219,13 +216,6 @@ def _dumps(content: object) -> str:
         return json.dumps(content, ensure_ascii=False)
     except RecursionError:  # deeper than json.dumps can go: write it by hand
         return "[" * 5000 + "]" * 5000
-
-
-def run_cli(*argv: str) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue() + err.getvalue()
 
 
 @settings(
