@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from strikemap.layers import schema
+from strikemap.layers import credits, schema
+from strikemap.layers.credits import Credit
 from strikemap.layers.schema import FieldSpec
 
 
@@ -30,6 +31,13 @@ class LayerSpec:
         Whether the impact join treats the layer's features as assets.
     color
         Default colour in maps (hex).
+    credits
+        The datasets the layer is made from, as their licences ask to be credited; maps,
+        exports and the app show ``attribution`` (text) or ``attribution_html`` (links).
+    shown
+        Whether the live map shows the layer when it opens (context layers start hidden).
+    label_fields
+        Properties a map label is made from, most important first (places: name, population).
     """
 
     name: str
@@ -40,6 +48,19 @@ class LayerSpec:
     tooltip_fields: tuple[str, ...]
     is_asset: bool = False
     color: str = "#555555"
+    credits: tuple[Credit, ...] = ()
+    shown: bool = True
+    label_fields: tuple[str, ...] = ()
+
+    @property
+    def attribution(self) -> str:
+        """Whom to credit for the layer's data, in plain text (maps and exports show it)."""
+        return credits.attribution_text(self.credits)
+
+    @property
+    def attribution_html(self) -> str:
+        """The attribution as escaped HTML with links to the datasets and licences."""
+        return credits.attribution_html(self.credits)
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -72,6 +93,7 @@ STRIKES = LayerSpec(
     fields=(*schema.COMMON_FIELDS, *schema.STRIKE_FIELDS),
     tooltip_fields=("name", "date", "weapon", "geo_precision"),
     color="#d62728",
+    credits=(credits.RESEARCH,),
 )
 PIPELINES = LayerSpec(
     name="pipelines",
@@ -82,6 +104,7 @@ PIPELINES = LayerSpec(
     tooltip_fields=("name", "asset_type", "operator", "route_accuracy"),
     is_asset=True,
     color="#1f77b4",
+    credits=(credits.RESEARCH, credits.GEM, credits.SCIGRID),
 )
 POWER_LINES = LayerSpec(
     name="power_lines",
@@ -89,9 +112,10 @@ POWER_LINES = LayerSpec(
     title="Power lines",
     geometry_types=LINE,
     fields=(*schema.COMMON_FIELDS, *schema.POWER_LINE_FIELDS),
-    tooltip_fields=("name", "voltage_kv", "operator", "route_accuracy"),
+    tooltip_fields=("name", "voltage_class", "operator", "route_accuracy"),
     is_asset=True,
     color="#9467bd",
+    credits=(credits.RESEARCH, credits.GRIDKIT),
 )
 FACILITIES = LayerSpec(
     name="facilities",
@@ -102,6 +126,7 @@ FACILITIES = LayerSpec(
     tooltip_fields=("name", "asset_type", "operator", "geo_precision"),
     is_asset=True,
     color="#2ca02c",
+    credits=(credits.RESEARCH, credits.WPI, credits.REFINERIES),
 )
 FUEL_STATIONS = LayerSpec(
     name="fuel_stations",
@@ -112,6 +137,29 @@ FUEL_STATIONS = LayerSpec(
     tooltip_fields=("name", "brand", "operator", "geo_precision"),
     is_asset=True,
     color="#ff7f0e",
+    credits=(credits.RESEARCH,),
+)
+SUBSTATIONS = LayerSpec(
+    name="substations",
+    file="substations.geojson",
+    title="Substations",
+    geometry_types=POINT,
+    fields=(*schema.COMMON_FIELDS, *schema.SUBSTATION_FIELDS),
+    tooltip_fields=("name", "voltage_class", "operator", "geo_precision"),
+    is_asset=True,
+    color="#6a3d9a",
+    credits=(credits.GRIDKIT,),
+)
+POWER_PLANTS = LayerSpec(
+    name="power_plants",
+    file="power_plants.geojson",
+    title="Power plants",
+    geometry_types=POINT,
+    fields=(*schema.COMMON_FIELDS, *schema.POWER_PLANT_FIELDS),
+    tooltip_fields=("name", "asset_type", "capacity_mw", "year_opened"),
+    is_asset=True,
+    color="#8c510a",
+    credits=(credits.POWERPLANTMATCHING,),
 )
 COUNTRIES = LayerSpec(
     name="countries",
@@ -121,6 +169,40 @@ COUNTRIES = LayerSpec(
     fields=(*schema.COMMON_FIELDS, *schema.COUNTRY_FIELDS),
     tooltip_fields=("name", "iso3"),
     color="#7f7f7f",
+    credits=(credits.NATURAL_EARTH,),
+)
+REGIONS = LayerSpec(
+    name="regions",
+    file="regions.geojson",
+    title="Regions (oblasts, counties)",
+    geometry_types=AREA,
+    fields=(*schema.COMMON_FIELDS, *schema.REGION_FIELDS),
+    tooltip_fields=("name", "country", "notes"),
+    color="#b0b0b0",
+    credits=(credits.NATURAL_EARTH,),
+    label_fields=("name",),
+)
+PLACES = LayerSpec(
+    name="places",
+    file="places.geojson",
+    title="Places",
+    geometry_types=POINT,
+    fields=(*schema.COMMON_FIELDS, *schema.PLACE_FIELDS),
+    tooltip_fields=("name", "population"),
+    color="#303030",
+    credits=(credits.GEONAMES,),
+    label_fields=("name", "population"),
+)
+CONFLICT_EVENTS = LayerSpec(
+    name="conflict_events",
+    file="conflict_events.geojson",
+    title="Conflict events 2014-2022 (UCDP, context)",
+    geometry_types=POINT,
+    fields=(*schema.COMMON_FIELDS, *schema.CONFLICT_EVENT_FIELDS),
+    tooltip_fields=("name", "date", "deaths_best", "geo_precision"),
+    color="#a6761d",
+    credits=(credits.UCDP,),
+    shown=False,
 )
 
 CATALOG: tuple[LayerSpec, ...] = (
@@ -129,7 +211,12 @@ CATALOG: tuple[LayerSpec, ...] = (
     POWER_LINES,
     FACILITIES,
     FUEL_STATIONS,
+    SUBSTATIONS,
+    POWER_PLANTS,
     COUNTRIES,
+    REGIONS,
+    PLACES,
+    CONFLICT_EVENTS,
 )
 """Every layer, in drawing order from the bottom: the app, CLI, validator and tests iterate this."""
 
@@ -138,6 +225,10 @@ BY_NAME: dict[str, LayerSpec] = {spec.name: spec for spec in CATALOG}
 
 REGION_BOUNDS = (18.0, 36.0, 52.0, 58.0)
 """West, south, east, north (degrees) of the region the layers cover."""
+OPEN_DATA_BOUNDS = (20.0, 37.0, 35.0, 51.0)
+"""West, south, east, north (degrees) of the map region the open-data layers are clipped to:
+Odesa, the Danube, Moldova, Romania and the supply routes to them (Bulgaria, Greece, Turkey's
+European side), Kyiv and Brody; the importers default to it (``docs/DATA.md``)."""
 
 
 def get_layer(name: str) -> LayerSpec:
