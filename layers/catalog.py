@@ -148,7 +148,7 @@ SUBSTATIONS = LayerSpec(
     tooltip_fields=("name", "voltage_class", "operator", "geo_precision"),
     is_asset=True,
     color="#6a3d9a",
-    credits=(credits.GRIDKIT,),
+    credits=(credits.RESEARCH, credits.GRIDKIT),
 )
 POWER_PLANTS = LayerSpec(
     name="power_plants",

@@ -99,7 +99,8 @@ FUEL_TYPES = {
 """Fuel (or the route file's ``kind``) -> pipeline type; GOIT's ``liquid`` routes are oil lines."""
 LOST_DASH = re.compile(r"(?<=[a-z])\?(?=[A-Z])")
 """A '?' between a lower-case and a capital letter is an en dash lost in GEM's shapefiles
-(``Odessa?Brody``); other '?' (lost letters, as in ``K?r?kkale``) are left alone."""
+(``Odessa?Brody``, also in wiki links, where it is written back percent-encoded); other '?'
+(lost letters, as in ``K?r?kkale``) are left alone."""
 
 
 def parse_gem(
@@ -299,7 +300,7 @@ def _rows(
     segment = segment.str.replace(LOST_DASH, "–", regex=True)
     name = name.where(segment == "", name + " - " + segment)
     key = project.where(segment == "", project + "/" + segment)
-    url = _col(table, columns, "url")
+    url = _col(table, columns, "url").str.replace(LOST_DASH, "%E2%80%93", regex=True)
     tracker = np.where(
         asset_type == "gas_transmission",
         "Global Gas Infrastructure Tracker",

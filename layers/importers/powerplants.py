@@ -123,10 +123,8 @@ def parse_powerplants(
     if is_geojson(path):
         table = read_geojson_table(path, fmt=FORMAT)
     else:
-        optional = [a for n, names in COLUMN_ALIASES.items() if n not in REQUIRED for a in names]
-        table = read_csv_table(
-            path, fmt=FORMAT, required=("Name", "Fueltype"), optional=optional, progress=progress
-        )
+        required = ("Name", "Fueltype")
+        table = read_csv_table(path, fmt=FORMAT, required=required, progress=progress)
     if not len(table):
         raise no_rows_error(path, fmt=FORMAT)
     columns = resolve_columns(table, COLUMN_ALIASES, required=REQUIRED, fmt=FORMAT)

@@ -80,12 +80,10 @@ def parse_refineries(
     if is_geojson(path):
         table = read_geojson_table(path, fmt=FORMAT)
     else:
-        optional = ("Capacity [bbl/day]", "Source", "Comment")
         table = read_csv_table(
             path,
             fmt=FORMAT,
             required=("Site", "Latitude", "Longitude"),
-            optional=optional,
             progress=progress,
         )
     if not len(table):

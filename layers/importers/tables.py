@@ -24,7 +24,9 @@ from strikemap.layers.importers.common import (
     Rejected,
     check_input_file,
     first_problem,
-    read_csv_checked,
+    require_columns,
+    sniff_csv_header,
+    stream_csv,
 )
 
 log = logging.getLogger(__name__)
@@ -148,25 +150,25 @@ def read_csv_table(
     path: str | Path,
     *,
     fmt: str,
-    required: Sequence[str],
-    optional: Sequence[str] = (),
+    required: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> SourceTable:
-    """Read a comma-separated UTF-8 CSV into a SourceTable without geometry.
+    """Read every column of a comma-separated UTF-8 CSV into a SourceTable without geometry.
 
     Raises
     ------
     ImportFileError
-        When the file is missing, empty, not UTF-8, not comma-separated or lacks a required
-        column (the message lists the columns found).
+        When the file is missing, empty, not UTF-8, not comma-separated or lacks a column of
+        ``required`` (the message lists the columns found).
     """
-    chunks = list(
-        read_csv_checked(path, required=required, optional=optional, fmt=fmt, progress=progress)
-    )
+    path = check_input_file(path)
+    columns = sniff_csv_header(path, fmt=fmt)
+    require_columns(columns, required, path=path, fmt=fmt)
+    chunks = list(stream_csv(path, usecols=(), fmt=fmt, progress=progress))
     frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame()
     rows = frame.pop("_row") if "_row" in frame.columns else pd.Series([], dtype=int)
     where = ("row " + rows.astype(str)).astype(object).reset_index(drop=True)
-    return SourceTable(Path(path), frame.reset_index(drop=True), None, where)
+    return SourceTable(path, frame.reset_index(drop=True), None, where)
 
 
 def resolve_columns(

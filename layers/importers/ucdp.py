@@ -118,11 +118,8 @@ def parse_ucdp(
     if is_geojson(path):
         table = read_geojson_table(path, fmt=FORMAT)
     else:
-        optional = [a for n, names in COLUMN_ALIASES.items() if n not in REQUIRED for a in names]
         required = [COLUMN_ALIASES[n][0] for n in REQUIRED]
-        table = read_csv_table(
-            path, fmt=FORMAT, required=required, optional=optional, progress=progress
-        )
+        table = read_csv_table(path, fmt=FORMAT, required=required, progress=progress)
     if not len(table):
         raise no_rows_error(path, fmt=FORMAT)
     columns = resolve_columns(table, COLUMN_ALIASES, required=REQUIRED, fmt=FORMAT)
