@@ -40,6 +40,7 @@ from strikemap.maps.interactive import (
 )
 from strikemap.maps.offline import VENDOR_DIR, localise_assets
 from strikemap.maps.static import FORMATS, PAGES
+from strikemap.reports import REPORT_FORMATS
 from strikemap.webapp import data_page, panels, session
 
 STATIC_URL = "app/static"
@@ -134,6 +135,7 @@ def sidebar(data: Dataset, dates: tuple[dt.date, dt.date]) -> tuple:
     bar.multiselect("Location precision", list(GEO_PRECISION_CODES), key="precisions")
     bar.multiselect("Relation", options["relations"], key="relations")
     bar.select_slider("Minimum confidence", list(CONFIDENCE_LEVELS), key="min_confidence")
+    bar.checkbox("Include unconfirmed and disputed strikes (marked)", key="include_reported")
     bar.checkbox("Include context events (outside the region, spill-over)", key="include_context")
     bar.checkbox("Include candidate strikes (remote sensing)", key="include_candidates")
     bar.header("Map")
@@ -247,12 +249,32 @@ def downloads(
         f"strikemap-strikes.{table_fmt}",
         MIME_TYPES[table_fmt],
     )
-    cols[2].download_button("Map (HTML)", map_html, "strikemap-map.html", "text/html")
+    cols[2].download_button("Map (HTML)", map_html, "strikemap-map.html", MIME_TYPES["html"])
     cols[3].download_button(
         f"Briefing map ({map_fmt.upper()})",
         lambda: briefing(map_fmt, page),
         f"strikemap-map.{map_fmt}",
         MIME_TYPES[map_fmt],
+    )
+
+
+def report_download(analysis: Analysis) -> None:
+    """Offer the country report of the view for one of its countries; built on click."""
+    countries = panels.report_countries(analysis)
+    if not countries:
+        st.caption("No country is linked to the strikes shown, so there is no country report.")
+        return
+    names = analysis.country_names
+    cols = st.columns([2, 1, 2])
+    country = cols[0].selectbox(
+        "Country report for", countries, format_func=lambda c: f"{names.get(c, c)} ({c})"
+    )
+    fmt = cols[1].selectbox("Report format", REPORT_FORMATS)
+    cols[2].download_button(
+        f"Country report ({fmt.upper()})",
+        lambda: panels.country_report(analysis, country, fmt=fmt),
+        f"strikemap-report-{country.lower()}.{fmt}",
+        MIME_TYPES[fmt],
     )
 
 
@@ -358,6 +380,7 @@ def map_view(
         lambda: html_export.standalone_html(make_map(*map_args)),
         lambda fmt, page: panels.briefing_map(analysis, fmt=fmt, page=page),
     )
+    report_download(analysis)
 
 
 # ------------------------------------------------------------------------------------------

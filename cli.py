@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -29,7 +30,12 @@ from strikemap.layers.importers import IMPORTERS, ImportFileError, importer_opti
 from strikemap.layers.io import atomic_write_text, read_layer
 from strikemap.layers.paths import DATA_DIR_ENV, resolve_data_dir
 from strikemap.layers.report import DEFAULT_MAX_PER_FILE
-from strikemap.layers.schema import DATE_PRECISIONS, GEO_PRECISION_CODES, WEAPONS
+from strikemap.layers.schema import (
+    DATE_PRECISIONS,
+    GEO_PRECISION_CODES,
+    STRIKE_STATUSES,
+    WEAPONS,
+)
 from strikemap.layers.update import (
     PlanOutdatedError,
     apply_plan,
@@ -40,6 +46,7 @@ from strikemap.layers.update import (
 from strikemap.layers.validate import validate_data_dir
 from strikemap.maps.html import save_html_map
 from strikemap.maps.static import PAGES, render_static_map
+from strikemap.reports import REPORT_FORMATS, ReportError, save_report
 from strikemap.webapp.serve import DEFAULT_ADDRESS, DEFAULT_PORT, serve
 
 log = logging.getLogger("strikemap")
@@ -58,6 +65,7 @@ examples:
   strikemap add-strike --date 2025-08-06 --lat 45.39 --lon 28.53 --precision 2 \\
       --weapon drone --source https://...  add one strike
   strikemap history                        list kept versions; strikemap restore latest undoes
+  strikemap report --country AZE --from 2025-07-01 --out aze.pdf   a country report
   strikemap serve --port 8502              open the interactive map at localhost:8502
 
 data folder: --data-dir DIR, else the environment variable {DATA_DIR_ENV}, else the shipped data/.
@@ -259,6 +267,12 @@ def _add_view_options(parser: argparse.ArgumentParser) -> None:
         help="keep links of at least this confidence (default low: all)",
     )
     group.add_argument(
+        "--confirmed-only",
+        dest="include_reported",
+        action="store_false",
+        help="leave out unconfirmed and disputed strikes (shown by default, marked)",
+    )
+    group.add_argument(
         "--include-context",
         action="store_true",
         help="also show context events (Kyiv incidents, grid spill-overs)",
@@ -338,6 +352,7 @@ def _view_from_args(args: argparse.Namespace) -> View:
             asset_types=tuple(args.asset_types),
             relations=tuple(args.relations),
             min_confidence=args.min_confidence,
+            include_reported=args.include_reported,
             include_context=args.include_context,
             include_candidates=args.include_candidates,
             bbox=args.bbox,
@@ -558,6 +573,52 @@ def _run_export_table(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------------------------
+# report
+
+
+def _add_report_parser(verbs: argparse._SubParsersAction) -> None:
+    parser = _add_verb(
+        verbs,
+        "report",
+        help="write a country report (PDF or HTML): numbers by evidence tier, map, timeline, "
+        "strike-by-strike chains with sources, the country's assets, method",
+        description="Write a briefing document about one country for a view: a cover with the "
+        "time window, data cut-off, strikes that affect or expose the country and a map; "
+        "strikes per week or month by evidence tier with the relations that began or ended; "
+        "each strike with its place, weapon, chain to the country and numbered sources; the "
+        "country's assets in the region; method, caveats and attribution. The numbers are "
+        "those of `strikemap impact --summary` for the same options. An empty selection gives "
+        "a short report that says so; an unknown country code exits 2 with the known ones.",
+    )
+    _add_data_dir_option(parser)
+    parser.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="FILE.pdf or FILE.html"
+    )
+    _add_view_options(parser)
+    parser.set_defaults(run=_run_report)
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    if len(args.countries) != 1:
+        given = ", ".join(args.countries) or "none"
+        msg = f"report needs exactly one --country ISO3 (e.g. --country AZE); got {given}"
+        raise _UsageError(msg)
+    suffix = args.out.suffix.lower().lstrip(".")
+    if suffix not in REPORT_FORMATS:
+        msg = f"--out {args.out}: unknown format {suffix or '(none)'!r}; use .pdf or .html"
+        raise _UsageError(msg)
+    analysis = _analysis(args)
+    started = time.perf_counter()
+    save_report(analysis, args.out)
+    print(
+        f"wrote {args.out} ({len(analysis.strikes)} strikes linked to {args.countries[0]}, "
+        f"{time.perf_counter() - started:.1f} s)",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
 # import, add-strike, history, restore (data-team verbs; every write is validated and undoable)
 
 
@@ -716,6 +777,13 @@ def _add_add_strike_parser(verbs: argparse._SubParsersAction) -> None:
     parser.add_argument("--place", help="place name as the sources give it")
     parser.add_argument("--description")
     parser.add_argument("--date-precision", choices=DATE_PRECISIONS, default="day")
+    parser.add_argument(
+        "--status",
+        choices=[s for s in STRIKE_STATUSES if s != "candidate"],
+        default="confirmed",
+        help="confirmed (default); unconfirmed when only some sources report it, disputed when "
+        "they contradict each other; context for a spill-over or an event outside the region",
+    )
     parser.add_argument("--dry-run", action="store_true", help="show the change, write nothing")
     parser.set_defaults(run=_run_add_strike)
 
@@ -734,6 +802,7 @@ def _run_add_strike(args: argparse.Namespace) -> int:
         place=args.place,
         description=args.description,
         date_precision=args.date_precision,
+        status=args.status,
         data_dir=data_dir,
     )
     print(plan.summary())
@@ -864,6 +933,7 @@ VERBS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_impact_parser,
     _add_export_map_parser,
     _add_export_table_parser,
+    _add_report_parser,
     _add_import_parser,
     _add_add_strike_parser,
     _add_history_parser,
@@ -908,7 +978,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return args.run(args)
-    except (_UsageError, ExportFormatError, ExportWriteError) as exc:
+    except (_UsageError, ExportFormatError, ExportWriteError, ReportError) as exc:
         print(f"strikemap: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (LayerReadError, LayerValidationError, ImportFileError, PlanOutdatedError) as exc:

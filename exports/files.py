@@ -7,6 +7,8 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import BinaryIO
 
+import pandas as pd
+
 from strikemap.layers.errors import LayerWriteError
 from strikemap.layers.io import atomic_write_bytes
 
@@ -18,11 +20,48 @@ MIME_TYPES: dict[str, str] = {
     "png": "image/png",
     "pdf": "application/pdf",
     "svg": "image/svg+xml",
+    "html": "text/html",
     "csv": "text/csv",
     "geojson": "application/geo+json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 """Media type of each export format, for download buttons."""
+
+
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+"""Text starting with these is read as a formula by spreadsheets; CSV cells get a leading '."""
+
+
+def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with a ``'`` before every text cell a spreadsheet would run as a formula.
+
+    Vectorised per column; categorical columns are fixed in their categories, so a link table
+    of millions of rows costs as much as its few distinct texts.
+    """
+    fixed = {}
+    for column in frame.columns:
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            categories = values.cat.categories
+            if categories.dtype == object:
+                text = pd.Series(categories, dtype=object)
+                fixed[column] = values.cat.rename_categories(list(_defused(text)))
+        elif values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            fixed[column] = _defused(values.astype(object))
+    return frame.assign(**fixed) if fixed else frame
+
+
+def _defused(values: pd.Series) -> pd.Series:
+    is_text = values.map(type).eq(str)
+    risky = is_text & values.where(is_text, "").str.startswith(FORMULA_PREFIXES)
+    if not risky.any():
+        return values
+    return values.where(~risky, "'" + values.where(risky, "").astype(str))
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """Return ``frame`` as CSV text: no index, newline line ends, formulas defused."""
+    return defuse_formulas(frame).to_csv(index=False, lineterminator="\n")
 
 
 class ExportFormatError(ValueError):

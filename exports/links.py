@@ -9,30 +9,39 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from strikemap.exports.files import csv_text
 from strikemap.geo.crs import lonlat_to_metric, require_crs, to_storage
 from strikemap.geo.impact import LINK_COLUMNS
 from strikemap.geo.search import asset_index
 
 EXPORT_DECIMALS = 6
 """Coordinate decimals in GeoJSON output (about 0.1 m), as for the layers."""
-DISTANCE_DECIMALS = 1
 
 
-def _plain(table: pd.DataFrame) -> pd.DataFrame:
-    plain = table[list(LINK_COLUMNS)].astype({c: object for c in LINK_COLUMNS if c != "distance_m"})
-    plain["distance_m"] = plain["distance_m"].round(DISTANCE_DECIMALS)
-    return plain.fillna({c: "" for c in LINK_COLUMNS if c != "distance_m"})
+def link_table(links: pd.DataFrame) -> pd.DataFrame:
+    """Return the impact links as the one exported table: ``LINK_COLUMNS``, plain values.
+
+    Distances in whole metres (nullable integers), text columns as text with ``""`` for
+    missing values. Every link file (CSV, JSON, GeoJSON, XLSX, the app's downloads) is
+    written from this table.
+    """
+    table = links.reindex(columns=list(LINK_COLUMNS)).reset_index(drop=True)
+    distance = pd.to_numeric(table["distance_m"], errors="coerce").round(0)
+    table["distance_m"] = distance.astype("Int64")
+    text_columns = [c for c in LINK_COLUMNS if c != "distance_m"]
+    table[text_columns] = table[text_columns].astype(object).where(table[text_columns].notna(), "")
+    return table
 
 
 def links_to_csv(table: pd.DataFrame) -> str:
-    """Return the link table as CSV text (``LINK_COLUMNS``, distances to 0.1 m)."""
-    return _plain(table).to_csv(index=False, lineterminator="\n")
+    """Return the link table as CSV text (``link_table``, spreadsheet formulas defused)."""
+    return csv_text(link_table(table))
 
 
 def links_to_json(table: pd.DataFrame) -> str:
     """Return the link table as a JSON array of objects, one per link."""
-    records = _plain(table).to_dict(orient="records")
-    return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    records = link_table(table).astype(object).where(lambda t: t.notna(), None)
+    return json.dumps(records.to_dict(orient="records"), ensure_ascii=False, indent=1) + "\n"
 
 
 def links_to_frame(
@@ -45,7 +54,7 @@ def links_to_frame(
     """
     require_crs({"strikes": strikes, "assets": assets})
     strikes, assets = to_storage(strikes), to_storage(assets)
-    plain = _plain(table).reset_index(drop=True)
+    plain = link_table(table)
     strike_at = pd.Index(strikes["id"]).get_indexer(plain["strike_id"])
     points = strikes.geometry.values[strike_at]
     lon, lat = shapely.get_x(points), shapely.get_y(points)

@@ -17,7 +17,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from strikemap.exports.files import ExportFormatError, Output, resolve_format, write_output
+from strikemap.exports.files import (
+    ExportFormatError,
+    Output,
+    csv_text,
+    resolve_format,
+    write_output,
+)
+from strikemap.exports.links import link_table
 from strikemap.geo.impact import LINK_COLUMNS
 
 TABLE_FORMATS: tuple[str, ...] = ("csv", "geojson", "xlsx")
@@ -48,8 +55,6 @@ STRIKE_COLUMNS: tuple[str, ...] = (
 
 
 LIST_COLUMNS: tuple[str, ...] = ("target_ids", "reported_countries", "sources")
-FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-"""Text starting with these is read as a formula by spreadsheets; CSV cells get a leading '."""
 XLSX_MAX_WIDTH = 60
 
 
@@ -74,16 +79,6 @@ def strike_table(strikes: gpd.GeoDataFrame) -> pd.DataFrame:
     for column in LIST_COLUMNS:
         table[column] = table[column].map(_as_list)
     return table[list(STRIKE_COLUMNS)]
-
-
-def link_table(links: pd.DataFrame) -> pd.DataFrame:
-    """Return the impact links as a table with ``LINK_COLUMNS`` (distance in whole metres)."""
-    table = links.reindex(columns=list(LINK_COLUMNS)).reset_index(drop=True)
-    distance = pd.to_numeric(table["distance_m"], errors="coerce").round(0)
-    table["distance_m"] = distance.astype("Int64")
-    text_columns = [c for c in LINK_COLUMNS if c != "distance_m"]
-    table[text_columns] = table[text_columns].astype(object).where(table[text_columns].notna(), "")
-    return table
 
 
 def joined_table(strikes: gpd.GeoDataFrame, links: pd.DataFrame) -> pd.DataFrame:
@@ -166,10 +161,7 @@ def _csv_frame(strikes: gpd.GeoDataFrame, links: pd.DataFrame, table: str) -> pd
 
 
 def _csv_bytes(frame: pd.DataFrame) -> bytes:
-    flat = _flatten_lists(frame)
-    text_columns = [c for c in flat.columns if not pd.api.types.is_numeric_dtype(flat[c])]
-    flat[text_columns] = flat[text_columns].map(_defuse_formula)
-    return flat.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return csv_text(_flatten_lists(frame)).encode("utf-8")
 
 
 def _geojson_bytes(strikes: gpd.GeoDataFrame, links: pd.DataFrame) -> bytes:
@@ -260,12 +252,6 @@ def _iso_dates(values: pd.Series) -> pd.Series:
     parsed = pd.to_datetime(values, errors="coerce")
     iso = parsed.dt.strftime("%Y-%m-%d").astype(object)
     return iso.where(parsed.notna(), values.astype(object).where(values.notna(), None))
-
-
-def _defuse_formula(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _missing(value: object) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from strikemap.layers import credits, schema
 from strikemap.layers.credits import Credit
@@ -30,10 +32,21 @@ class LayerSpec:
     is_asset
         Whether the impact join treats the layer's features as assets.
     color
-        Default colour in maps (hex).
+        The layer's colour in maps, legends and toggles (hex).
+    type_colors
+        Colour per ``asset_type`` (features of other types take ``color``).
+    type_markers
+        matplotlib marker per ``asset_type`` for point layers (default a circle).
+    legend_label
+        Legend text of one type; ``{type}`` is the type in words.
+    line_width
+        Line width in points (line layers) on the briefing map; the live map scales it.
+    marker_size
+        Marker size in points (point layers) on the briefing map; the live map scales it.
     credits
-        The datasets the layer is made from, as their licences ask to be credited; maps,
-        exports and the app show ``attribution`` (text) or ``attribution_html`` (links).
+        The datasets the layer is made from, as their licences ask to be credited: the one
+        place for attribution; maps, exports and the app show ``attribution`` (plain text) or
+        ``attribution_html`` (with links).
     shown
         Whether the live map shows the layer when it opens (context layers start hidden).
     label_fields
@@ -48,9 +61,26 @@ class LayerSpec:
     tooltip_fields: tuple[str, ...]
     is_asset: bool = False
     color: str = "#555555"
+    type_colors: Mapping[str, str] = field(default_factory=dict)
+    type_markers: Mapping[str, str] = field(default_factory=dict)
+    legend_label: str = "{type}"
+    line_width: float = 1.6
+    marker_size: float = 6.0
     credits: tuple[Credit, ...] = ()
     shown: bool = True
     label_fields: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("type_colors", "type_markers"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+
+    def color_of(self, asset_type: object) -> str:
+        """Return the colour of a feature of ``asset_type`` (the layer's colour by default)."""
+        return self.type_colors.get(asset_type, self.color)  # type: ignore[arg-type]
+
+    def marker_of(self, asset_type: object) -> str:
+        """Return the matplotlib marker of a point of ``asset_type`` (a circle by default)."""
+        return self.type_markers.get(asset_type, "o")  # type: ignore[arg-type]
 
     @property
     def attribution(self) -> str:
@@ -61,6 +91,10 @@ class LayerSpec:
     def attribution_html(self) -> str:
         """The attribution as escaped HTML with links to the datasets and licences."""
         return credits.attribution_html(self.credits)
+
+    def legend_text(self, asset_type: object) -> str:
+        """Return the legend text of ``asset_type``, e.g. ``"gas transmission pipeline"``."""
+        return self.legend_label.format(type=str(asset_type).replace("_", " "))
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -104,6 +138,13 @@ PIPELINES = LayerSpec(
     tooltip_fields=("name", "asset_type", "operator", "route_accuracy"),
     is_asset=True,
     color="#1f77b4",
+    type_colors={
+        "gas_transmission": "#1f77b4",
+        "gas_distribution": "#6baed6",
+        "oil": "#3b3b3b",
+        "products": "#8c6d31",
+    },
+    legend_label="{type} pipeline",
     credits=(credits.RESEARCH, credits.GEM, credits.SCIGRID),
 )
 POWER_LINES = LayerSpec(
@@ -115,6 +156,8 @@ POWER_LINES = LayerSpec(
     tooltip_fields=("name", "voltage_class", "operator", "route_accuracy"),
     is_asset=True,
     color="#9467bd",
+    legend_label="power line",
+    line_width=1.0,
     credits=(credits.RESEARCH, credits.GRIDKIT),
 )
 FACILITIES = LayerSpec(
@@ -126,6 +169,30 @@ FACILITIES = LayerSpec(
     tooltip_fields=("name", "asset_type", "operator", "geo_precision"),
     is_asset=True,
     color="#2ca02c",
+    type_colors={
+        "compressor_station": "#08519c",
+        "metering_station": "#3182bd",
+        "gas_distribution_station": "#6baed6",
+        "interconnection_point": "#17becf",
+        "oil_depot": "#636363",
+        "oil_terminal": "#252525",
+        "refinery": "#8c564b",
+        "port": "#2ca02c",
+        "substation": "#9467bd",
+        "diplomatic_mission": "#bcbd22",
+    },
+    type_markers={
+        "compressor_station": "s",
+        "metering_station": "s",
+        "gas_distribution_station": "s",
+        "interconnection_point": "D",
+        "oil_depot": "^",
+        "oil_terminal": "^",
+        "refinery": "^",
+        "port": "P",
+        "substation": "h",
+        "diplomatic_mission": "*",
+    },
     credits=(credits.RESEARCH, credits.WPI, credits.REFINERIES),
 )
 FUEL_STATIONS = LayerSpec(
@@ -137,6 +204,8 @@ FUEL_STATIONS = LayerSpec(
     tooltip_fields=("name", "brand", "operator", "geo_precision"),
     is_asset=True,
     color="#ff7f0e",
+    legend_label="fuel station",
+    marker_size=4.0,
     credits=(credits.RESEARCH,),
 )
 SUBSTATIONS = LayerSpec(
@@ -148,6 +217,8 @@ SUBSTATIONS = LayerSpec(
     tooltip_fields=("name", "voltage_class", "operator", "geo_precision"),
     is_asset=True,
     color="#6a3d9a",
+    legend_label="{type}",
+    marker_size=3.5,
     credits=(credits.RESEARCH, credits.GRIDKIT),
 )
 POWER_PLANTS = LayerSpec(
@@ -159,6 +230,29 @@ POWER_PLANTS = LayerSpec(
     tooltip_fields=("name", "asset_type", "capacity_mw", "year_opened"),
     is_asset=True,
     color="#8c510a",
+    type_colors={
+        "nuclear_power_plant": "#e31a1c",
+        "coal_power_plant": "#252525",
+        "gas_power_plant": "#fd8d3c",
+        "oil_power_plant": "#8c510a",
+        "hydro_power_plant": "#2171b5",
+        "wind_farm": "#41ab5d",
+        "solar_farm": "#fec44f",
+        "bioenergy_power_plant": "#78c679",
+        "other_power_plant": "#969696",
+    },
+    type_markers={
+        "nuclear_power_plant": "*",
+        "coal_power_plant": "s",
+        "gas_power_plant": "s",
+        "oil_power_plant": "s",
+        "hydro_power_plant": "v",
+        "wind_farm": "d",
+        "solar_farm": "o",
+        "bioenergy_power_plant": "o",
+        "other_power_plant": "o",
+    },
+    marker_size=4.0,
     credits=(credits.POWERPLANTMATCHING,),
 )
 COUNTRIES = LayerSpec(
@@ -168,9 +262,10 @@ COUNTRIES = LayerSpec(
     geometry_types=AREA,
     fields=(*schema.COMMON_FIELDS, *schema.COUNTRY_FIELDS),
     tooltip_fields=("name", "iso3"),
-    color="#7f7f7f",
+    color="#8a8a8a",
     credits=(credits.NATURAL_EARTH,),
 )
+
 REGIONS = LayerSpec(
     name="regions",
     file="regions.geojson",
@@ -179,6 +274,7 @@ REGIONS = LayerSpec(
     fields=(*schema.COMMON_FIELDS, *schema.REGION_FIELDS),
     tooltip_fields=("name", "country", "notes"),
     color="#b0b0b0",
+    line_width=0.5,
     credits=(credits.NATURAL_EARTH,),
     label_fields=("name",),
 )
@@ -190,6 +286,7 @@ PLACES = LayerSpec(
     fields=(*schema.COMMON_FIELDS, *schema.PLACE_FIELDS),
     tooltip_fields=("name", "population"),
     color="#303030",
+    marker_size=2.0,
     credits=(credits.GEONAMES,),
     label_fields=("name", "population"),
 )
@@ -201,6 +298,7 @@ CONFLICT_EVENTS = LayerSpec(
     fields=(*schema.COMMON_FIELDS, *schema.CONFLICT_EVENT_FIELDS),
     tooltip_fields=("name", "date", "deaths_best", "geo_precision"),
     color="#a6761d",
+    marker_size=3.0,
     credits=(credits.UCDP,),
     shown=False,
 )

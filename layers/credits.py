@@ -68,9 +68,9 @@ OPEN_DATA_CHANGES = (
 
 RESEARCH = Credit(
     "research",
-    "strikemap research (sources on every feature)",
+    "strikemap research",
     "",
-    "sources cited per feature",
+    "sources cited on every feature",
 )
 GEM = Credit(
     "gem",

@@ -39,6 +39,11 @@ def slugify(text: str, *, max_length: int = 40) -> str:
 
 
 URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+RAW_IP_URL_PATTERN = re.compile(
+    r"^https?://(?:[^@/?#\s]*@)?(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\])(?::\d+)?(?:[/?#]|$)",
+    re.IGNORECASE,
+)
+"""A URL whose host is a bare IPv4 or IPv6 address: it hides the publisher (usually a mirror)."""
 DATASET_SOURCE_PREFIX = "dataset:"
 """A source that is a dataset name rather than a URL, e.g. ``dataset:ACLED (Ukrinform)``."""
 
@@ -52,9 +57,21 @@ GEO_PRECISION_LABELS = {
 
 WEAPONS = ("drone", "missile", "combined", "glide_bomb", "artillery", "unknown")
 DATE_PRECISIONS = ("day", "week", "month")
-STRIKE_STATUSES = ("confirmed", "context", "candidate")
-"""``context``: outside the region or a spill-over effect, hidden by default;
+STRIKE_STATUSES = ("confirmed", "unconfirmed", "disputed", "context", "candidate")
+"""``confirmed``: an official statement or independent reports confirm the strike;
+``unconfirmed``: reported (e.g. by one side's media or channels) but not confirmed;
+``disputed``: the sources contradict each other on whether it happened or what it hit;
+``context``: outside the region or a spill-over effect, hidden by default;
 ``candidate``: a possible strike from remote sensing (FIRMS), never mixed with confirmed ones."""
+REPORTED_STATUSES = ("unconfirmed", "disputed")
+"""Statuses of strikes that are shown with the confirmed ones by default, but marked."""
+STRIKE_STATUS_LABELS = {
+    "confirmed": "confirmed",
+    "unconfirmed": "unconfirmed: reported, but not confirmed by an official or independent source",
+    "disputed": "disputed: the sources contradict each other",
+    "context": "context: outside the region or a spill-over effect",
+    "candidate": "candidate: a possible strike from remote sensing, not confirmed",
+}
 
 PIPELINE_TYPES = ("gas_transmission", "gas_distribution", "oil", "products")
 POWER_LINE_TYPES = ("power_transmission",)

@@ -10,6 +10,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping
+from functools import partial
 from typing import Literal
 
 import folium
@@ -25,7 +26,7 @@ from jinja2 import Template
 
 from strikemap.analysis.view import View, strikes_extent
 from strikemap.geo.crs import folium_location, folium_locations, latlon_array
-from strikemap.layers.catalog import BY_NAME, LayerSpec
+from strikemap.layers.catalog import BY_NAME, CATALOG, COUNTRIES, STRIKES, LayerSpec
 from strikemap.maps import popups, style
 from strikemap.maps.style import LegendEntry
 
@@ -34,13 +35,15 @@ log = logging.getLogger(__name__)
 StrikeMode = Literal["auto", "markers", "cluster", "heatmap"]
 STRIKE_MODES: tuple[str, ...] = ("auto", "markers", "cluster", "heatmap")
 BACKGROUND_LAYERS: tuple[str, ...] = (
-    "countries",
-    "pipelines",
-    "power_lines",
-    "facilities",
-    "fuel_stations",
+    COUNTRIES.name,
+    *(spec.name for spec in CATALOG if spec.name not in (STRIKES.name, COUNTRIES.name)),
 )
-"""Catalogue layers drawn under the strikes, bottom first; they do not depend on the view."""
+"""Catalogue layers drawn under the strikes, bottom first (countries, then the catalogue's
+order); they do not depend on the view."""
+LIVE_WIDTH_SCALE = 1.9
+"""Line widths on screen: the catalogue's (briefing map) widths times this."""
+LIVE_RADIUS_SCALE = 0.8
+"""Point radius on screen (pixels): the catalogue's marker size times this."""
 
 MARKER_LIMIT = 2_000
 """Above this many strikes, ``auto`` mode draws a FastMarkerCluster instead of one marker each."""
@@ -160,7 +163,7 @@ def build_map(
     if focus is not None:
         is_probe = probe is not None and not probe.empty
         _add_selection(fmap, focus, focus_links, layers, radius_m, country_names, probe=is_probe)
-    legend = style.strike_legend(view.color_by) + asset_legend(layers)
+    legend = style.strike_legend(view.color_by) + style.asset_legend(layers)
     fmap.add_child(Legend(legend, title=f"Strikes by {view.color_by}"))
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap
@@ -304,7 +307,7 @@ def layer_features(frame: gpd.GeoDataFrame, spec: LayerSpec) -> dict:
         frame = frame.set_geometry(frame.geometry.simplify(COUNTRY_SIMPLIFY_DEG))
         grid = COUNTRY_GRID_DEG
     extra: dict[str, object] = {
-        "_color": _layer_colors(frame, spec),
+        "_color": style.feature_colors(frame, spec),
         "_class": f"strikemap-{spec.name}",
     }
     if spec.name != "countries":
@@ -315,16 +318,19 @@ def layer_features(frame: gpd.GeoDataFrame, spec: LayerSpec) -> dict:
 
 
 def _add_layer(fmap: folium.Map, data: dict, spec: LayerSpec) -> folium.GeoJson:
-    group = folium.FeatureGroup(name=spec.title, show=True).add_to(fmap)
+    group = folium.FeatureGroup(name=spec.title, show=spec.shown).add_to(fmap)
     fields = list(spec.tooltip_fields)
     marker = popup = None
-    if spec.name == "countries":
+    if spec.name == COUNTRIES.name:
         style_function = _country_style
+    elif "LineString" in spec.geometry_types:
+        style_function = partial(_line_style, weight=spec.line_width * LIVE_WIDTH_SCALE)
     else:
-        style_function = _line_style if spec.name in ("pipelines", "power_lines") else _point_style
+        style_function = _point_style
+    if spec.name != COUNTRIES.name:
         popup = folium.GeoJsonPopup(fields=["_popup"], labels=False, max_width=360)
-    if spec.name in ("facilities", "fuel_stations"):
-        marker = folium.CircleMarker(radius=5 if spec.name == "facilities" else 3, fill=True)
+    if "Point" in spec.geometry_types:
+        marker = folium.CircleMarker(radius=spec.marker_size * LIVE_RADIUS_SCALE, fill=True)
     return folium.GeoJson(
         data,
         name=spec.title,
@@ -339,20 +345,6 @@ def _alias(field: str) -> str:
     return field.replace("_", " ")
 
 
-def _layer_colors(frame: gpd.GeoDataFrame, spec: LayerSpec) -> np.ndarray:
-    if spec.name == "pipelines":
-        table = style.PIPELINE_COLORS
-    elif spec.name == "facilities":
-        table = style.FACILITY_COLORS
-    elif spec.name == "power_lines":
-        return np.full(len(frame), style.POWER_LINE_COLOR, dtype=object)
-    elif spec.name == "fuel_stations":
-        return np.full(len(frame), style.FUEL_STATION_COLOR, dtype=object)
-    else:
-        return np.full(len(frame), style.COUNTRY_EDGE_COLOR, dtype=object)
-    return frame["asset_type"].map(table).fillna(spec.color).to_numpy()
-
-
 def _country_style(feature: dict) -> dict:
     return {
         "color": style.COUNTRY_EDGE_COLOR,
@@ -362,11 +354,11 @@ def _country_style(feature: dict) -> dict:
     }
 
 
-def _line_style(feature: dict) -> dict:
+def _line_style(feature: dict, *, weight: float) -> dict:
     props = feature["properties"]
     return {
         "color": props["_color"],
-        "weight": 3,
+        "weight": weight,
         "opacity": 0.9,
         "dashArray": props.get("_dash"),
         "className": props["_class"],
@@ -649,34 +641,6 @@ def _add_link_lines(
 
 # --------------------------------------------------------------------------------------------
 # Legend
-
-
-def asset_legend(layers: Mapping[str, gpd.GeoDataFrame]) -> list[LegendEntry]:
-    """Legend rows for the asset types present in ``layers`` (the full list is long)."""
-
-    def types(name: str) -> set[str]:
-        frame = layers.get(name)
-        return set() if frame is None or frame.empty else set(frame["asset_type"].dropna())
-
-    def present(name: str) -> bool:
-        return layers.get(name) is not None and not layers[name].empty
-
-    pipes, facilities = types("pipelines"), types("facilities")
-    rows = [
-        LegendEntry(f"{t.replace('_', ' ')} pipeline", c, "line")
-        for t, c in style.PIPELINE_COLORS.items()
-        if t in pipes
-    ]
-    if present("power_lines"):
-        rows.append(LegendEntry("power line", style.POWER_LINE_COLOR, "line"))
-    rows += [
-        LegendEntry(t.replace("_", " "), c, "point")
-        for t, c in style.FACILITY_COLORS.items()
-        if t in facilities
-    ]
-    if present("fuel_stations"):
-        rows.append(LegendEntry("fuel station", style.FUEL_STATION_COLOR, "point"))
-    return rows
 
 
 class Legend(MacroElement):

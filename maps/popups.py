@@ -13,7 +13,12 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 from strikemap.geo.rules import ASSET_RELATIONS, RELATION_ORDER
-from strikemap.layers.schema import DATASET_SOURCE_PREFIX, GEO_PRECISION_LABELS, URL_PATTERN
+from strikemap.layers.schema import (
+    DATASET_SOURCE_PREFIX,
+    GEO_PRECISION_LABELS,
+    STRIKE_STATUS_LABELS,
+    URL_PATTERN,
+)
 
 _TEMPLATE_CHARS = str.maketrans({"{": "&#123;", "}": "&#125;", "`": "&#96;"})
 """Braces and backticks as HTML entities: folium renders a map's scripts through Jinja twice, so
@@ -76,6 +81,7 @@ def strike_popup(row: Mapping[str, object]) -> str:
     if row.get("weapon_detail"):
         weapon += f": {text(row.get('weapon_detail'))}"
     pairs = [
+        ("Status", _status_words(row.get("status"))),
         ("Date", date),
         ("Place", where),
         ("Location", text(GEO_PRECISION_LABELS.get(_as_int(precision), ""))),
@@ -86,6 +92,13 @@ def strike_popup(row: Mapping[str, object]) -> str:
         ("Sources", sources_html(_as_list(row.get("sources")))),
     ]
     return f"<b>{text(row.get('name'))}</b>{_rows(pairs)}"
+
+
+def _status_words(status: object) -> str:
+    """Say what a strike's status means, except for confirmed strikes (the usual case)."""
+    if status is None or status == "confirmed" or (isinstance(status, float) and pd.isna(status)):
+        return ""
+    return text(STRIKE_STATUS_LABELS.get(str(status), status))
 
 
 def asset_popup(row: Mapping[str, object]) -> str:

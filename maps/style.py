@@ -1,13 +1,21 @@
-"""Declarative styles shared by the interactive (folium) and static (matplotlib) maps."""
+"""Declarative styles shared by the interactive (folium) and static (matplotlib) maps.
+
+Layer colours, per-type colours and markers live in the catalogue (``layers.catalog``); this
+module holds what is not a layer's (strike colours by weapon or age, the sea, links,
+highlights) and reads the rest from the catalogue.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from strikemap.layers.schema import FACILITY_TYPES, PIPELINE_TYPES, WEAPONS
+from strikemap.layers.catalog import ASSET_LAYERS, COUNTRIES, LayerSpec
+from strikemap.layers.schema import WEAPONS
 
 WEAPON_COLORS: dict[str, str] = {
     "drone": "#d62728",
@@ -18,40 +26,7 @@ WEAPON_COLORS: dict[str, str] = {
     "unknown": "#7f7f7f",
 }
 
-PIPELINE_COLORS: dict[str, str] = {
-    "gas_transmission": "#1f77b4",
-    "gas_distribution": "#6baed6",
-    "oil": "#3b3b3b",
-    "products": "#8c6d31",
-}
-POWER_LINE_COLOR = "#9467bd"
-
-FACILITY_COLORS: dict[str, str] = {
-    "compressor_station": "#08519c",
-    "metering_station": "#3182bd",
-    "gas_distribution_station": "#6baed6",
-    "interconnection_point": "#17becf",
-    "oil_depot": "#636363",
-    "oil_terminal": "#252525",
-    "refinery": "#8c564b",
-    "port": "#2ca02c",
-    "substation": "#9467bd",
-    "diplomatic_mission": "#bcbd22",
-}
-FACILITY_MARKERS: dict[str, str] = {
-    "compressor_station": "s",
-    "metering_station": "s",
-    "gas_distribution_station": "s",
-    "interconnection_point": "D",
-    "oil_depot": "^",
-    "oil_terminal": "^",
-    "refinery": "^",
-    "port": "P",
-    "substation": "h",
-    "diplomatic_mission": "*",
-}
-FUEL_STATION_COLOR = "#ff7f0e"
-COUNTRY_EDGE_COLOR = "#8a8a8a"
+COUNTRY_EDGE_COLOR = COUNTRIES.color
 COUNTRY_FILL_COLOR = "#f4f1ea"
 SEA_COLOR = "#dbe9f4"
 LINK_COLOR = "#ff4500"
@@ -67,8 +42,6 @@ PRECISION_OPACITY: dict[int, float] = {0: 0.95, 1: 0.85, 2: 0.6, 3: 0.4}
 
 if set(WEAPON_COLORS) != set(WEAPONS):  # pragma: no cover - guards the vocabularies
     raise RuntimeError("WEAPON_COLORS must cover layers.schema.WEAPONS")
-if set(PIPELINE_COLORS) != set(PIPELINE_TYPES) or set(FACILITY_COLORS) != set(FACILITY_TYPES):
-    raise RuntimeError("style tables must cover the asset vocabularies")  # pragma: no cover
 
 
 @dataclass(frozen=True)
@@ -105,13 +78,33 @@ def strike_legend(color_by: str) -> list[LegendEntry]:
     raise ValueError(msg)
 
 
-def asset_legend() -> list[LegendEntry]:
-    """Legend rows for pipelines, power lines, facilities and fuel stations."""
-    rows = [
-        LegendEntry(f"{t.replace('_', ' ')} pipeline", c, "line")
-        for t, c in PIPELINE_COLORS.items()
-    ]
-    rows.append(LegendEntry("power line", POWER_LINE_COLOR, "line"))
-    rows += [LegendEntry(t.replace("_", " "), c, "point") for t, c in FACILITY_COLORS.items()]
-    rows.append(LegendEntry("fuel station", FUEL_STATION_COLOR, "point"))
+def feature_colors(frame: gpd.GeoDataFrame, spec: LayerSpec) -> np.ndarray:
+    """Return each feature's colour in a catalogue layer (by ``asset_type`` when it has one)."""
+    if "asset_type" not in frame.columns or not spec.type_colors:
+        return np.full(len(frame), spec.color, dtype=object)
+    return frame["asset_type"].map(dict(spec.type_colors)).fillna(spec.color).to_numpy(object)
+
+
+def asset_types_present(frame: gpd.GeoDataFrame | None, spec: LayerSpec) -> list[str]:
+    """Return the asset types of ``frame``, in the catalogue's order.
+
+    A layer without an ``asset_type`` column gives its own name (one legend row).
+    """
+    if frame is None or frame.empty:
+        return []
+    if "asset_type" not in frame.columns:
+        return [spec.name]
+    present = set(frame["asset_type"].dropna().astype(str))
+    ordered = [t for t in spec.type_colors if t in present]
+    return ordered + sorted(present - set(ordered))
+
+
+def asset_legend(layers: Mapping[str, gpd.GeoDataFrame]) -> list[LegendEntry]:
+    """Legend rows for the asset layers and types present in ``layers``, in catalogue order."""
+    rows = []
+    for spec in ASSET_LAYERS:
+        symbol = "line" if "LineString" in spec.geometry_types else "point"
+        for asset_type in asset_types_present(layers.get(spec.name), spec):
+            label = spec.legend_text(asset_type)
+            rows.append(LegendEntry(label, spec.color_of(asset_type), symbol))
     return rows

@@ -8,9 +8,14 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from strikemap.geo.assets import combine_assets
+from strikemap.geo.impact import link_strikes
 from strikemap.layers.catalog import CATALOG
+from strikemap.layers.io import read_layers, read_relations
+from strikemap.layers.paths import SHIPPED_DATA_DIR
 from strikemap.layers.schema import RELATIONS_TABLE
 
 TODAY = date(2026, 1, 1)
@@ -213,3 +218,21 @@ def _write(path: Path, content: FileContent) -> None:
     else:
         data = collection(content) if isinstance(content, list) else content
         path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def shipped():
+    """The shipped layers and their impact table (default rules, ids and codes as text)."""
+    frames = read_layers(data_dir=SHIPPED_DATA_DIR)
+    names_path = SHIPPED_DATA_DIR / "country_codes.csv"
+    names = dict(pd.read_csv(names_path, dtype=str, keep_default_na=False).values)
+    table = link_strikes(
+        frames["strikes"],
+        combine_assets(frames),
+        read_relations(data_dir=SHIPPED_DATA_DIR),
+        frames["countries"],
+        country_names=names,
+    )
+    return frames, table.astype(
+        dict.fromkeys(("strike_id", "asset_id", "country", "relation", "confidence"), str)
+    )

@@ -124,6 +124,13 @@ def test_add_strike_adds_one_strike(data_dir, capsys):
     assert added.iloc[0]["sources"] == ["https://example.org/report"]
 
 
+def test_add_strike_can_mark_a_strike_unconfirmed(data_dir, capsys):
+    args = [*add_strike_args(data_dir, "45.35", "28.84"), "--status", "unconfirmed"]
+    assert main(args) == 0
+    strikes = read_layer(STRIKES, data_dir=data_dir).set_index("id")
+    assert strikes.loc["strike-2025-09-01-izmail", "status"] == "unconfirmed"
+
+
 def test_add_strike_with_swapped_coordinates_is_refused(data_dir, capsys):
     before = digest(data_dir)
     assert main(add_strike_args(data_dir, "28.84", "45.35")) == 1

@@ -32,6 +32,17 @@ def test_impact_country_filter_keeps_only_strikes_touching_it(capsys):
     assert all(any(r["country"] == "AZE" for r in rows if r["strike_id"] == s) for s in strikes)
 
 
+def test_unconfirmed_strikes_are_shown_unless_confirmed_only(capsys):
+    # the SOCAR filling station strike (17 Aug 2025) is reported only by Azerbaijani media
+    unconfirmed = "strike-2025-08-17-odesa"
+    assert main(["impact", "--country", "AZE", "--format", "json"]) == 0
+    assert unconfirmed in {r["strike_id"] for r in json.loads(capsys.readouterr().out)}
+    assert main(["impact", "--country", "AZE", "--format", "json", "--confirmed-only"]) == 0
+    strikes = {r["strike_id"] for r in json.loads(capsys.readouterr().out)}
+    assert unconfirmed not in strikes
+    assert "strike-2025-08-18-odesa" in strikes
+
+
 def test_impact_summary_is_a_table_per_country(capsys):
     assert main(["impact", "--summary"]) == 0
     out = capsys.readouterr().out

@@ -7,7 +7,7 @@ import pytest
 
 from strikemap.geo.assets import combine_assets
 from strikemap.geo.impact import link_strikes
-from strikemap.layers.io import read_layers, read_relations
+from strikemap.layers.io import read_relations
 from strikemap.layers.paths import SHIPPED_DATA_DIR
 
 ORLIVKA = "strike-2025-08-06-orlivka"
@@ -15,23 +15,6 @@ ORLIVKA_2023 = "strike-2023-09-25-orlivka"
 SOCAR_STRIKES = ("strike-2025-08-08-odesa", "strike-2025-08-18-odesa")
 SOCAR_DEPOT = "fac-socar-odesa-depot"
 ODESA_CITY_STRIKES = ("strike-2022-04-03-odesa", "strike-2024-03-25-odesa")
-
-
-@pytest.fixture(scope="module")
-def shipped():
-    frames = read_layers(data_dir=SHIPPED_DATA_DIR)
-    names_path = SHIPPED_DATA_DIR / "country_codes.csv"
-    names = dict(pd.read_csv(names_path, dtype=str, keep_default_na=False).values)
-    table = link_strikes(
-        frames["strikes"],
-        combine_assets(frames),
-        read_relations(data_dir=SHIPPED_DATA_DIR),
-        frames["countries"],
-        country_names=names,
-    )
-    return frames, table.astype(
-        dict.fromkeys(("strike_id", "asset_id", "country", "relation", "confidence"), str)
-    )
 
 
 def links(table: pd.DataFrame, strike: str) -> pd.DataFrame:
@@ -51,7 +34,7 @@ def test_orlivka_station_is_the_named_target(shipped):
     assert "named by sources as the target" in station["detail"].iat[0]
 
 
-def test_orlivka_links_to_azerbaijan_by_supply_from_2025_07_28(shipped):
+def test_orlivka_links_to_azerbaijan_by_supply_from_2025_07_28_to_the_pause(shipped):
     _, table = shipped
     rows = links(table, ORLIVKA)
     supply = rows[
@@ -60,11 +43,9 @@ def test_orlivka_links_to_azerbaijan_by_supply_from_2025_07_28(shipped):
         & (rows["asset_id"] == "fac-orlivka-cs")
     ]
     assert list(supply["confidence"]) == ["high"]
-    assert (
-        supply["detail"]
-        .iat[0]
-        .endswith("it carries gas from Azerbaijan (supply_origin, valid from 2025-07-28)")
-    )
+    # the test volume of Jul-Aug 2025; the route was unused in Sept-Oct 2025
+    ends = "it carries gas from Azerbaijan (supply_origin, valid 2025-07-28 to 2025-08-31)"
+    assert supply["detail"].iat[0].endswith(ends)
 
 
 def test_orlivka_links_to_romania_by_border_and_transit(shipped):
@@ -75,6 +56,15 @@ def test_orlivka_links_to_romania_by_border_and_transit(shipped):
 def test_orlivka_links_to_moldova_by_transit_or_downstream(shipped):
     _, table = shipped
     assert relations_to(table, ORLIVKA, "MDA") & {"transit", "downstream"}
+
+
+def test_izmail_strike_during_the_route_pause_does_not_link_to_its_supply_origins(shipped):
+    # 22 Oct 2025: Route 1 was unused in Sept-Oct 2025, so no gas came from Azerbaijan or the USA
+    _, table = shipped
+    rows = links(table, "strike-2025-10-22-izmail")
+    assert len(rows)
+    supply = rows[rows["relation"] == "supply_origin"]
+    assert not set(supply["country"]) & {"AZE", "USA"}
 
 
 def test_orlivka_strike_in_2023_does_not_link_to_azerbaijan_by_supply(shipped):

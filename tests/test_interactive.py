@@ -100,6 +100,14 @@ def test_popup_links_sources_and_refuses_script_urls(layers):
     assert "2,500 without gas" in body
 
 
+def test_popup_marks_an_unconfirmed_strike_and_not_a_confirmed_one(layers):
+    row = layers["strikes"].iloc[0].to_dict()
+    assert "Status" not in popups.strike_popup({**row, "status": "confirmed"})
+    body = popups.strike_popup({**row, "status": "unconfirmed"})
+    assert "<th>Status</th><td>unconfirmed: reported, but not confirmed" in body
+    assert "the sources contradict" in popups.strike_popup({**row, "status": "disputed"})
+
+
 def test_strikes_are_markers_with_a_class_until_the_limit(layers, links):
     html = render(build_map(layers, links, View(), strike_mode="markers"))
     assert STRIKE_CLASS in html

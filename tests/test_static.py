@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import io
-import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,9 +22,9 @@ from strikemap.analysis import Analysis, Dataset, analyse
 from strikemap.analysis.view import View
 from strikemap.exports.files import ExportFormatError, ExportWriteError
 from strikemap.geo.impact import LINK_COLUMNS
-from strikemap.layers.catalog import BY_NAME
+from strikemap.layers.catalog import BY_NAME, FACILITIES
 from strikemap.layers.io import empty_layer, normalise_layer
-from strikemap.maps import static, style
+from strikemap.maps import static
 from strikemap.maps.static import (
     PAGES,
     build_figure,
@@ -37,8 +36,8 @@ from strikemap.maps.static.captions import publishers, subtitle_text
 from strikemap.maps.static.labels import LabelRequest, place_labels
 from strikemap.maps.static.options import MIN_SPAN_DEG
 
-BASELINE_DIR = Path(__file__).parent / "baseline"
-UPDATE_BASELINE = os.environ.get("STRIKEMAP_UPDATE_BASELINE") == "1"
+BASELINE_IMAGE = Path(__file__).parent / "baseline" / "static_small.png"
+"""Committed; only ``tests/update_baseline.py`` writes it, never a test run."""
 
 ODESA = (30.7233, 46.4825)
 IZMAIL = (28.8375, 45.35)
@@ -82,6 +81,10 @@ def _strike(sid: str, date: str, lonlat: tuple[float, float], **extra: object) -
 
 @pytest.fixture
 def layers() -> dict[str, gpd.GeoDataFrame]:
+    return small_layers()
+
+
+def small_layers() -> dict[str, gpd.GeoDataFrame]:
     """A small, fixed set of layers around Odesa and the Danube (real town coordinates)."""
     strikes = _layer(
         "strikes",
@@ -163,6 +166,10 @@ def layers() -> dict[str, gpd.GeoDataFrame]:
 
 @pytest.fixture
 def links() -> pd.DataFrame:
+    return small_links()
+
+
+def small_links() -> pd.DataFrame:
     return pd.DataFrame(
         [
             ("strike-2025-08-06-orlivka", "fac-orlivka-cs", "facilities", "UKR", "target", 7000.0,
@@ -257,16 +264,20 @@ def test_writes_into_a_file_object(layers, links):
 # Layout guarded by a stored image
 
 
-def test_layout_matches_the_stored_baseline(layers, links, tmp_path):
-    baseline = BASELINE_DIR / "static_small.png"
+def render_baseline_map(out: Path) -> None:
+    """Draw the small fixture map that ``tests/baseline/static_small.png`` holds."""
+    analysis = analysed(small_layers(), small_links(), View())
+    render_static_map(analysis, out=out, dpi=60, title="Baseline map")
+
+
+def test_layout_matches_the_committed_baseline(tmp_path):
     actual = tmp_path / "static_small.png"
-    render_static_map(analysed(layers, links, View()), out=actual, dpi=60, title="Baseline map")
-    if UPDATE_BASELINE:
-        baseline.parent.mkdir(exist_ok=True)
-        baseline.write_bytes(actual.read_bytes())
-    assert baseline.exists(), "no baseline; run with STRIKEMAP_UPDATE_BASELINE=1 once"
-    difference = compare_images(str(baseline), str(actual), tol=2.0)
-    assert difference is None, difference
+    render_baseline_map(actual)
+    difference = compare_images(str(BASELINE_IMAGE), str(actual), tol=2.0)
+    assert difference is None, (
+        f"{difference}; if the change of the map is intended, run "
+        "`python tests/update_baseline.py`, look at the image and commit it"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -325,6 +336,15 @@ def test_subtitle_states_window_and_filters_in_words(layers, links):
     assert "medium confidence" in text
 
 
+def test_subtitle_counts_unconfirmed_strikes_apart(layers, links):
+    strikes = layers["strikes"].copy()
+    strikes["status"] = ["unconfirmed"] + ["confirmed"] * (len(strikes) - 1)
+    text = subtitle_text(View(), strikes, countries=layers["countries"])
+    assert f"· {len(strikes)} strikes (1 unconfirmed) ·" in text
+    left_out = subtitle_text(View(include_reported=False), strikes.iloc[1:], countries=strikes[:0])
+    assert "unconfirmed and disputed strikes left out" in left_out
+
+
 def test_legend_lists_only_what_the_map_shows(layers, links):
     with mpl.rc_context(static.RC_PARAMS):
         fig, _ = build_figure(analysed(layers, links, View()), dpi=60)
@@ -359,7 +379,7 @@ def test_selected_strike_gets_its_uncertainty_circle(layers, links):
 
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_a_full_legend_fits_its_panel_beside_the_map(layers, links, page, caplog):
-    types = list(style.FACILITY_COLORS)
+    types = list(FACILITIES.type_colors)
     facilities = _layer(
         "facilities",
         [

@@ -91,3 +91,13 @@ def test_geojson_draws_lines_to_the_nearest_point_and_points_for_country_links()
     assert abs(lat1 - 46.55) < 0.0005
     location = by_kind[("s1", "", "location")]["geometry"]
     assert location == {"type": "Point", "coordinates": [30.5, 46.5]}
+
+
+def test_every_link_file_defuses_spreadsheet_formulas_in_text():
+    hostile = TABLE.astype({"detail": object}).assign(detail='=HYPERLINK("http://evil.example")')
+    csv_text = links_to_csv(hostile)
+    assert "'=HYPERLINK" in csv_text
+    assert "\n=HYPERLINK" not in csv_text
+    assert ",=HYPERLINK" not in csv_text
+    categorical = hostile.astype({"detail": "category"})
+    assert links_to_csv(categorical) == csv_text

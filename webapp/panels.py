@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from strikemap.analysis import Analysis
+from strikemap.analysis import Analysis, analyse
 from strikemap.geo.summaries import country_summary
 from strikemap.layers.catalog import CATALOG, STRIKES
 from strikemap.layers.io import empty_layer
@@ -25,6 +25,7 @@ from strikemap.layers.paths import resolve_data_dir
 from strikemap.layers.schema import RELATIONS_TABLE
 from strikemap.maps.interactive import PROBE_ID
 from strikemap.maps.static import render_static_map
+from strikemap.reports import report_bytes
 
 COUNTRY_CODES_FILE = "country_codes.csv"
 NO_COUNTRY = "(none)"
@@ -203,6 +204,26 @@ def briefing_map(
     buffer = io.BytesIO()
     render_static_map(analysis, out=buffer, fmt=fmt, page=page, dpi=dpi)
     return buffer.getvalue()
+
+
+def report_countries(analysis: Analysis) -> list[str]:
+    """Return the countries a report is offered for: the view's, else those the links touch.
+
+    Without a country filter, the countries of the per-country summary, most-struck first.
+    """
+    if analysis.view.countries:
+        return list(analysis.view.countries)
+    return list(analysis.country_summary["country"].astype(str))
+
+
+def country_report(analysis: Analysis, country: str, *, fmt: str = "pdf") -> bytes:
+    """Return the country report (PDF or HTML) of the current view for one country.
+
+    The view keeps every filter and radius of the screen; only its countries become
+    ``country``, so the report's numbers are those of the country table for that country.
+    """
+    view = analysis.view.with_(countries=(country,))
+    return report_bytes(analyse(analysis.dataset, view, analysis.rules), fmt=fmt)
 
 
 def strike_labels(strikes: pd.DataFrame) -> dict[str, str]:

@@ -77,12 +77,16 @@ def _draw_places(ax: Axes, crs: CRS) -> tuple[list[LabelRequest], np.ndarray]:
 
 
 def _target_requests(sel: Selection, drawn: Drawn) -> list[LabelRequest]:
-    """Labels for facilities the shown strikes hit (relation ``target``)."""
-    facilities = sel.assets.get("facilities")
-    if facilities is None or sel.links.empty:
+    """Labels for point assets (stations, depots, ports ...) the shown strikes hit (``target``)."""
+    if sel.links.empty:
         return []
     targets = set(sel.links.loc[sel.links["relation"] == "target", "asset_id"])
-    names = facilities.set_index("id")["name"]
+    names = {
+        asset_id: name
+        for frame in sel.assets.values()
+        if not frame.empty
+        for asset_id, name in zip(frame["id"], frame["name"], strict=True)
+    }
     requests = []
     for asset_id in sorted(targets & set(drawn.facility_points)):
         x, y = drawn.facility_points[asset_id]

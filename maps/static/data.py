@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -16,6 +15,7 @@ from matplotlib.patches import Circle
 from pyproj import CRS
 
 from strikemap.analysis.view import View
+from strikemap.layers.catalog import ASSET_LAYERS, LayerSpec
 from strikemap.maps import style
 from strikemap.maps.static.drawing import line_segments
 from strikemap.maps.static.layout import clip_and_project, inside_axes, marker_boxes, project_points
@@ -24,14 +24,8 @@ from strikemap.maps.static.selection import Selection
 
 MANY_STRIKES = 2_000
 """Above this many strikes, markers shrink, lose their edges and are rasterised in PDF/SVG."""
-
-
 MAX_COUNT_LABELS = 60
-
-
 MAX_MARKER_OBSTACLES = 3_000
-
-
 STACK_BADGE = {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "#777777", "lw": 0.5}
 """Box around the number of strikes drawn at one point."""
 
@@ -44,15 +38,19 @@ class Drawn:
     n_links: int = 0
     target_links: bool = False
     other_links: bool = False
-    pipeline_types: list[tuple[str, bool]] = field(default_factory=list)
-    power_lines: list[bool] = field(default_factory=list)
-    facility_types: list[str] = field(default_factory=list)
-    fuel_stations: bool = False
+    asset_entries: list[tuple[str, str, bool]] = field(default_factory=list)
+    """``(layer, asset type, schematic)`` of every asset symbol drawn, in drawing order."""
     strike_classes: list[str] = field(default_factory=list)
     stacked: bool = False
     selected: bool = False
     obstacles: list[np.ndarray] = field(default_factory=list)
     facility_points: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Projected position of every point asset inside the map, by id (for target labels)."""
+
+    @property
+    def schematic(self) -> bool:
+        """Whether a schematic (dashed) route was drawn."""
+        return any(dashed for _, _, dashed in self.asset_entries)
 
 
 def draw_data(
@@ -67,9 +65,14 @@ def draw_data(
     """Draw asset lines and points, impact links and strikes; return what was drawn."""
     xy = project_points(sel.strikes, crs)
     drawn = Drawn(xy=xy)
-    _draw_lines(ax, sel.assets.get("pipelines"), crs, frame_ll, drawn, kind="pipelines")
-    _draw_lines(ax, sel.assets.get("power_lines"), crs, frame_ll, drawn, kind="power_lines")
-    _draw_facilities(ax, sel.assets, crs, frame_ll, drawn)
+    for spec in ASSET_LAYERS:
+        frame = sel.assets.get(spec.name)
+        if frame is None or frame.empty:
+            continue
+        if "LineString" in spec.geometry_types:
+            _draw_lines(ax, frame, spec, crs, frame_ll, drawn)
+        else:
+            _draw_points(ax, frame, spec, crs, drawn)
     if links_on:
         _draw_links(ax, sel, xy, crs, drawn)
     _draw_strikes(ax, sel.strikes, xy, view, drawn)
@@ -78,93 +81,69 @@ def draw_data(
 
 def _draw_lines(
     ax: Axes,
-    frame: gpd.GeoDataFrame | None,
+    frame: gpd.GeoDataFrame,
+    spec: LayerSpec,
     crs: CRS,
     frame_ll: shapely.Polygon,
     drawn: Drawn,
-    *,
-    kind: str,
 ) -> None:
-    if frame is None or frame.empty:
-        return
+    """Draw a line layer, one collection per type and route accuracy (schematic dashed)."""
     shapes, keep = clip_and_project(frame, frame_ll, crs)
     if shapes.empty:
         return
     kept = frame[keep]
-    if kind == "pipelines":
-        types = kept["asset_type"].fillna("gas_transmission").to_numpy()
-    else:
-        types = np.full(len(kept), "power_line", dtype=object)
+    types = _types(kept, spec)
     schematic = (kept["route_accuracy"] == "schematic").to_numpy()
-    for line_type in pd.unique(types):
+    for asset_type in pd.unique(types):
         for dashed in (False, True):
-            mask = (types == line_type) & (schematic == dashed)
+            mask = (types == asset_type) & (schematic == dashed)
             if not mask.any():
                 continue
-            color = style.PIPELINE_COLORS.get(line_type, style.POWER_LINE_COLOR)
-            width = 1.0 if kind == "power_lines" else 1.6
-            segments = line_segments(shapes.to_numpy()[mask])
             ax.add_collection(
                 LineCollection(
-                    segments,
-                    colors=color,
-                    linewidths=width,
+                    line_segments(shapes.to_numpy()[mask]),
+                    colors=spec.color_of(asset_type),
+                    linewidths=spec.line_width,
                     linestyles=(0, (4, 2)) if dashed else "solid",
                     zorder=3,
                     capstyle="round",
                 )
             )
-            if kind == "pipelines":
-                drawn.pipeline_types.append((line_type, dashed))
-            else:
-                drawn.power_lines.append(dashed)
+            drawn.asset_entries.append((spec.name, str(asset_type), dashed))
 
 
-def _draw_facilities(
-    ax: Axes,
-    assets: Mapping[str, gpd.GeoDataFrame],
-    crs: CRS,
-    frame_ll: shapely.Polygon,
-    drawn: Drawn,
+def _draw_points(
+    ax: Axes, frame: gpd.GeoDataFrame, spec: LayerSpec, crs: CRS, drawn: Drawn
 ) -> None:
-    facilities = assets.get("facilities")
-    if facilities is not None and not facilities.empty:
-        xy = project_points(facilities, crs)
-        types = facilities["asset_type"].to_numpy()
-        inside = inside_axes(ax, xy)
-        for facility_type in style.FACILITY_COLORS:
-            mask = inside & (types == facility_type)
-            if mask.any():
-                ax.scatter(
-                    xy[mask, 0],
-                    xy[mask, 1],
-                    s=34,
-                    marker=style.FACILITY_MARKERS[facility_type],
-                    c=style.FACILITY_COLORS[facility_type],
-                    edgecolors="white",
-                    linewidths=0.6,
-                    zorder=6.5,
-                )
-                drawn.facility_types.append(facility_type)
-        drawn.obstacles.append(marker_boxes(ax, xy[inside], size_pt=6))
-        ids = facilities["id"].to_numpy()[inside]
-        drawn.facility_points = dict(zip(ids, map(tuple, xy[inside]), strict=True))
-    stations = assets.get("fuel_stations")
-    if stations is not None and not stations.empty:
-        xy = project_points(stations, crs)
-        inside = inside_axes(ax, xy)
-        if inside.any():
-            ax.scatter(
-                xy[inside, 0],
-                xy[inside, 1],
-                s=14,
-                c=style.FUEL_STATION_COLOR,
-                edgecolors="white",
-                linewidths=0.4,
-                zorder=6.5,
-            )
-            drawn.fuel_stations = True
-            drawn.obstacles.append(marker_boxes(ax, xy[inside], size_pt=4))
+    """Draw a point layer, one scatter per type, with the catalogue's colours and markers."""
+    xy = project_points(frame, crs)
+    inside = inside_axes(ax, xy)
+    if not inside.any():
+        return
+    types = _types(frame, spec)
+    for asset_type in style.asset_types_present(frame[inside], spec):
+        mask = inside & (types == asset_type)
+        ax.scatter(
+            xy[mask, 0],
+            xy[mask, 1],
+            s=spec.marker_size**2,
+            marker=spec.marker_of(asset_type),
+            c=spec.color_of(asset_type),
+            edgecolors="white",
+            linewidths=0.6 if spec.marker_size >= 5 else 0.4,
+            zorder=6.5,
+        )
+        drawn.asset_entries.append((spec.name, asset_type, False))
+    drawn.obstacles.append(marker_boxes(ax, xy[inside], size_pt=spec.marker_size))
+    ids = frame["id"].to_numpy()[inside]
+    drawn.facility_points.update(zip(ids, map(tuple, xy[inside]), strict=True))
+
+
+def _types(frame: gpd.GeoDataFrame, spec: LayerSpec) -> np.ndarray:
+    """Each feature's legend type: its ``asset_type``, or the layer's name when it has none."""
+    if "asset_type" not in frame.columns:
+        return np.full(len(frame), spec.name, dtype=object)
+    return frame["asset_type"].fillna(spec.name).astype(str).to_numpy(object)
 
 
 def _draw_links(ax: Axes, sel: Selection, strike_xy: np.ndarray, crs: CRS, drawn: Drawn) -> None:

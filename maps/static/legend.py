@@ -10,6 +10,7 @@ from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 
 from strikemap.analysis.view import View
+from strikemap.layers.catalog import BY_NAME
 from strikemap.maps import style
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def legend_sections(drawn: Drawn, view: View) -> list[tuple[str, list[Line2D]]]:
     if drawn.other_links:
         label = "strike → nearby or linked asset"
         other.append(Line2D([], [], color=style.LINK_COLOR, lw=0.6, alpha=0.5, label=label))
-    if any(d for _, d in drawn.pipeline_types) or any(drawn.power_lines):
+    if drawn.schematic:
         other.append(
             Line2D([], [], color="#555555", lw=1.4, ls=(0, (4, 2)), label="schematic route")
         )
@@ -67,25 +68,18 @@ def legend_sections(drawn: Drawn, view: View) -> list[tuple[str, list[Line2D]]]:
 
 
 def _asset_handles(drawn: Drawn) -> list[Line2D]:
+    """One row per asset layer and type drawn, with the catalogue's colour, width and marker."""
     handles = []
-    for pipeline_type in dict.fromkeys(t for t, _ in drawn.pipeline_types):
-        label = f"{pipeline_type.replace('_', ' ')} pipeline"
-        handles.append(
-            Line2D([], [], color=style.PIPELINE_COLORS[pipeline_type], lw=1.6, label=label)
-        )
-    if drawn.power_lines:
-        handles.append(Line2D([], [], color=style.POWER_LINE_COLOR, lw=1.0, label="power line"))
-    for facility_type in drawn.facility_types:
-        handles.append(
-            _point_handle(
-                facility_type.replace("_", " "),
-                style.FACILITY_COLORS[facility_type],
-                style.FACILITY_MARKERS[facility_type],
-                edge="white",
-            )
-        )
-    if drawn.fuel_stations:
-        handles.append(_point_handle("fuel station", style.FUEL_STATION_COLOR, "o", size=4))
+    for layer, asset_type in dict.fromkeys((layer, t) for layer, t, _ in drawn.asset_entries):
+        spec = BY_NAME[layer]
+        label, color = spec.legend_text(asset_type), spec.color_of(asset_type)
+        if "LineString" in spec.geometry_types:
+            handles.append(Line2D([], [], color=color, lw=spec.line_width, label=label))
+        else:
+            marker = spec.marker_of(asset_type)
+            edge = "white" if spec.marker_size >= 5 else "none"
+            size = spec.marker_size + 0.5
+            handles.append(_point_handle(label, color, marker, edge=edge, size=size))
     return handles
 
 
