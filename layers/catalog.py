@@ -276,6 +276,7 @@ REGIONS = LayerSpec(
     color="#b0b0b0",
     line_width=0.5,
     credits=(credits.NATURAL_EARTH,),
+    shown=False,  # until the live map draws them as faint outlines: filled, they take the clicks
     label_fields=("name",),
 )
 PLACES = LayerSpec(
