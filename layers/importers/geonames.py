@@ -15,7 +15,6 @@ from strikemap.layers.importers.common import (
     ParsedImport,
     Progress,
     check_input_file,
-    incoming_frame,
     no_rows_error,
 )
 from strikemap.layers.importers.countries import iso3_from_iso2
@@ -23,10 +22,8 @@ from strikemap.layers.importers.tables import (
     Bounds,
     SourceTable,
     as_int,
-    bounds_note,
-    clip_to_bounds,
     coordinate_problems,
-    points_from,
+    point_import,
     read_geojson_table,
     rejected_rows,
     resolve_columns,
@@ -185,11 +182,8 @@ def _map(
             (population < 0, f"{columns['population']}: negative"),
         ],
     )
-    geometry = points_from(lon, lat)
-    _, inside = clip_to_bounds(geometry, bbox)
     not_place = ((feature_class != "") & (feature_class != "P")).to_numpy()
     small = population.fillna(0).to_numpy() < min_population
-    keep = ~bad & inside & ~small & ~not_place
     records = pd.DataFrame(
         {
             "id": "place-" + name.map(slugify) + "-" + ident,
@@ -205,10 +199,18 @@ def _map(
             WHERE_COLUMN: table.where,
         }
     )
-    frame = incoming_frame(records[keep].reset_index(drop=True), geometry[keep], PLACES)
-    notes = bounds_note(int((~bad & ~inside).sum()), bbox)
-    if n_small := int((~bad & inside & small & ~not_place).sum()):
-        notes.append(f"skipped {n_small} places with fewer than {min_population:,} people")
-    if n_other := int((~bad & not_place).sum()):
-        notes.append(f"skipped {n_other} features that are not populated places (class P)")
-    return ParsedImport("geonames", table.path, {"places": frame}, rejected, len(table), notes)
+    return point_import(
+        "geonames",
+        table,
+        records,
+        lon,
+        lat,
+        bad=bad,
+        rejected=rejected,
+        spec=PLACES,
+        bounds=bbox,
+        skipped=[
+            (not_place, "skipped {n} features that are not populated places (class P)"),
+            (small, f"skipped {{n}} places with fewer than {min_population:,} people"),
+        ],
+    )

@@ -22,23 +22,15 @@ from strikemap.layers.importers.common import (
     WHERE_COLUMN,
     ParsedImport,
     Progress,
-    check_input_file,
-    incoming_frame,
-    no_rows_error,
 )
 from strikemap.layers.importers.tables import (
     Bounds,
     SourceTable,
     as_int,
-    bounds_note,
-    clip_to_bounds,
     coordinate_problems,
-    is_geojson,
-    points_from,
-    read_csv_table,
-    read_geojson_table,
+    point_import,
+    read_table,
     rejected_rows,
-    resolve_columns,
 )
 from strikemap.layers.schema import slugify
 
@@ -119,15 +111,14 @@ def parse_powerplants(
     ImportFileError
         When the file is missing, unreadable or lacks Name, Fueltype, lat or lon.
     """
-    path = check_input_file(path)
-    if is_geojson(path):
-        table = read_geojson_table(path, fmt=FORMAT)
-    else:
-        required = ("Name", "Fueltype")
-        table = read_csv_table(path, fmt=FORMAT, required=required, progress=progress)
-    if not len(table):
-        raise no_rows_error(path, fmt=FORMAT)
-    columns = resolve_columns(table, COLUMN_ALIASES, required=REQUIRED, fmt=FORMAT)
+    table, columns = read_table(
+        path,
+        fmt=FORMAT,
+        aliases=COLUMN_ALIASES,
+        required=REQUIRED,
+        csv_required=("Name", "Fueltype"),
+        progress=progress,
+    )
     year = date.today().year if as_of is None else as_of
     return _map(table, columns, bbox, min_capacity_mw, year)
 
@@ -157,17 +148,18 @@ def _map(
             ),
         ],
     )
-    geometry = points_from(lon, lat)
-    _, inside = clip_to_bounds(geometry, bbox)
     small = capacity.fillna(0).to_numpy() < min_capacity_mw
-    keep = ~bad & inside & ~small
-    records = _records(table, columns, provenance, capacity, as_of)
-    frame = incoming_frame(records[keep].reset_index(drop=True), geometry[keep], POWER_PLANTS)
-    notes = bounds_note(int((~bad & ~inside).sum()), bbox)
-    if n_small := int((~bad & inside & small).sum()):
-        notes.append(f"skipped {n_small} plants below {min_capacity_mw:g} MW")
-    return ParsedImport(
-        "powerplants", table.path, {"power_plants": frame}, rejected, len(table), notes
+    return point_import(
+        "powerplants",
+        table,
+        _records(table, columns, provenance, capacity, as_of),
+        lon,
+        lat,
+        bad=bad,
+        rejected=rejected,
+        spec=POWER_PLANTS,
+        bounds=bbox,
+        skipped=[(small, f"skipped {{n}} plants below {min_capacity_mw:g} MW")],
     )
 
 

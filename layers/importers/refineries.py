@@ -14,22 +14,14 @@ from strikemap.layers.importers.common import (
     WHERE_COLUMN,
     ParsedImport,
     Progress,
-    check_input_file,
-    incoming_frame,
-    no_rows_error,
 )
 from strikemap.layers.importers.tables import (
     Bounds,
     SourceTable,
-    bounds_note,
-    clip_to_bounds,
     coordinate_problems,
-    is_geojson,
-    points_from,
-    read_csv_table,
-    read_geojson_table,
+    point_import,
+    read_table,
     rejected_rows,
-    resolve_columns,
 )
 from strikemap.layers.schema import URL_PATTERN, slugify
 
@@ -76,19 +68,14 @@ def parse_refineries(
     ImportFileError
         When the file is missing, unreadable or lacks Site, Latitude or Longitude.
     """
-    path = check_input_file(path)
-    if is_geojson(path):
-        table = read_geojson_table(path, fmt=FORMAT)
-    else:
-        table = read_csv_table(
-            path,
-            fmt=FORMAT,
-            required=("Site", "Latitude", "Longitude"),
-            progress=progress,
-        )
-    if not len(table):
-        raise no_rows_error(path, fmt=FORMAT)
-    columns = resolve_columns(table, COLUMN_ALIASES, required=REQUIRED, fmt=FORMAT)
+    table, columns = read_table(
+        path,
+        fmt=FORMAT,
+        aliases=COLUMN_ALIASES,
+        required=REQUIRED,
+        csv_required=("Site", "Latitude", "Longitude"),
+        progress=progress,
+    )
     return _map(table, columns, bbox)
 
 
@@ -104,14 +91,17 @@ def _map(table: SourceTable, columns: dict[str, str | None], bbox: Bounds) -> Pa
             (slug.duplicated() & (slug != ""), f"{columns['site']}: repeats an earlier site"),
         ],
     )
-    geometry = points_from(lon, lat)
-    _, inside = clip_to_bounds(geometry, bbox)
-    keep = ~bad & inside
     records = _records(table, columns, site, slug)
-    frame = incoming_frame(records[keep].reset_index(drop=True), geometry[keep], FACILITIES)
-    notes = bounds_note(int((~bad & ~inside).sum()), bbox)
-    return ParsedImport(
-        "refineries", table.path, {"facilities": frame}, rejected, len(table), notes
+    return point_import(
+        "refineries",
+        table,
+        records,
+        lon,
+        lat,
+        bad=bad,
+        rejected=rejected,
+        spec=FACILITIES,
+        bounds=bbox,
     )
 
 

@@ -18,12 +18,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from strikemap.layers.catalog import LayerSpec
 from strikemap.layers.importers.common import (
     ImportFileError,
+    ParsedImport,
     Progress,
     Rejected,
     check_input_file,
     first_problem,
+    incoming_frame,
+    no_rows_error,
     require_columns,
     sniff_csv_header,
     stream_csv,
@@ -205,6 +209,74 @@ def resolve_columns(
         )
         raise ImportFileError(msg)
     return found
+
+
+def read_table(
+    path: str | Path,
+    *,
+    fmt: str,
+    aliases: Mapping[str, Sequence[str]],
+    required: Sequence[str],
+    csv_required: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> tuple[SourceTable, dict[str, str | None]]:
+    """Read a GeoJSON extract or the dataset's CSV and find our columns in it.
+
+    Parameters
+    ----------
+    path
+        ``.geojson`` / ``.json`` or a comma-separated UTF-8 CSV.
+    fmt
+        The format's name in messages.
+    aliases, required
+        Our column names -> the file's spellings; which of ours must be there.
+    csv_required
+        Columns a CSV must have under exactly these names (checked from its header, before
+        the rows are read).
+
+    Raises
+    ------
+    ImportFileError
+        When the file is missing, unreadable, has no rows or lacks a required column.
+    """
+    path = check_input_file(path)
+    if is_geojson(path):
+        table = read_geojson_table(path, fmt=fmt)
+    else:
+        table = read_csv_table(path, fmt=fmt, required=csv_required, progress=progress)
+    if not len(table):
+        raise no_rows_error(path, fmt=fmt)
+    return table, resolve_columns(table, aliases, required=required, fmt=fmt)
+
+
+def point_import(
+    kind: str,
+    table: SourceTable,
+    records: pd.DataFrame,
+    lon: pd.Series,
+    lat: pd.Series,
+    *,
+    bad: np.ndarray,
+    rejected: list[Rejected],
+    spec: LayerSpec,
+    bounds: Bounds,
+    skipped: Sequence[tuple[np.ndarray, str]] = (),
+) -> ParsedImport:
+    """Return the good rows as points in ``spec``'s layer, those outside ``bounds`` left out.
+
+    ``skipped`` holds ``(mask, note)`` pairs of good rows left out on purpose; ``note`` is
+    formatted with ``n``, the number of rows inside the bounds it leaves out.
+    """
+    geometry = points_from(lon, lat)
+    _, inside = clip_to_bounds(geometry, bounds)
+    keep = ~bad & inside
+    notes = bounds_note(int((~bad & ~inside).sum()), bounds)
+    for mask, note in skipped:
+        if n := int((keep & mask).sum()):
+            notes.append(note.format(n=n))
+        keep &= ~mask
+    frame = incoming_frame(records[keep].reset_index(drop=True), geometry[keep], spec)
+    return ParsedImport(kind, table.path, {spec.name: frame}, rejected, len(table), notes)
 
 
 def rejected_rows(table: SourceTable, checks: list) -> tuple[np.ndarray, list[Rejected]]:

@@ -18,24 +18,16 @@ from strikemap.layers.importers.common import (
     WHERE_COLUMN,
     ParsedImport,
     Progress,
-    check_input_file,
-    incoming_frame,
-    no_rows_error,
     parse_dates,
 )
 from strikemap.layers.importers.tables import (
     Bounds,
     SourceTable,
     as_int,
-    bounds_note,
-    clip_to_bounds,
     coordinate_problems,
-    is_geojson,
-    points_from,
-    read_csv_table,
-    read_geojson_table,
+    point_import,
+    read_table,
     rejected_rows,
-    resolve_columns,
 )
 
 log = logging.getLogger(__name__)
@@ -114,15 +106,14 @@ def parse_ucdp(
     ImportFileError
         When the file is missing, unreadable or lacks a GED column the layer needs.
     """
-    path = check_input_file(path)
-    if is_geojson(path):
-        table = read_geojson_table(path, fmt=FORMAT)
-    else:
-        required = [COLUMN_ALIASES[n][0] for n in REQUIRED]
-        table = read_csv_table(path, fmt=FORMAT, required=required, progress=progress)
-    if not len(table):
-        raise no_rows_error(path, fmt=FORMAT)
-    columns = resolve_columns(table, COLUMN_ALIASES, required=REQUIRED, fmt=FORMAT)
+    table, columns = read_table(
+        path,
+        fmt=FORMAT,
+        aliases=COLUMN_ALIASES,
+        required=REQUIRED,
+        csv_required=[COLUMN_ALIASES[n][0] for n in REQUIRED],
+        progress=progress,
+    )
     return _map(table, columns, bbox)
 
 
@@ -148,13 +139,18 @@ def _map(table: SourceTable, columns: dict[str, str | None], bbox: Bounds) -> Pa
             *coordinate_problems(lon, lat, lon_name=columns["lon"], lat_name=columns["lat"]),
         ],
     )
-    geometry = points_from(lon, lat)
-    _, inside = clip_to_bounds(geometry, bbox)
-    keep = ~bad & inside
     records = _records(table, columns, ident, violence, where_prec, start, end)
-    frame = incoming_frame(records[keep].reset_index(drop=True), geometry[keep], CONFLICT_EVENTS)
-    notes = bounds_note(int((~bad & ~inside).sum()), bbox)
-    return ParsedImport("ucdp", table.path, {"conflict_events": frame}, rejected, len(table), notes)
+    return point_import(
+        "ucdp",
+        table,
+        records,
+        lon,
+        lat,
+        bad=bad,
+        rejected=rejected,
+        spec=CONFLICT_EVENTS,
+        bounds=bbox,
+    )
 
 
 def _records(
