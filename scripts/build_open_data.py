@@ -360,14 +360,15 @@ TRIMMED_ROUTES: tuple[RouteMerge, ...] = (
 """Open-data lines trimmed to meet a junction (their rest is a research segment)."""
 
 KEPT_SCHEMATIC = {
-    "pipe-tb-ua-orlivka-causeni": "GEM's Anan'iv-Tiraspol-Izmail route (pipe-gem-p0786) runs "
-    "about 25 km east of the Causeni metering point the research puts on Route 1, and which "
-    "transit line carries Route 1 is unresolved (facts.md section 4, item 11).",
-    "pipe-tb-causeni-ananiv": "as for Orlivka-Causeni: GEM's Anan'iv-Tiraspol-Izmail route "
-    "(pipe-gem-p0786) misses Causeni by about 25 km.",
-    "power-vulcanesti-chisinau": "built 2024-2025, after the ENTSO-E map extract (March 2022).",
+    "pipe-tb-ua-orlivka-causeni": "GEM's Anan'iv-Tiraspol-Izmail route (pipe-gem-p0786) passes "
+    "22 km east of the Causeni point the research puts on Route 1, and which transit line "
+    "carries Route 1 is unresolved (facts.md section 4, item 11).",
+    "pipe-tb-causeni-ananiv": "GEM's Anan'iv-Tiraspol-Izmail route (pipe-gem-p0786) passes "
+    "22 km east of the Causeni point, and which transit line carries Route 1 is unresolved.",
+    "power-vulcanesti-chisinau": "it was built in 2024-2025, after the ENTSO-E map extract "
+    "(March 2022).",
 }
-"""Research lines left schematic, and why (docs/DATA.md repeats this)."""
+"""Research lines left schematic, and why: added to their location notes."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -502,6 +503,10 @@ def merge_routes(
     for name in ("pipelines", "power_lines"):
         records = layers[name].to_dict(orient="records")
         by_id = {r["id"]: r for r in records}
+        for line_id, why in KEPT_SCHEMATIC.items():
+            if line_id in by_id:
+                row = by_id[line_id]
+                row["location_note"] = f"{row['location_note']} Not redrawn from open data: {why}"
         for merge in (m for m in ROUTE_MERGES if m.layer == name):
             row = by_id[merge.research_id]
             old = row["geometry"]

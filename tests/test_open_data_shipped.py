@@ -93,6 +93,8 @@ def test_only_the_documented_research_lines_stay_schematic_between_towns(layers)
     assert town_to_town == KEPT_SCHEMATIC
     redrawn = research[~research["id"].isin(KEPT_SCHEMATIC)]
     assert redrawn["location_note"].str.startswith("Route from ").all()
+    kept = research[research["id"].isin(KEPT_SCHEMATIC)]
+    assert kept["location_note"].str.contains("Not redrawn from open data: ").all()
 
 
 def test_merged_research_assets_keep_their_id_and_name_the_record(layers):
