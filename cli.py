@@ -31,10 +31,10 @@ from strikemap.exports.links import links_to_csv, links_to_geojson, links_to_jso
 from strikemap.exports.tables import CSV_TABLES, TABLE_FORMATS, export_table
 from strikemap.geo.rules import BORDER_RADIUS_M, DEFAULT_RULES, RELATION_ORDER, ImpactRules
 from strikemap.layers import history
-from strikemap.layers.catalog import CATALOG
+from strikemap.layers.catalog import CATALOG, OPEN_DATA_BOUNDS
 from strikemap.layers.errors import LayerReadError, LayerValidationError
 from strikemap.layers.history import HistoryError, Retention
-from strikemap.layers.importers import IMPORTERS, ImportFileError
+from strikemap.layers.importers import IMPORTERS, ImportFileError, importer_options
 from strikemap.layers.io import read_layer
 from strikemap.layers.journal import WriteError, recover_if_needed
 from strikemap.layers.lock import LockError, write_lock
@@ -707,7 +707,8 @@ def _add_import_parser(verbs: argparse._SubParsersAction) -> None:
     parser = _add_verb(
         verbs,
         "import",
-        help="import an ACLED, OpenStreetMap, FIRMS or GEM export (preview with --dry-run)",
+        help="import an outside export: ACLED, OSM, FIRMS, GEM, GridKit, powerplantmatching, "
+        "refineries, World Port Index, GeoNames, UCDP (preview with --dry-run)",
         description="Read an outside export, merge it into the layers and print what changes "
         "(added / updated / unchanged / rejected, with ids). The whole resulting layer set is "
         "validated before anything is written; files are replaced atomically and the previous "
@@ -738,6 +739,35 @@ def _add_import_parser(verbs: argparse._SubParsersAction) -> None:
         metavar="N",
         help="firms: group detections at one asset within N days into one candidate (default 1)",
     )
+    parser.add_argument(
+        "--bbox",
+        type=_bbox,
+        metavar="W,S,E,N",
+        help="open data (gem, gridkit, powerplants, refineries, wpi, geonames, ucdp): keep only "
+        "rows in this box, clip lines to it (default for all but gem: the map region "
+        f"{','.join(f'{v:g}' for v in OPEN_DATA_BOUNDS)})",
+    )
+    parser.add_argument(
+        "--attributes",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="gem: attribute table (xlsx, csv, geojson) joined to a route file by ProjectID; "
+        "repeat for several, the first wins",
+    )
+    parser.add_argument(
+        "--min-population",
+        type=int,
+        metavar="N",
+        help="geonames: skip places with fewer than N people",
+    )
+    parser.add_argument(
+        "--min-capacity-mw",
+        type=float,
+        metavar="MW",
+        help="powerplants: skip plants smaller than MW",
+    )
     parser.set_defaults(run=_run_import)
 
 
@@ -750,6 +780,19 @@ def _run_import(args: argparse.Namespace) -> int:
         options["radius_m"] = args.radius_m
     if args.window_days is not None:
         options["window_days"] = args.window_days
+    if args.bbox is not None:
+        options["bbox"] = args.bbox
+    if args.attributes:
+        options["attributes"] = args.attributes
+    if args.min_population is not None:
+        options["min_population"] = args.min_population
+    if args.min_capacity_mw is not None:
+        options["min_capacity_mw"] = args.min_capacity_mw
+    unknown = sorted(set(options) - set(importer_options(args.kind)))
+    if unknown:
+        given = ", ".join("--" + name.replace("_", "-") for name in unknown)
+        msg = f"{given}: not an option of `strikemap import {args.kind}`; see --help"
+        raise _UsageError(msg)
     action = f"import {args.kind} {args.file.name}"
     with _writing(data_dir, action, dry_run=args.dry_run):  # plan and apply on the same data
         with _ProgressBar(f"reading {args.file.name}") as bar:

@@ -262,6 +262,12 @@ def parse_csv_text(text: str, *, file: str) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         reason = f"cannot be read as CSV ({exc}); check quotes and the number of commas per line"
         raise LayerReadError(f"{file}: {reason}", code="not-csv", reason=reason) from exc
+    if not isinstance(table.index, pd.RangeIndex):  # pandas took the extra fields as an index
+        reason = (
+            "cannot be read as CSV: the rows have more fields than the header names; check "
+            "the commas per line and the quotes"
+        )
+        raise LayerReadError(f"{file}: {reason}", code="not-csv", reason=reason)
     return table.fillna("")
 
 

@@ -38,6 +38,8 @@ FIND_STRIKE_JS = """
     );
     if (!layer) { return null; }
     map.setView(layer.getLatLng(), 11, {animate: false});
+    // lower left, clear of the expanded layer control (one row per catalogue layer) and legend
+    map.panBy([120, -150], {animate: false});
     const point = map.latLngToContainerPoint(layer.getLatLng());
     return {x: point.x, y: point.y};
 }

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from strikemap.layers.catalog import CATALOG
+from strikemap.layers.importers import IMPORTERS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 SETTINGS = settings(
@@ -56,14 +57,23 @@ CELLS = st.one_of(
     st.text(max_size=12),
     st.floats(allow_nan=True, allow_infinity=True).map(str),
 )
+OPEN_DATA = FIXTURES.parent / "open_data"
 HEADERS = {
-    kind: (FIXTURES / name).read_text(encoding="utf-8").splitlines()[0].split(",")
-    for kind, name in (
-        ("acled", "acled_odesa.csv"),
-        ("firms", "firms_viirs.csv"),
-        ("gem", "gem_pipelines.csv"),
+    kind: path.read_text(encoding="utf-8").splitlines()[0].split(",")
+    for kind, path in (
+        ("acled", FIXTURES / "acled_odesa.csv"),
+        ("firms", FIXTURES / "firms_viirs.csv"),
+        ("gem", FIXTURES / "gem_pipelines.csv"),
+        ("powerplants", OPEN_DATA / "powerplants.csv"),
+        ("refineries", OPEN_DATA / "refineries.csv"),
+        ("ucdp", OPEN_DATA / "ucdp_ged.csv"),
+        ("wpi", OPEN_DATA / "wpi.csv"),
+        ("gridkit", OPEN_DATA / "gridkit_links.csv"),
     )
 }
+"""The CSV importers and the columns their files have (from the test fixtures)."""
+GEOJSON_KINDS = ("osm", "gem", "gridkit", "ucdp", "geonames")
+"""Importers that read GeoJSON (their own exports or extracts with the same columns)."""
 
 
 @st.composite
@@ -135,6 +145,12 @@ def geojson_texts(draw: st.DrawFn) -> bytes:
             "@id": st.integers(0, 10**12),
             "@type": st.sampled_from(["node", "way", "relation"]),
             "tags": JSON_VALUES,
+            "name": st.text(max_size=8),
+            "voltage": st.sampled_from(["400000", "x", ""]),
+            "date_start": st.sampled_from(["0001-01-01", "2024-02-30", "2024-02-01"]),
+            "latitude": st.floats(allow_nan=True, allow_infinity=True),
+            "longitude": st.floats(allow_nan=True, allow_infinity=True),
+            "population": st.integers(-5, 10**10),
         },
     )
     feature = st.fixed_dictionaries(
@@ -191,15 +207,19 @@ def test_csv_importers_never_crash(kind, content, dry_run):
 
 
 @SETTINGS
-@given(kind=st.sampled_from(["osm", "gem"]), content=geojson_texts(), dry_run=st.booleans())
+@given(kind=st.sampled_from(GEOJSON_KINDS), content=geojson_texts(), dry_run=st.booleans())
 def test_geojson_importers_never_crash(kind, content, dry_run):
     import_file(kind, content, "geojson", dry_run=dry_run)
 
 
 @SETTINGS
-@given(kind=st.sampled_from(["acled", "osm", "firms", "gem"]), content=st.binary(max_size=300))
-def test_importers_never_crash_on_random_bytes(kind, content):
-    import_file(kind, content, "csv" if kind != "osm" else "geojson", dry_run=True)
+@given(
+    kind=st.sampled_from(sorted(IMPORTERS)),
+    content=st.binary(max_size=300),
+    suffix=st.sampled_from(["csv", "geojson", "txt"]),
+)
+def test_importers_never_crash_on_random_bytes(kind, content, suffix):
+    import_file(kind, content, suffix, dry_run=True)
 
 
 @SETTINGS

@@ -188,7 +188,7 @@ def preview_import(
     Parameters
     ----------
     kind
-        ``acled``, ``osm``, ``firms`` or ``gem``.
+        An import kind of ``layers.importers.IMPORTERS`` (``acled``, ``gem``, ``gridkit`` ...).
     name, content
         The upload's file name and bytes.
     data_dir

@@ -181,6 +181,12 @@ def stream_csv(
                 chunksize=chunksize,
             )
             for chunk in reader:
+                if not isinstance(chunk.index, pd.RangeIndex):  # pandas took extra fields as index
+                    msg = (
+                        f"{path}: the rows have more fields than the header names (near row "
+                        f"{first_row}); check the separators and quotes, or the header"
+                    )
+                    raise ImportFileError(msg)
                 chunk["_row"] = np.arange(first_row, first_row + len(chunk))
                 first_row += len(chunk)
                 if progress is not None:
@@ -304,8 +310,8 @@ def date_problem(name: str, raw: pd.Series, parsed: pd.Series) -> list[tuple[pd.
     ]
 
 
-def read_geojson_features(path: Path, *, fmt: str, hint: str) -> list[dict]:
-    """Return the features (objects only) of a GeoJSON FeatureCollection file.
+def load_geojson(path: Path, *, fmt: str, hint: str) -> dict:
+    """Return the GeoJSON FeatureCollection in ``path`` as a dict (nesting checked first).
 
     Raises
     ------
@@ -316,7 +322,10 @@ def read_geojson_features(path: Path, *, fmt: str, hint: str) -> list[dict]:
     try:
         data = load_json(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        msg = f"{path}: not UTF-8 at byte {exc.start}; GeoJSON must be UTF-8, {hint}"
+        byte = exc.object[exc.start]
+        msg = (
+            f"{path}: not UTF-8 (byte 0x{byte:02x} at {exc.start}); save the {fmt} as UTF-8, {hint}"
+        )
         raise ImportFileError(msg) from exc
     except json.JSONDecodeError as exc:
         msg = f"{path}: not JSON (line {exc.lineno}: {exc.msg}); {hint}"
@@ -324,11 +333,30 @@ def read_geojson_features(path: Path, *, fmt: str, hint: str) -> list[dict]:
     except JsonDepthError as exc:
         msg = f"{path}: {exc}"
         raise ImportFileError(msg) from exc
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        msg = f"{path}: not a GeoJSON FeatureCollection; {hint}"
+    if not isinstance(data, dict) or not isinstance(data.get("features"), list):
+        msg = (
+            f"{path}: not a GeoJSON FeatureCollection (it starts with "
+            '{"type": "FeatureCollection", "features": [...]}); ' + hint
+        )
         raise ImportFileError(msg)
-    features = data.get("features")
-    return [f for f in features if isinstance(f, dict)] if isinstance(features, list) else []
+    return data
+
+
+def read_geojson_features(path: Path, *, fmt: str, hint: str) -> list[dict]:
+    """Return the features (objects only) of a GeoJSON FeatureCollection file.
+
+    Raises
+    ------
+    ImportFileError
+        As ``load_geojson``.
+    """
+    return [f for f in load_geojson(path, fmt=fmt, hint=hint)["features"] if isinstance(f, dict)]
+
+
+def feature_properties(feature: object) -> dict:
+    """Return a feature's properties, ``{}`` when it has none (or they are not an object)."""
+    properties = feature.get("properties") if isinstance(feature, dict) else None
+    return properties if isinstance(properties, dict) else {}
 
 
 def feature_geometries(features: Sequence[dict]) -> tuple[np.ndarray, list[str]]:
@@ -354,7 +382,23 @@ def feature_geometries(features: Sequence[dict]) -> tuple[np.ndarray, list[str]]
     for i, (text, geometry) in enumerate(zip(texts, parsed, strict=True)):
         if text is not None and geometry is None:
             reasons[i] = "geometry cannot be read as GeoJSON (type and coordinates); fix it"
+    empty = np.flatnonzero(shapely.is_empty(parsed)) if len(parsed) else []
+    finite = np.isfinite(shapely.bounds(parsed)).all(axis=1) if len(parsed) else []
+    for i in empty:
+        reasons[i] = "geometry has no coordinates; give the feature a position or remove it"
+        parsed[i] = None
+    for i in np.flatnonzero(~np.asarray(finite, dtype=bool)):
+        if parsed[i] is not None:
+            reasons[i] = "coordinates are too large to be degrees; export the feature again"
+            parsed[i] = None
     return parsed, reasons
+
+
+def geometries_from_wkt(values: pd.Series) -> np.ndarray:
+    """Parse WKT text to shapely geometries; empty or unreadable text gives ``None``."""
+    text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
+    wkt = text.astype(object).where(text != "", None).to_numpy()
+    return np.asarray(shapely.from_wkt(wkt, on_invalid="ignore"), dtype=object)
 
 
 def incoming_frame(

@@ -20,6 +20,7 @@ from strikemap.layers.importers.common import (
     Rejected,
     check_input_file,
     feature_geometries,
+    feature_properties,
     incoming_frame,
     read_geojson_features,
 )
@@ -142,16 +143,11 @@ def _tables(features: list[dict]) -> tuple[pd.DataFrame, pd.Series, np.ndarray, 
 
     The fourth item says, per feature, why its geometry could not be read ('' when it could).
     """
-    tags = pd.DataFrame([_flat_tags(_properties(f)) for f in features]).astype(object)
+    tags = pd.DataFrame([_flat_tags(feature_properties(f)) for f in features]).astype(object)
     tags = tags.where(tags.notna(), None)
     refs = pd.Series([osm_ref(f) for f in features], dtype=object)
     geometry, reasons = feature_geometries(features)
     return tags, refs, geometry, reasons
-
-
-def _properties(feature: dict) -> dict:
-    properties = feature.get("properties")
-    return properties if isinstance(properties, dict) else {}
 
 
 def _flat_tags(properties: dict) -> dict:
@@ -163,7 +159,7 @@ def _flat_tags(properties: dict) -> dict:
 
 def osm_ref(feature: dict) -> str | None:
     """Return ``node/123``, ``way/123`` or ``relation/123`` for a feature in any export style."""
-    props = _properties(feature)
+    props = feature_properties(feature)
     candidates = [props.get("@id"), feature.get("id"), props.get("id")]
     if props.get("@type") and props.get("@id") is not None:
         candidates.insert(0, f"{props['@type']}/{props['@id']}")
