@@ -338,6 +338,8 @@ def main(static_dir: Path | None = None) -> None:
     )
     for notice in st.session_state.get("url_notices", []):
         st.warning(notice)
+    for note in data.recovery.notes:  # an interrupted write, finished or rolled back on loading
+        st.warning(note.replace(data_dir, "the data folder"))
     radii, probe = sidebar(data, dates)
     map_tab, data_tab = st.tabs(["Map", "Data"])
     with map_tab:

@@ -20,6 +20,8 @@ from strikemap.geo.impact import link_strikes
 from strikemap.geo.rules import DEFAULT_RULES, ImpactRules
 from strikemap.layers.catalog import ASSET_ROLES, CATALOG
 from strikemap.layers.io import empty_layer, read_country_codes, read_layers, read_relations
+from strikemap.layers.journal import Recovery, recover_if_needed
+from strikemap.layers.lock import read_lock
 from strikemap.layers.paths import resolve_data_dir
 
 MEMO_SIZE = 8
@@ -41,6 +43,8 @@ class Dataset:
         ``relations.csv``.
     country_codes
         ``iso3, name`` of every known country (``country_codes.csv``).
+    recovery
+        What loading did first about an interrupted write (finished or rolled back), if any.
 
     Notes
     -----
@@ -54,6 +58,7 @@ class Dataset:
     layers: dict[str, gpd.GeoDataFrame]
     relations: pd.DataFrame
     country_codes: pd.DataFrame
+    recovery: Recovery = field(default_factory=Recovery, compare=False)
     _memo: OrderedDict[tuple[str, ImpactRules], object] = field(
         default_factory=OrderedDict, init=False, repr=False, compare=False
     )
@@ -180,15 +185,21 @@ class Dataset:
 def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     """Read every layer, ``relations.csv`` and ``country_codes.csv`` of a data folder.
 
+    An interrupted write is finished or rolled back first (``layers.journal``), and the files
+    are read under the folder's shared lock, so they are always one consistent set.
+
     Parameters
     ----------
     data_dir
         Data folder; defaults to ``$STRIKEMAP_DATA_DIR`` or the shipped data.
     """
     folder = resolve_data_dir(data_dir)
-    return Dataset(
-        data_dir=folder,
-        layers=read_layers(data_dir=folder),
-        relations=read_relations(data_dir=folder),
-        country_codes=read_country_codes(data_dir=folder),
-    )
+    recovery = recover_if_needed(folder)
+    with read_lock(folder):  # no write replaces files while they are read
+        return Dataset(
+            data_dir=folder,
+            layers=read_layers(data_dir=folder),
+            relations=read_relations(data_dir=folder),
+            country_codes=read_country_codes(data_dir=folder),
+            recovery=recovery,
+        )

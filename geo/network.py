@@ -207,12 +207,15 @@ class PipelineNetwork:
             for reached in self.downstream_hops(asset_id, start)
         }
 
-    def downstream_hops(self, asset_id: str, start: Start) -> dict[str, int]:
+    def downstream_hops(self, asset_id: str, start: Start | None = None) -> dict[str, int]:
         """Return ``{asset reached from start: lines followed to reach it}``, ``asset_id`` left out.
 
-        A station counts the lines followed to its node, a line one more than to the node its
-        first reached edge leaves.
+        ``start`` defaults to a hit anywhere on the asset (``whole_asset_start``). A station
+        counts the lines followed to its node, a line one more than to the node its first
+        reached edge leaves.
         """
+        if start is None:
+            start = self.whole_asset_start(asset_id)
         hops, _ = self._search(start)
         reached: dict[str, int] = {}
         for node, depth in sorted(hops.items(), key=lambda item: (item[1], item[0])):
@@ -246,6 +249,10 @@ class PipelineNetwork:
         ]
         head = (asset_id,) if asset_id in self._line_codes else ()
         return _collapse((*head, *along, *tail))
+
+    def path_to(self, asset_id: str, reached_id: str) -> tuple[str, ...]:
+        """Return ``path`` from a hit anywhere on ``asset_id`` to ``reached_id``."""
+        return self.path(asset_id, self.whole_asset_start(asset_id), reached_id)
 
     def _dijkstra(self, start: Start) -> tuple[dict[int, int], dict[int, list[int]]]:
         """Edges followed to every node reached from ``start``, and the way (fewest edges)."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import folium
 
 from strikemap.analysis import Analysis
-from strikemap.layers.io import atomic_write_text
+from strikemap.exports.files import check_writable, write_output
 from strikemap.maps.interactive import build_map
 from strikemap.maps.offline import LOCAL_ASSETS, asset_source, asset_url, localise_assets
 from strikemap.maps.popups import impact_chain_html
@@ -76,7 +76,7 @@ def save_html_map(analysis: Analysis, out: str | Path, *, offline: bool = True) 
         The analysed view (``strikemap.analysis.analyse``): its strikes, links, colouring and
         selected strike.
     out
-        The ``.html`` file to write (replaced atomically).
+        The ``.html`` file to write (replaced atomically); its folder must exist.
     offline
         Inline the map's libraries so the file opens with no internet (see ``standalone_html``).
 
@@ -85,7 +85,7 @@ def save_html_map(analysis: Analysis, out: str | Path, *, offline: bool = True) 
     Path
         The written file.
     """
-    out = Path(out)
+    check_writable(out)  # a missing folder is refused, as for every other export
     fmap = build_map(
         analysis.layers,
         analysis.links,
@@ -93,5 +93,5 @@ def save_html_map(analysis: Analysis, out: str | Path, *, offline: bool = True) 
         country_names=analysis.country_names,
         chain=selection_chain(analysis),
     )
-    atomic_write_text(out, standalone_html(fmap, offline=offline))
-    return out
+    write_output(standalone_html(fmap, offline=offline).encode("utf-8"), out)
+    return Path(out)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
 from collections.abc import Callable
 from datetime import date
@@ -104,6 +106,55 @@ MINIMAL_FEATURES: dict[str, list[dict[str, object]]] = {
             owner_country="AZE",
         )
     ],
+    "substations": [
+        feature(
+            point(29.47, 45.98),
+            id="sub-gridkit-3817",
+            name="Substation 330 kV (GridKit 3817)",
+            asset_type="substation",
+            location_note="ENTSO-E map station, placed for clarity",
+            voltage_kv=330,
+        )
+    ],
+    "power_plants": [
+        feature(
+            point(29.94, 46.63),
+            id="plant-kuchurgan",
+            name="Kuchurgan",
+            asset_type="gas_power_plant",
+            location_note="Location as powerplantmatching gives it",
+            capacity_mw=710,
+        )
+    ],
+    "regions": [
+        feature(
+            box(28.2, 45.2, 30.8, 47.8),
+            id="region-ukr-odessa",
+            name="Odessa",
+            geo_precision=0,
+            iso3="UKR",
+        )
+    ],
+    "places": [
+        feature(
+            point(28.44, 45.32),
+            id="place-orlivka-698379",
+            name="Orlivka",
+            location_note="GeoNames point of the settlement",
+            population=3047,
+        )
+    ],
+    "conflict_events": [
+        feature(
+            point(30.73, 46.48),
+            id="event-ucdp-153030",
+            name="Clashes in Odesa",
+            location_note="UCDP locates it to the named place itself",
+            date="2014-05-02",
+            date_precision="day",
+            violence_type="non_state",
+        )
+    ],
     "countries": [
         feature(box(22.1, 44.4, 40.2, 52.4), id="country-ukr", name="Ukraine", iso3="UKR"),
         feature(box(20.2, 43.6, 29.7, 48.3), id="country-rou", name="Romania", iso3="ROU"),
@@ -121,6 +172,16 @@ MINIMAL_RELATIONS = (
 )
 
 FileContent = list[dict[str, object]] | dict[str, object] | str | bytes | None
+
+
+def run_cli(*argv: object) -> tuple[int, str]:
+    """Run ``strikemap ARGV`` in-process; return the exit code and stdout + stderr."""
+    from strikemap.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in argv])
+    return code, out.getvalue() + err.getvalue()
 
 
 @pytest.fixture

@@ -83,3 +83,17 @@ def test_report_benchmark_small_prints_both_formats_with_ratios():
     assert int(cells[2]["pages"]) > 10
     assert float(cells[0]["vs_time"]) > 0
     assert note.startswith("reading the shipped data folder")
+
+
+HISTORY_BENCHMARK = BENCHMARK.parent / "history.py"
+
+
+def test_history_benchmark_small_prints_sizes_and_the_ratio():
+    done = run_benchmark(HISTORY_BENCHMARK, "--adds", "3", "--copies", "2", timeout=180)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("strikes layer:")
+    assert "3 one-strike adds" in lines[0]
+    assert lines[1].startswith("full copy per write (before):")
+    assert "x smaller)" in lines[2]
+    assert "KB per add" in lines[3]

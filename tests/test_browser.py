@@ -22,6 +22,8 @@ from browser_support import (
     watch_page,
 )
 
+from strikemap.webapp.data_page import DEFAULT_MAX_UPLOAD_MB
+
 pytestmark = pytest.mark.browser
 
 ORLIVKA = "strike-2025-08-06-orlivka"
@@ -36,6 +38,8 @@ FIND_STRIKE_JS = """
     );
     if (!layer) { return null; }
     map.setView(layer.getLatLng(), 11, {animate: false});
+    // lower left, clear of the expanded layer control (one row per catalogue layer) and legend
+    map.panBy([120, -150], {animate: false});
     const point = map.latLngToContainerPoint(layer.getLatLng());
     return {x: point.x, y: point.y};
 }
@@ -310,6 +314,31 @@ def test_a_wrong_file_on_the_data_tab_is_an_error_message_not_a_traceback(page, 
     alert.wait_for(timeout=WAIT_MS)
     assert page.get_by_test_id("stException").count() == 0
     assert "strikemap-upload-" not in alert.inner_text()
+
+
+def test_a_crafted_upload_is_a_message_without_server_paths(page, app, tmp_path):
+    crafted = tmp_path / "crafted.geojson"
+    crafted.write_bytes(
+        b'{"type": "FeatureCollection", "features": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    )
+    upload_on_data_tab(page, app, "osm", crafted)
+    alert = page.get_by_test_id("stAlertContentError").filter(has_text="crafted.geojson")
+    alert.wait_for(timeout=WAIT_MS)
+    text = alert.inner_text()
+    assert "nest more than 32 levels" in text
+    assert page.get_by_test_id("stException").count() == 0
+    assert str(tmp_path) not in text
+    assert "/data" not in text
+
+
+def test_an_upload_above_the_limit_is_refused_by_the_server(page, app, tmp_path):
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * ((DEFAULT_MAX_UPLOAD_MB + 1) * 2**20))
+    upload_on_data_tab(page, app, "acled", big)
+    page.get_by_text(f"File must be {DEFAULT_MAX_UPLOAD_MB}.0MB or smaller").wait_for(
+        timeout=WAIT_MS
+    )
+    assert page.get_by_test_id("stCode").count() == 0
 
 
 IMAGES_LOADED_JS = "() => [...document.images].map((img) => img.complete && img.naturalWidth > 0)"

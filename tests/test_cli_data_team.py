@@ -11,6 +11,7 @@ import pytest
 from strikemap.cli import main
 from strikemap.layers.catalog import STRIKES
 from strikemap.layers.io import read_layer
+from strikemap.layers.lock import LOCK_NAME
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 
@@ -21,9 +22,10 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 def digest(folder: Path) -> str:
+    """Names and bytes of every file, history included; not the (empty) lock file."""
     sha = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
-        if path.is_file():
+        if path.is_file() and path.name != LOCK_NAME:
             sha.update(str(path.relative_to(folder)).encode())
             sha.update(path.read_bytes())
     return sha.hexdigest()

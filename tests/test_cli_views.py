@@ -166,5 +166,7 @@ def test_export_map_html_opens_the_selected_strikes_chain(tmp_path: Path, capsys
     assert main(["export-map", "--out", str(out), "--select", "strike-2025-08-06-orlivka"]) == 0
     html = out.read_text()
     assert "Azerbaijan: supply origin of its gas from 2025-07-28 to 2025-08-31" in html
-    assert main(["export-map", "--out", str(out), "--select", "strike-never"]) == 2
+    other = tmp_path / "other.html"
+    assert main(["export-map", "--out", str(other), "--select", "strike-never"]) == 2
+    assert not other.exists()
     assert "no strike with that id" in capsys.readouterr().err

@@ -6,7 +6,6 @@ coordinates, unclosed rings.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from collections.abc import Iterator
@@ -19,11 +18,12 @@ import pyproj
 import shapely
 
 from strikemap.layers.catalog import LayerSpec
+from strikemap.layers.errors import LayerReadError
+from strikemap.layers.io import parse_csv_text, read_data_text
+from strikemap.layers.limits import JsonDepthError, load_json
 from strikemap.layers.report import Problem
-from strikemap.layers.schema import RELATIONS_TABLE
 from strikemap.layers.validate.table import Table, is_number
 
-UTF8_BOM = b"\xef\xbb\xbf"
 ACCEPTED_CRS_NAMES = ("EPSG:4326", "EPSG::4326", "CRS84", "CRS:84")
 """Endings of legacy ``crs`` names that mean plain longitude/latitude degrees."""
 GEOMETRY_DEPTH = {
@@ -38,37 +38,28 @@ GEOMETRY_DEPTH = {
 
 
 def read_text(path: Path) -> tuple[str | None, list[Problem]]:
-    """Decode a file as UTF-8 (a BOM is accepted with a warning); ``None`` when it cannot be."""
+    """Read a data file with the loader's reader (``layers.io.read_data_text``).
+
+    A BOM is accepted with a warning; a file the reader refuses (too large, not UTF-8, empty)
+    gives one error and ``None``.
+    """
     file = str(path)
-    raw = path.read_bytes()
-    problems = []
-    offset = 0
-    if raw.startswith(UTF8_BOM):
-        msg = "starts with a UTF-8 byte order mark (BOM); accepted, but re-save without it"
-        problems.append(Problem("warning", file, msg, code="utf8-bom"))
-        offset = len(UTF8_BOM)
     try:
-        text = raw[offset:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        at = exc.start + offset
-        line = raw.count(b"\n", 0, at) + 1
-        msg = (
-            f"is not UTF-8: byte {at} (line {line}) is {raw[at : at + 1]!r}; "
-            "re-save the file as UTF-8"
-        )
-        return None, [*problems, Problem("error", file, msg, code="not-utf8")]
-    if not text.strip():
-        msg = 'is empty; write at least {"type": "FeatureCollection", "features": []}'
-        if path.suffix.lower() == ".csv":
-            msg = f"is empty; write at least the header line: {','.join(RELATIONS_TABLE.columns)}"
-        return None, [*problems, Problem("error", file, msg, code="empty-file")]
-    return text, problems
+        text, bom = read_data_text(path)
+    except LayerReadError as exc:
+        return None, [Problem("error", file, exc.reason, code=exc.code)]
+    if not bom:
+        return text, []
+    msg = "starts with a UTF-8 byte order mark (BOM); accepted, but re-save without it"
+    return text, [Problem("warning", file, msg, code="utf8-bom")]
 
 
 def parse_json(file: str, text: str) -> tuple[object, list[Problem]]:
-    """Parse JSON text; a syntax error becomes one problem saying where and whether truncated."""
+    """Parse JSON text; a syntax error or too deep a nesting becomes one problem."""
     try:
-        return json.loads(text), []
+        return load_json(text), []
+    except JsonDepthError as exc:
+        return None, [Problem("error", file, f"is nested too deeply: {exc}", code="too-deep")]
     except json.JSONDecodeError as exc:
         truncated = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
         if truncated:
@@ -170,7 +161,7 @@ def table_from_features(
         records.append(properties)
         geometries.append(feature.get("geometry"))
         rows.append(position)
-    props = pd.DataFrame.from_records(records) if records else pd.DataFrame(index=range(0))
+    props = pd.DataFrame(records, index=range(len(records)))  # a feature may have no properties
     geometry, broken = _parse_geometries(geometries)
     table = Table(file, spec, props, geometry, np.asarray(rows, dtype=int), degrees, broken)
     problems += _diagnose_broken(table, geometries)
@@ -262,10 +253,8 @@ def _positions(coordinates: object, depth: int) -> Iterator[list[object] | None]
 
 
 def parse_csv(file: str, text: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Parse CSV text as strings; a malformed file becomes one problem."""
+    """Parse CSV text with the loader's parser; a malformed file becomes one problem."""
     try:
-        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False).fillna("")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        msg = f"cannot be read as CSV ({exc}); check quotes and the number of commas per line"
-        return None, [Problem("error", file, msg, code="not-csv")]
-    return table, []
+        return parse_csv_text(text, file=file), []
+    except LayerReadError as exc:
+        return None, [Problem("error", file, exc.reason, code=exc.code)]

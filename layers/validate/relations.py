@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 
 from strikemap.layers.catalog import LayerSpec
-from strikemap.layers.io import COUNTRY_CODES_FILE
-from strikemap.layers.report import Problem, Severity
+from strikemap.layers.io import COUNTRY_CODES_FILE, missing_column_message, missing_columns
+from strikemap.layers.limits import DATE_RANGE_TEXT, date_in_range
+from strikemap.layers.report import Problem
 from strikemap.layers.schema import (
     DATASET_SOURCE_PREFIX,
     ISO3_PATTERN,
@@ -17,7 +18,13 @@ from strikemap.layers.schema import (
     RELATIONS_TABLE,
     URL_PATTERN,
 )
-from strikemap.layers.validate.table import Table, bad_items, flag_raw_ip_sources, parse_dates
+from strikemap.layers.validate.table import (
+    Table,
+    bad_items,
+    date_shaped,
+    flag_raw_ip_sources,
+    parse_dates,
+)
 
 
 def check_relations(
@@ -73,18 +80,19 @@ def check_relations(
 
 
 def _check_relation_columns(file: str, table: pd.DataFrame) -> list[Problem]:
-    problems = []
-    for column in RELATIONS_TABLE.columns:
-        if column in table.columns:
-            continue
-        required = column in RELATIONS_TABLE.required
-        msg = (
-            f"column {column!r} is missing; the header must be {','.join(RELATIONS_TABLE.columns)}"
-            + ("" if required else " (the column may be empty)")
+    """One problem per missing column: an error when the loader needs it, else a warning."""
+    required, optional = missing_columns(table, RELATIONS_TABLE)
+    return [
+        Problem(
+            severity,
+            file,
+            missing_column_message(column, RELATIONS_TABLE),
+            field=column,
+            code="missing-column",
         )
-        severity: Severity = "error" if required else "warning"
-        problems.append(Problem(severity, file, msg, field=column, code="missing-column"))
-    return problems
+        for severity, columns in (("error", required), ("warning", optional))
+        for column in columns
+    ]
 
 
 def _check_relation_countries(
@@ -120,7 +128,8 @@ def _check_relation_dates(rel: Table, table: pd.DataFrame) -> list[Problem]:
     for column in ("valid_from", "valid_to"):
         values = table[column]
         parsed[column] = parse_dates(values)
-        bad = (values != "") & parsed[column].isna()
+        outside = (values != "") & date_shaped(values) & ~date_in_range(values)
+        bad = (values != "") & parsed[column].isna() & ~outside
         problems += rel.flag(
             bad,
             field=column,
@@ -128,6 +137,15 @@ def _check_relation_dates(rel: Table, table: pd.DataFrame) -> list[Problem]:
             message=lambda i, v=values, c=column: (
                 f"{c} {v.iloc[i]!r} is not a date in the form YYYY-MM-DD; write e.g. 2025-07-28, "
                 "or leave it empty for an open end"
+            ),
+        )
+        problems += rel.flag(
+            outside,
+            field=column,
+            code="date-out-of-range",
+            message=lambda i, v=values, c=column: (
+                f"{c} {v.iloc[i]} lies outside {DATE_RANGE_TEXT}, the dates strikemap reads; "
+                "check the year, or leave it empty for an open end"
             ),
         )
     reversed_ = parsed["valid_from"] > parsed["valid_to"]

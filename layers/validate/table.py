@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from strikemap.layers.catalog import LayerSpec
+from strikemap.layers.limits import date_in_range
 from strikemap.layers.report import Problem, Severity
 from strikemap.layers.schema import RAW_IP_URL_PATTERN
 
@@ -147,13 +148,23 @@ def flag_raw_ip_sources(table: Table, items: pd.Series, size: int, *, field: str
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
-    """Parse ``YYYY-MM-DD`` text (or date objects) to timestamps; anything else gives NaT."""
-    text = values.map(_date_text)
-    shaped = text.str.fullmatch(ISO_DATE).fillna(False).astype(bool)
-    return pd.to_datetime(text.where(shaped), format="%Y-%m-%d", errors="coerce")
+    """Parse ``YYYY-MM-DD`` text (or date objects) to timestamps; anything else gives NaT.
+
+    Dates outside ``limits.DATE_MIN..DATE_MAX`` give NaT too (``date_shaped`` tells them apart).
+    """
+    text = values.map(date_text)
+    usable = date_in_range(text)
+    return pd.to_datetime(text.where(usable), format="%Y-%m-%d", errors="coerce")
 
 
-def _date_text(value: object) -> str | None:
+def date_shaped(values: pd.Series) -> pd.Series:
+    """Whether each value is ``YYYY-MM-DD`` text or a date object (whatever the year)."""
+    text = values.map(date_text)
+    return text.astype("string").str.fullmatch(ISO_DATE).fillna(False).astype(bool)
+
+
+def date_text(value: object) -> str | None:
+    """Return a date as ``YYYY-MM-DD`` text (text stripped), ``None`` for anything else."""
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, date):
