@@ -145,6 +145,8 @@ def _read(path: Path) -> SourceTable:
     except (pd.errors.ParserError, csv.Error) as exc:
         msg = f"{path}: not a well-formed {FORMAT} CSV ({exc}); PyPSA-Eur quotes fields with '"
         raise ImportFileError(msg) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise no_rows_error(path, fmt=FORMAT) from exc
     if "tags" in frame.columns:
         frame = pd.concat([frame.drop(columns="tags"), _tags(frame["tags"])], axis=1)
     where = pd.Series([f"row {i}" for i in range(2, len(frame) + 2)], dtype=object)
