@@ -34,7 +34,7 @@ from strikemap.analysis.view import CONFIDENCE_LEVELS, View
 from strikemap.exports.files import MIME_TYPES
 from strikemap.exports.links import links_to_csv
 from strikemap.exports.tables import TABLE_FORMATS, export_table
-from strikemap.geo.rules import HIT_RADIUS_M
+from strikemap.geo.rules import HIT_RADIUS_M, ImpactRules
 from strikemap.layers.catalog import BY_NAME, get_layer
 from strikemap.layers.paths import resolve_data_dir
 from strikemap.layers.schema import GEO_PRECISION_CODES, WEAPONS
@@ -44,6 +44,7 @@ from strikemap.maps.live.embed import EmbedParts
 from strikemap.maps.live.strikes import resolve_strike_mode
 from strikemap.maps.offline import VENDOR_DIR
 from strikemap.maps.static import FORMATS, PAGES
+from strikemap.reports import REPORT_FORMATS
 from strikemap.webapp import data_page, live_view, map_events, panels, session
 
 STATIC_URL = "app/static"
@@ -222,12 +223,14 @@ def chain_section(data: Dataset, analysis: Analysis, probe) -> None:
         if probe is not None:
             probe_frame, probe_links = probe
             st.subheader("What-if strike")
-            chain_panel(probe_frame.iloc[0], probe_links, data)
+            chain_panel(probe_frame.iloc[0], probe_links, data, analysis.rules)
             return
         st.subheader("Impact chain")
         if selected not in set(analysis.strikes["id"]):
             st.info("The selected strike is hidden by the current filters.")
-        chain_panel(analysis.strike(selected), analysis.strike_links(selected), data)
+        chain_panel(
+            analysis.strike(selected), analysis.strike_links(selected), data, analysis.rules
+        )
 
 
 def time_window(dates: tuple[dt.date, dt.date]) -> None:
@@ -268,6 +271,7 @@ def filters(data: Dataset) -> None:
     st.multiselect("Location precision", list(GEO_PRECISION_CODES), key="precisions")
     st.multiselect("Relation", options["relations"], key="relations")
     st.select_slider("Minimum confidence", list(CONFIDENCE_LEVELS), key="min_confidence")
+    st.checkbox("Include unconfirmed and disputed strikes (marked)", key="include_reported")
     st.checkbox("Include context events (outside the region, spill-over)", key="include_context")
     st.checkbox("Include candidate strikes (remote sensing)", key="include_candidates")
 
@@ -333,15 +337,26 @@ def probe_of_state(last: dt.date) -> tuple | None:
 # Panels
 
 
-def headline(strikes: pd.DataFrame, links: pd.DataFrame) -> None:
-    """Show the title and the four headline numbers in one line."""
-    numbers = panels.headline(strikes, links)
-    cols = st.columns([1.1, 1.1, 1.7, 1.5, 0.8, 2.0], vertical_alignment="center")
+def headline(strikes: pd.DataFrame, links: pd.DataFrame, summary: pd.DataFrame) -> None:
+    """Show the title and the headline numbers: countries affected apart from those only exposed."""
+    numbers = panels.headline(strikes, links, summary)
+    cols = st.columns([1.1, 1.1, 1.7, 1.5, 1.7, 0.8], vertical_alignment="center")
     cols[0].markdown("<span class='strikemap-title'>strikemap</span>", unsafe_allow_html=True)
     cols[1].metric("Strikes shown", numbers["strikes"])
     cols[2].metric("Assets hit or threatened", numbers["assets"])
-    cols[3].metric("Countries touched", numbers["countries"])
-    cols[4].metric("Links", numbers["links"])
+    cols[3].metric(
+        "Countries affected",
+        numbers["countries_affected"],
+        help="reached by some strike at high or medium confidence: an asset named by the "
+        "sources, an exactly located asset within the hit radius, or the strike's location",
+    )
+    cols[4].metric(
+        "Countries exposed only",
+        numbers["countries_exposed"],
+        help="reached only at low confidence: assets merely nearby or drawn at a town's "
+        "coordinates, land borders within the border radius",
+    )
+    cols[5].metric("Links", numbers["links"])
 
 
 def selection_box(strikes: gpd.GeoDataFrame, all_strikes: gpd.GeoDataFrame) -> None:
@@ -356,19 +371,26 @@ def selection_box(strikes: gpd.GeoDataFrame, all_strikes: gpd.GeoDataFrame) -> N
     )
 
 
-def chain_panel(strike: pd.Series | dict, links: pd.DataFrame, data: Dataset) -> None:
-    """Show the strike -> assets -> countries chain as escaped HTML."""
+def chain_panel(
+    strike: pd.Series | dict, links: pd.DataFrame, data: Dataset, rules: ImpactRules
+) -> None:
+    """Show the strike's chain: one line per asset, then its countries (escaped HTML).
+
+    ``rules`` are those the links were made with; a what-if strike is explained on its own.
+    """
+    strike = dict(strike)
+    own = strike.get("id") in set(data.strikes["id"])
+    frame = None if own else gpd.GeoDataFrame([strike], geometry="geometry", crs=data.strikes.crs)
     body = popups.impact_chain_html(
-        dict(strike),
+        strike,
         links,
-        asset_names=panels.asset_lookup(data.assets, "name"),
+        data.explainer(rules, strikes=frame),
         asset_sources=panels.asset_lookup(data.assets, "sources"),
-        country_names=data.country_names,
     )
     st.markdown(body, unsafe_allow_html=True)
 
 
-PANELS = ("Affected countries", "Strikes over time", "Downloads")
+PANELS = ("Countries", "Strikes over time", "Downloads")
 """The panel under the map shows one of these, or nothing (folded)."""
 
 
@@ -385,8 +407,17 @@ def details_panel(data: Dataset, analysis: Analysis, map_file, briefing) -> None
         label_visibility="collapsed",
     )
     if choice == PANELS[0]:
+        st.caption(
+            "Strikes per country. Affected: reached at high or medium confidence (named by "
+            "sources, an exactly located asset within the hit radius, the strike's location). "
+            "Exposed: reached only at low confidence (nearby or town-centroid assets, borders). "
+            "Each strike counts once, in its strongest tier."
+        )
         summary = panels.country_table(
-            analysis.links, analysis.strikes, country_names=data.country_names
+            analysis.links,
+            analysis.strikes,
+            country_names=data.country_names,
+            summary=analysis.country_summary,
         )
         # a static table: the interactive dataframe widget costs about a second of first paint
         st.table(summary, border="horizontal")
@@ -453,8 +484,34 @@ def downloads(analysis: Analysis, map_file, briefing) -> None:
         ),
     }
     for col, (key, (label, make, name)) in zip(cols, buttons.items(), strict=True):
-        mime = MIME_TYPES.get(name.rsplit(".", 1)[-1], "text/html")
+        mime = MIME_TYPES[name.rsplit(".", 1)[-1]]
         col.download_button(label, make, name, mime, key=f"download_{key}", on_click="ignore")
+    report_download(analysis)
+
+
+def report_download(analysis: Analysis) -> None:
+    """Offer the country report of the view for one of its countries; built on click."""
+    countries = panels.report_countries(analysis)
+    if not countries:
+        st.caption("No country is linked to the strikes shown, so there is no country report.")
+        return
+    names = analysis.country_names
+    cols = st.columns([2, 1, 2])
+    country = cols[0].selectbox(
+        "Country report for",
+        countries,
+        key="report_country",
+        format_func=lambda c: f"{names.get(c, c)} ({c})",
+    )
+    fmt = cols[1].selectbox("Report format", REPORT_FORMATS, key="report_format")
+    cols[2].download_button(
+        f"Country report ({fmt.upper()})",
+        lambda: panels.country_report(analysis, country, fmt=fmt),
+        f"strikemap-report-{country.lower()}.{fmt}",
+        MIME_TYPES[fmt],
+        key="download_report",
+        on_click="ignore",
+    )
 
 
 def asset_url_prefix(static_dir: Path | None) -> str | None:
@@ -502,9 +559,11 @@ def main(static_dir: Path | None = None) -> None:
     probe = compute_probe(data_dir, fingerprint, radii, probe_args) if probe_args else None
     sync_url(view, dates)
 
-    headline(analysis.strikes, analysis.links)
+    headline(analysis.strikes, analysis.links, analysis.country_summary)
     for notice in st.session_state.get("url_notices", []):
         st.warning(notice)
+    for note in data.recovery.notes:  # an interrupted write, finished or rolled back on loading
+        st.warning(note.replace(data_dir, "the data folder"))
     map_tab, data_tab = st.tabs(["Map", "Data"])
     prefix = asset_url_prefix(static_dir)
     with map_tab:

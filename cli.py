@@ -8,38 +8,67 @@ line in ``VERBS``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+
+import pandas as pd
 
 from strikemap.analysis import Analysis, analyse, load_dataset
 from strikemap.analysis.view import CONFIDENCE_LEVELS, View, ViewError, parse_bbox
-from strikemap.exports.files import ExportFormatError, ExportWriteError
+from strikemap.exports.files import (
+    ExportFormatError,
+    ExportWriteError,
+    data_folder_of,
+    guard_output,
+    write_output,
+)
 from strikemap.exports.links import links_to_csv, links_to_geojson, links_to_json
-from strikemap.exports.tables import CSV_TABLES, TABLE_FORMATS, save_table
-from strikemap.geo.rules import BORDER_RADIUS_M, DEFAULT_RULES, RELATION_ORDER, ImpactRules
-from strikemap.layers.catalog import CATALOG
+from strikemap.exports.tables import CSV_TABLES, TABLE_FORMATS, export_table
+from strikemap.geo.rules import (
+    BORDER_RADIUS_M,
+    DEFAULT_RULES,
+    MAX_NEARBY_PER_LAYER,
+    RELATION_ORDER,
+    ImpactRules,
+)
+from strikemap.layers import history, retention
+from strikemap.layers.add_strike import plan_add_strike
+from strikemap.layers.catalog import CATALOG, OPEN_DATA_BOUNDS
 from strikemap.layers.errors import LayerReadError, LayerValidationError
-from strikemap.layers.history import HistoryError, list_versions
-from strikemap.layers.importers import IMPORTERS, ImportFileError
-from strikemap.layers.io import atomic_write_text, read_layer
+from strikemap.layers.history import HistoryError
+from strikemap.layers.importers import IMPORTERS, ImportFileError, importer_options
+from strikemap.layers.io import read_layer
+from strikemap.layers.journal import WriteError, recover_if_needed
+from strikemap.layers.lock import LockError, write_lock
 from strikemap.layers.paths import DATA_DIR_ENV, resolve_data_dir
 from strikemap.layers.report import DEFAULT_MAX_PER_FILE
-from strikemap.layers.schema import DATE_PRECISIONS, GEO_PRECISION_CODES, WEAPONS
+from strikemap.layers.retention import Retention
+from strikemap.layers.schema import (
+    DATE_PRECISIONS,
+    GEO_PRECISION_CODES,
+    STRIKE_STATUSES,
+    WEAPONS,
+)
 from strikemap.layers.update import (
+    ImportRejectedError,
     PlanOutdatedError,
     apply_plan,
-    plan_add_strike,
+    commit_files,
     plan_import,
     restore_version,
 )
 from strikemap.layers.validate import validate_data_dir
 from strikemap.maps.html import save_html_map
 from strikemap.maps.static import PAGES, render_static_map
+from strikemap.reports import REPORT_FORMATS, ReportError, save_report
+from strikemap.webapp.data_page import DEFAULT_MAX_UPLOAD_MB
 from strikemap.webapp.serve import DEFAULT_ADDRESS, DEFAULT_PORT, serve
 
 log = logging.getLogger("strikemap")
@@ -58,14 +87,19 @@ examples:
   strikemap add-strike --date 2025-08-06 --lat 45.39 --lon 28.53 --precision 2 \\
       --weapon drone --source https://...  add one strike
   strikemap history                        list kept versions; strikemap restore latest undoes
+  strikemap report --country AZE --from 2025-07-01 --out aze.pdf   a country report
   strikemap serve --port 8502              open the interactive map at localhost:8502
 
 data folder: --data-dir DIR, else the environment variable {DATA_DIR_ENV}, else the shipped data/.
 
+exports never write into the data folder; --force replaces an existing output file.
+a write interrupted by a crash is finished or rolled back by the next command (it says which).
+
 exit codes:
   0  ok
-  1  invalid data (a report names file, feature, field and the fix)
-  2  usage error (unknown verb or option, missing data folder)
+  1  invalid data (a report names file, feature, field and the fix), or the data folder
+     cannot be written now (another writer holds it)
+  2  usage error (unknown verb or option, missing data folder, a refused --out)
 """
 
 
@@ -177,6 +211,13 @@ def _add_serve_parser(verbs: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--open-browser", action="store_true", help="open a browser window once the app runs"
     )
+    parser.add_argument(
+        "--max-upload-mb",
+        type=float,
+        default=DEFAULT_MAX_UPLOAD_MB,
+        metavar="MB",
+        help=f"largest file the Data tab checks (default {DEFAULT_MAX_UPLOAD_MB})",
+    )
     parser.set_defaults(run=_run_serve)
 
 
@@ -185,9 +226,18 @@ def _run_serve(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         msg = f"--port {args.port} is not a port number (1-65535)"
         raise _UsageError(msg)
+    if not args.max_upload_mb > 0:
+        msg = f"--max-upload-mb {args.max_upload_mb:g} must be a positive number of megabytes"
+        raise _UsageError(msg)
     host = f"[{args.address}]" if ":" in args.address else args.address
     print(f"strikemap: serving {data_dir} at http://{host}:{args.port} (Ctrl+C stops)")
-    return serve(data_dir, args.port, headless=not args.open_browser, address=args.address)
+    return serve(
+        data_dir,
+        args.port,
+        headless=not args.open_browser,
+        address=args.address,
+        max_upload_mb=args.max_upload_mb,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -259,6 +309,12 @@ def _add_view_options(parser: argparse.ArgumentParser) -> None:
         help="keep links of at least this confidence (default low: all)",
     )
     group.add_argument(
+        "--confirmed-only",
+        dest="include_reported",
+        action="store_false",
+        help="leave out unconfirmed and disputed strikes (shown by default, marked)",
+    )
+    group.add_argument(
         "--include-context",
         action="store_true",
         help="also show context events (Kyiv incidents, grid spill-overs)",
@@ -290,6 +346,23 @@ def _add_view_options(parser: argparse.ArgumentParser) -> None:
         metavar="M",
         help=f"border radius (default {BORDER_RADIUS_M:.0f})",
     )
+    rules.add_argument(
+        "--nearby-per-layer",
+        type=_nearby_limit,
+        default=MAX_NEARBY_PER_LAYER,
+        metavar="N|all",
+        help=f"nearby assets kept per strike and asset layer, nearest first (default "
+        f"{MAX_NEARBY_PER_LAYER}; 'all' keeps every asset within the threat radius)",
+    )
+
+
+def _nearby_limit(text: str) -> int | None:
+    if text == "all":
+        return None
+    if not text.isdigit():
+        msg = f"{text!r}: give a whole number of assets, or 'all'"
+        raise argparse.ArgumentTypeError(msg)
+    return int(text)
 
 
 def _iso_date(text: str) -> dt.date:
@@ -338,9 +411,11 @@ def _view_from_args(args: argparse.Namespace) -> View:
             asset_types=tuple(args.asset_types),
             relations=tuple(args.relations),
             min_confidence=args.min_confidence,
+            include_reported=args.include_reported,
             include_context=args.include_context,
             include_candidates=args.include_candidates,
             bbox=args.bbox,
+            selected=getattr(args, "select", None),
         )
     except ViewError as exc:
         raise _UsageError(str(exc)) from exc
@@ -354,6 +429,8 @@ def _rules_from_args(args: argparse.Namespace) -> ImpactRules:
         changes["threat_radius_m"] = args.threat_radius_m
     if args.border_radius_m is not None:
         changes["border_radius_m"] = args.border_radius_m
+    if args.nearby_per_layer != MAX_NEARBY_PER_LAYER:
+        changes["max_nearby_per_layer"] = args.nearby_per_layer
     try:
         return dataclasses.replace(DEFAULT_RULES, **changes)
     except ValueError as exc:
@@ -391,22 +468,23 @@ def _add_impact_parser(verbs: argparse._SubParsersAction) -> None:
         "direct country links)",
     )
     parser.add_argument("--out", type=Path, metavar="FILE", help="write here instead of stdout")
+    _add_output_options(parser, into_data=True)
     parser.add_argument(
-        "--summary", action="store_true", help="print the per-country summary as a table instead"
+        "--summary",
+        action="store_true",
+        help="print, instead of the links, the strikes per country: first those that affect it "
+        "(high or medium confidence), then apart those that only expose it (low)",
     )
     _add_view_options(parser)
     parser.set_defaults(run=_run_impact)
 
 
 def _run_impact(args: argparse.Namespace) -> int:
+    _check_out(args)
     analysis = _analysis(args)
     strikes = analysis.strikes
     if args.summary:
-        summary = analysis.country_summary
-        rows = [tuple(summary.columns)] + [
-            tuple(str(v) for v in r) for r in summary.itertuples(index=False)
-        ]
-        text = _table(rows) + "\n"
+        text = _summary_text(analysis.country_summary, rules=analysis.rules)
     else:
         links = analysis.explain()
         if args.format == "csv":
@@ -418,7 +496,7 @@ def _run_impact(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(text)
     else:
-        _write_text(args.out, text)
+        _write_output(args, text.encode("utf-8"))
         print(
             f"wrote {len(analysis.links)} links of {len(strikes)} strikes to {args.out}",
             file=sys.stderr,
@@ -426,11 +504,94 @@ def _run_impact(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_text(path: Path, text: str) -> None:
-    if not path.parent.is_dir():
-        msg = f"cannot write {path}: folder {path.parent} does not exist"
-        raise _UsageError(msg)
-    atomic_write_text(path, text)
+AFFECTED_TITLE = (
+    "Affected: strikes that reach the country at high or medium confidence (an asset named by "
+    "the sources, an exactly located asset within the hit radius, or the strike's own location):"
+)
+EXPOSED_TITLE = (
+    "Exposed only: strikes that reach the country only at low confidence (assets merely nearby "
+    "or drawn at a town's coordinates, a land border within {radius}); not counted above:"
+)
+
+
+def _summary_text(summary: pd.DataFrame, *, rules: ImpactRules) -> str:
+    """Return the per-country summary as two tables: affected first, then exposed only."""
+    affected = summary[summary["affected"] > 0]
+    exposed = summary[summary["exposed"] > 0].sort_values(
+        ["exposed", "country"], ascending=[False, True], kind="stable"
+    )
+    radius = f"{rules.border_radius_m / 1000:g} km"
+    parts = [
+        AFFECTED_TITLE,
+        _frame_table(
+            affected,
+            ["country", "name", "affected", "high", "medium", "affected_by"],
+            ["country", "name", "strikes", "high", "medium", "through"],
+        ),
+        "",
+        EXPOSED_TITLE.format(radius=radius),
+        _frame_table(
+            exposed,
+            ["country", "name", "exposed", "exposed_by"],
+            ["country", "name", "strikes", "through"],
+        ),
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def _frame_table(frame: pd.DataFrame, columns: list[str], headers: list[str]) -> str:
+    rows = [tuple(headers)] + [
+        tuple(str(v) for v in r) for r in frame[columns].itertuples(index=False)
+    ]
+    if len(rows) == 1:
+        return "  (none)"
+    return _table(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Where exports go: never into the data folder unless asked, never over a file unless --force
+
+
+def _add_output_options(parser: argparse.ArgumentParser, *, into_data: bool) -> None:
+    parser.add_argument(
+        "--force", action="store_true", help="replace --out FILE if it exists (never data)"
+    )
+    if into_data:
+        parser.add_argument(
+            "--into-data",
+            action="store_true",
+            help="write --out into the data folder on purpose: the file must be a layer file or "
+            "table, and is validated with the whole folder and kept undoable in the history",
+        )
+
+
+def _check_out(args: argparse.Namespace) -> None:
+    """Refuse a bad --out before any work (see ``exports.files.guard_output``)."""
+    if args.out is None:
+        return
+    data_dir = _data_dir(args)
+    if getattr(args, "into_data", False):
+        folder = data_folder_of(args.out, data_dir=data_dir)
+        if folder is None or args.out.name not in history.data_file_names():
+            names = ", ".join(sorted(history.data_file_names()))
+            msg = f"--into-data: --out {args.out} must be a data file in a data folder ({names})"
+            raise _UsageError(msg)
+        return
+    guard_output(args.out, data_dir=data_dir, force=args.force)
+
+
+def _write_output(args: argparse.Namespace, data: bytes) -> None:
+    """Write an export: to its file, or with --into-data through the data folder's write path."""
+    if not getattr(args, "into_data", False):
+        write_output(data, args.out)
+        return
+    folder = args.out.resolve().parent
+    action = f"{args.verb} --out {args.out.name} --into-data"
+    written = commit_files({args.out.name: data}, data_dir=folder, action=action)
+    if written:
+        print(f"{args.out}: validated with {folder}; the previous file is kept (strikemap history)")
+    else:
+        log.warning("%s already holds this content; nothing written", args.out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -455,6 +616,7 @@ def _add_export_map_parser(verbs: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="FILE.png, FILE.pdf, FILE.svg or FILE.html",
     )
+    _add_output_options(parser, into_data=False)
     parser.add_argument("--title", help="map title")
     parser.add_argument(
         "--page",
@@ -475,6 +637,11 @@ def _add_export_map_parser(verbs: argparse._SubParsersAction) -> None:
         default="offline",
         help="offline (from the countries layer, default) or online tiles",
     )
+    parser.add_argument(
+        "--select",
+        metavar="STRIKE_ID",
+        help="highlight this strike; an HTML map then opens its impact chain from the ring",
+    )
     _add_view_options(parser)
     parser.set_defaults(run=_run_export_map)
 
@@ -484,7 +651,11 @@ def _run_export_map(args: argparse.Namespace) -> int:
     if suffix not in ("png", "pdf", "svg", "html"):
         msg = f"--out {args.out}: unknown format {suffix!r}; use .png, .pdf, .svg or .html"
         raise _UsageError(msg)
+    _check_out(args)
     analysis = _analysis(args)
+    if args.select and analysis.strike(args.select) is None:
+        msg = f"--select {args.select}: no strike with that id; `strikemap impact` lists them"
+        raise _UsageError(msg)
     if suffix == "html":
         return _export_html(args, analysis)
     result = render_static_map(
@@ -529,6 +700,7 @@ def _add_export_table_parser(verbs: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="FILE.csv, FILE.geojson or FILE.xlsx",
     )
+    _add_output_options(parser, into_data=True)
     parser.add_argument(
         "--table",
         choices=CSV_TABLES,
@@ -546,12 +718,62 @@ def _run_export_table(args: argparse.Namespace) -> int:
             f"--out {args.out}: unknown format {suffix or '(none)'!r}; use .csv, .geojson or .xlsx"
         )
         raise _UsageError(msg)
+    _check_out(args)
     analysis = _analysis(args)
     if analysis.strikes.empty:
         log.warning("no strikes match the filters; the table has no rows")
-    save_table(analysis.strikes, analysis.explain(), args.out, table=args.table)
+    table = export_table(analysis.strikes, analysis.explain(), fmt=suffix, table=args.table)
+    _write_output(args, table)
     print(
         f"wrote {args.out} ({len(analysis.strikes)} strikes, {len(analysis.links)} links)",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
+# report
+
+
+def _add_report_parser(verbs: argparse._SubParsersAction) -> None:
+    parser = _add_verb(
+        verbs,
+        "report",
+        help="write a country report (PDF or HTML): numbers by evidence tier, map, timeline, "
+        "strike-by-strike chains with sources, the country's assets, method",
+        description="Write a briefing document about one country for a view: a cover with the "
+        "time window, data cut-off, strikes that affect or expose the country and a map; "
+        "strikes per week or month by evidence tier with the relations that began or ended; "
+        "each strike with its place, weapon, chain to the country and numbered sources; the "
+        "country's assets in the region; method, caveats and attribution. The numbers are "
+        "those of `strikemap impact --summary` for the same options. An empty selection gives "
+        "a short report that says so; an unknown country code exits 2 with the known ones.",
+    )
+    _add_data_dir_option(parser)
+    parser.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="FILE.pdf or FILE.html"
+    )
+    _add_output_options(parser, into_data=False)
+    _add_view_options(parser)
+    parser.set_defaults(run=_run_report)
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    if len(args.countries) != 1:
+        given = ", ".join(args.countries) or "none"
+        msg = f"report needs exactly one --country ISO3 (e.g. --country AZE); got {given}"
+        raise _UsageError(msg)
+    suffix = args.out.suffix.lower().lstrip(".")
+    if suffix not in REPORT_FORMATS:
+        msg = f"--out {args.out}: unknown format {suffix or '(none)'!r}; use .pdf or .html"
+        raise _UsageError(msg)
+    _check_out(args)
+    analysis = _analysis(args)
+    started = time.perf_counter()
+    save_report(analysis, args.out)
+    print(
+        f"wrote {args.out} ({len(analysis.strikes)} strikes linked to {args.countries[0]}, "
+        f"{time.perf_counter() - started:.1f} s)",
         file=sys.stderr,
     )
     return EXIT_OK
@@ -565,7 +787,8 @@ def _add_import_parser(verbs: argparse._SubParsersAction) -> None:
     parser = _add_verb(
         verbs,
         "import",
-        help="import an ACLED, OpenStreetMap, FIRMS or GEM export (preview with --dry-run)",
+        help="import an outside export: ACLED, OSM, FIRMS, GEM, GridKit, powerplantmatching, "
+        "refineries, World Port Index, GeoNames, UCDP (preview with --dry-run)",
         description="Read an outside export, merge it into the layers and print what changes "
         "(added / updated / unchanged / rejected, with ids). The whole resulting layer set is "
         "validated before anything is written; files are replaced atomically and the previous "
@@ -596,6 +819,35 @@ def _add_import_parser(verbs: argparse._SubParsersAction) -> None:
         metavar="N",
         help="firms: group detections at one asset within N days into one candidate (default 1)",
     )
+    parser.add_argument(
+        "--bbox",
+        type=_bbox,
+        metavar="W,S,E,N",
+        help="open data (gem, gridkit, powerplants, refineries, wpi, geonames, ucdp): keep only "
+        "rows in this box, clip lines to it (default for all but gem: the map region "
+        f"{','.join(f'{v:g}' for v in OPEN_DATA_BOUNDS)})",
+    )
+    parser.add_argument(
+        "--attributes",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="gem: attribute table (xlsx, csv, geojson) joined to a route file by ProjectID; "
+        "repeat for several, the first wins",
+    )
+    parser.add_argument(
+        "--min-population",
+        type=int,
+        metavar="N",
+        help="geonames: skip places with fewer than N people",
+    )
+    parser.add_argument(
+        "--min-capacity-mw",
+        type=float,
+        metavar="MW",
+        help="powerplants: skip plants smaller than MW",
+    )
     parser.set_defaults(run=_run_import)
 
 
@@ -608,28 +860,54 @@ def _run_import(args: argparse.Namespace) -> int:
         options["radius_m"] = args.radius_m
     if args.window_days is not None:
         options["window_days"] = args.window_days
-    with _ProgressBar(f"reading {args.file.name}") as bar:
-        plan = plan_import(
-            args.kind,
-            args.file,
-            data_dir=data_dir,
-            strict=args.strict,
-            progress=bar.update,
-            **options,
-        )
-    print(plan.summary())
-    if args.dry_run:
-        print("dry run: nothing written")
-    elif plan.blocked:
-        print("strict: rejected rows, nothing written")
-    elif plan.changed:
-        paths = apply_plan(plan, data_dir=data_dir)
-        print(
-            f"wrote {', '.join(p.name for p in paths)} (previous version kept: strikemap history)"
-        )
-    else:
-        print("nothing to change")
+    if args.bbox is not None:
+        options["bbox"] = args.bbox
+    if args.attributes:
+        options["attributes"] = args.attributes
+    if args.min_population is not None:
+        options["min_population"] = args.min_population
+    if args.min_capacity_mw is not None:
+        options["min_capacity_mw"] = args.min_capacity_mw
+    unknown = sorted(set(options) - set(importer_options(args.kind)))
+    if unknown:
+        given = ", ".join("--" + name.replace("_", "-") for name in unknown)
+        msg = f"{given}: not an option of `strikemap import {args.kind}`; see --help"
+        raise _UsageError(msg)
+    action = f"import {args.kind} {args.file.name}"
+    with _writing(data_dir, action, dry_run=args.dry_run):  # plan and apply on the same data
+        with _ProgressBar(f"reading {args.file.name}") as bar:
+            plan = plan_import(
+                args.kind,
+                args.file,
+                data_dir=data_dir,
+                strict=args.strict,
+                progress=bar.update,
+                **options,
+            )
+        print(plan.summary())
+        if args.dry_run:
+            print("dry run: nothing written")
+        elif plan.blocked:
+            print("strict: rejected rows, nothing written")
+        elif plan.changed:
+            paths = apply_plan(plan, data_dir=data_dir)
+            print(
+                f"wrote {', '.join(p.name for p in paths)} (previous version kept: "
+                "strikemap history)"
+            )
+        else:
+            print("nothing to change")
     return EXIT_INVALID_DATA if plan.rejected else EXIT_OK
+
+
+@contextlib.contextmanager
+def _writing(data_dir: Path, action: str, *, dry_run: bool) -> Iterator[None]:
+    """Hold the data folder's write lock from planning to applying (not for a dry run)."""
+    if dry_run:
+        yield
+        return
+    with write_lock(data_dir, action=action):
+        yield
 
 
 def _add_add_strike_parser(verbs: argparse._SubParsersAction) -> None:
@@ -673,12 +951,24 @@ def _add_add_strike_parser(verbs: argparse._SubParsersAction) -> None:
     parser.add_argument("--place", help="place name as the sources give it")
     parser.add_argument("--description")
     parser.add_argument("--date-precision", choices=DATE_PRECISIONS, default="day")
+    parser.add_argument(
+        "--status",
+        choices=[s for s in STRIKE_STATUSES if s != "candidate"],
+        default="confirmed",
+        help="confirmed (default); unconfirmed when only some sources report it, disputed when "
+        "they contradict each other; context for a spill-over or an event outside the region",
+    )
     parser.add_argument("--dry-run", action="store_true", help="show the change, write nothing")
     parser.set_defaults(run=_run_add_strike)
 
 
 def _run_add_strike(args: argparse.Namespace) -> int:
     data_dir = _data_dir(args)
+    with _writing(data_dir, f"add-strike {args.date}", dry_run=args.dry_run):
+        return _add_strike(args, data_dir)
+
+
+def _add_strike(args: argparse.Namespace, data_dir: Path) -> int:
     plan = plan_add_strike(
         date=args.date,
         lat=args.lat,
@@ -691,6 +981,7 @@ def _run_add_strike(args: argparse.Namespace) -> int:
         place=args.place,
         description=args.description,
         date_precision=args.date_precision,
+        status=args.status,
         data_dir=data_dir,
     )
     print(plan.summary())
@@ -707,21 +998,77 @@ def _add_history_parser(verbs: argparse._SubParsersAction) -> None:
     parser = _add_verb(
         verbs,
         "history",
-        help="list the kept previous versions of the data folder",
-        description="List the versions kept before each write (newest last), with what wrote "
-        "them; `strikemap restore ID` puts one back.",
+        help="list the kept previous versions of the data folder, or prune them",
+        description="List the versions kept before each write, newest first, with what wrote "
+        "them (interrupted writes too, saying whether they were finished or rolled back); "
+        "`strikemap restore ID` puts one back. Versions are stored compressed; after each write "
+        f"the history keeps the newest {retention.DEFAULT_KEEP} versions and every version younger "
+        f"than {retention.DEFAULT_KEEP_DAYS:g} days (${retention.KEEP_ENV}, "
+        f"${retention.KEEP_DAYS_ENV}).",
     )
     _add_data_dir_option(parser)
+    parser.add_argument(
+        "--prune", action="store_true", help="delete versions outside the retention now"
+    )
+    parser.add_argument(
+        "--keep",
+        type=_non_negative(int),
+        metavar="N",
+        help=f"with --prune: keep the newest N versions (default {retention.DEFAULT_KEEP})",
+    )
+    parser.add_argument(
+        "--keep-days",
+        type=_non_negative(float),
+        metavar="D",
+        help=f"with --prune: keep versions younger than D days "
+        f"(default {retention.DEFAULT_KEEP_DAYS:g})",
+    )
     parser.set_defaults(run=_run_history)
 
 
 def _run_history(args: argparse.Namespace) -> int:
-    versions = list_versions(data_dir=_data_dir(args))
+    data_dir = _data_dir(args)
+    if args.prune:
+        return _prune_history(args, data_dir)
+    if args.keep is not None or args.keep_days is not None:
+        raise _UsageError("--keep and --keep-days go with --prune")
+    result = history.scan(data_dir=data_dir)
+    versions = [v for v in result.versions if v.status != history.PENDING]
     if not versions:
         print("no previous versions kept yet")
     for version in versions:
         print(version.describe())
+    for damaged in result.damaged:
+        log.warning("%s", damaged.describe())
     return EXIT_OK
+
+
+def _prune_history(args: argparse.Namespace, data_dir: Path) -> int:
+    try:
+        defaults = Retention.from_env()
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from exc
+    keep = defaults.keep if args.keep is None else args.keep
+    days = defaults.keep_days if args.keep_days is None else args.keep_days
+    with write_lock(data_dir, action="history --prune"):
+        result = retention.prune(data_dir=data_dir, retention=Retention(keep, days))
+    print(
+        f"removed {len(result.removed)} versions (kept the newest {keep} and those younger than "
+        f"{days:g} days); the history takes {result.bytes_after / 2**20:.1f} MB"
+    )
+    if result.skipped_gc:
+        log.warning("%s: %s", data_dir, result.skipped_gc)
+    return EXIT_OK
+
+
+def _non_negative(kind: type) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            return retention.parse_non_negative(text, kind)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
 
 
 def _add_restore_parser(verbs: argparse._SubParsersAction) -> None:
@@ -741,6 +1088,8 @@ def _run_restore(args: argparse.Namespace) -> int:
     data_dir = _data_dir(args)
     try:
         paths = restore_version(args.version, data_dir=data_dir)
+    except history.UnusableVersionError:
+        raise  # incomplete or damaged: invalid data (exit 1)
     except HistoryError as exc:
         raise _UsageError(str(exc)) from exc
     print(f"restored {', '.join(p.name for p in paths) or 'nothing (files already equal)'}")
@@ -784,6 +1133,7 @@ def _add_verb(
     """Return the parser of a new verb, with the -v/-q options every verb takes."""
     parser = verbs.add_parser(name, help=help, description=description)
     _add_loudness_options(parser, default=argparse.SUPPRESS)
+    parser.set_defaults(verb=name)
     return parser
 
 
@@ -808,10 +1158,14 @@ def _add_loudness_options(parser: argparse.ArgumentParser, *, default: object) -
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
+    """Return the data folder, after finishing or rolling back an interrupted write in it."""
     data_dir = resolve_data_dir(args.data_dir)
     if not data_dir.is_dir():
         msg = f"no such data folder: {data_dir}; pass --data-dir DIR or set {DATA_DIR_ENV}"
         raise _UsageError(msg)
+    if not getattr(args, "recovered", False):
+        recover_if_needed(data_dir)  # logs what it did
+        args.recovered = True
     return data_dir
 
 
@@ -821,6 +1175,7 @@ VERBS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_impact_parser,
     _add_export_map_parser,
     _add_export_table_parser,
+    _add_report_parser,
     _add_import_parser,
     _add_add_strike_parser,
     _add_history_parser,
@@ -865,12 +1220,50 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return args.run(args)
-    except (_UsageError, ExportFormatError, ExportWriteError) as exc:
+    except (_UsageError, ExportFormatError, ExportWriteError, ReportError) as exc:
         print(f"strikemap: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (LayerReadError, LayerValidationError, ImportFileError, PlanOutdatedError) as exc:
+    except (
+        LayerReadError,
+        LayerValidationError,
+        ImportFileError,
+        ImportRejectedError,
+        PlanOutdatedError,
+        HistoryError,
+    ) as exc:
         print(f"strikemap: invalid data: {exc}", file=sys.stderr)
         return EXIT_INVALID_DATA
+    except (LockError, WriteError) as exc:
+        print(f"strikemap: cannot write: {exc}", file=sys.stderr)
+        return EXIT_INVALID_DATA
+    except OSError as exc:  # the disk or the system refused (full, read-only, no rights)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"strikemap: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INVALID_DATA
+    except Exception as exc:  # invalid data the analysis tripped on, or a bug: one line each
+        log.debug("traceback", exc_info=True)
+        return _unexpected(args, exc)
+
+
+def _unexpected(args: argparse.Namespace, exc: Exception) -> int:
+    """Say why a verb failed unexpectedly: the data does not validate, or it is a bug."""
+    folder = resolve_data_dir(getattr(args, "data_dir", None))
+    report = validate_data_dir(folder) if folder.is_dir() else None
+    if report is not None and not report.ok:
+        errors = len(report.errors)
+        print(
+            f"strikemap: invalid data: {folder} does not validate ({errors} "
+            f"{'error' if errors == 1 else 'errors'}), so `strikemap {args.verb}` cannot run; "
+            f"`strikemap validate --data-dir {folder}` lists them",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID_DATA
+    print(
+        f"strikemap: internal error ({type(exc).__name__}: {exc}); please report it "
+        "(run again with -v for details)",
+        file=sys.stderr,
+    )
+    return EXIT_INVALID_DATA
 
 
 def _configure_logging(*, verbose: bool, quiet: bool) -> None:

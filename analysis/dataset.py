@@ -18,8 +18,10 @@ from strikemap.geo.countries import country_name_map
 from strikemap.geo.detail import LinkExplainer
 from strikemap.geo.impact import link_strikes
 from strikemap.geo.rules import DEFAULT_RULES, ImpactRules
-from strikemap.layers.catalog import CATALOG
+from strikemap.layers.catalog import ASSET_ROLES, CATALOG
 from strikemap.layers.io import empty_layer, read_country_codes, read_layers, read_relations
+from strikemap.layers.journal import Recovery, recover_if_needed
+from strikemap.layers.lock import read_lock
 from strikemap.layers.paths import resolve_data_dir
 
 MEMO_SIZE = 8
@@ -41,6 +43,8 @@ class Dataset:
         ``relations.csv``.
     country_codes
         ``iso3, name`` of every known country (``country_codes.csv``).
+    recovery
+        What loading did first about an interrupted write (finished or rolled back), if any.
 
     Notes
     -----
@@ -54,6 +58,7 @@ class Dataset:
     layers: dict[str, gpd.GeoDataFrame]
     relations: pd.DataFrame
     country_codes: pd.DataFrame
+    recovery: Recovery = field(default_factory=Recovery, compare=False)
     _memo: OrderedDict[tuple[str, ImpactRules], object] = field(
         default_factory=OrderedDict, init=False, repr=False, compare=False
     )
@@ -102,7 +107,7 @@ class Dataset:
     @cached_property
     def assets(self) -> gpd.GeoDataFrame:
         """The asset layers combined into one frame (``geo.assets.combine_assets``)."""
-        return combine_assets(self.layers)
+        return combine_assets(self.layers, layers=ASSET_ROLES)
 
     @cached_property
     def asset_types(self) -> dict[str, str]:
@@ -143,12 +148,18 @@ class Dataset:
         """
         return self._memoised("links", rules, lambda: self.link(rules=rules, with_detail=False))
 
-    def explainer(self, rules: ImpactRules = DEFAULT_RULES) -> LinkExplainer:
-        """Return the object that writes the ``detail`` sentence of links made under ``rules``."""
+    def explainer(
+        self, rules: ImpactRules = DEFAULT_RULES, *, strikes: gpd.GeoDataFrame | None = None
+    ) -> LinkExplainer:
+        """Return the object that writes the ``detail`` sentence of links made under ``rules``.
+
+        Kept per rule set for the dataset's own strikes; for other ``strikes`` (a what-if strike,
+        as in ``link``) built anew.
+        """
 
         def build() -> LinkExplainer:
             return LinkExplainer(
-                self.strikes,
+                self.strikes if strikes is None else strikes,
                 self.assets,
                 self.relations,
                 self.countries,
@@ -156,7 +167,7 @@ class Dataset:
                 country_names=self.country_names,
             )
 
-        return self._memoised("explainer", rules, build)
+        return build() if strikes is not None else self._memoised("explainer", rules, build)
 
     def _memoised(self, kind: str, rules: ImpactRules, build: Callable[[], T]) -> T:
         key = (kind, rules)
@@ -174,15 +185,21 @@ class Dataset:
 def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     """Read every layer, ``relations.csv`` and ``country_codes.csv`` of a data folder.
 
+    An interrupted write is finished or rolled back first (``layers.journal``), and the files
+    are read under the folder's shared lock, so they are always one consistent set.
+
     Parameters
     ----------
     data_dir
         Data folder; defaults to ``$STRIKEMAP_DATA_DIR`` or the shipped data.
     """
     folder = resolve_data_dir(data_dir)
-    return Dataset(
-        data_dir=folder,
-        layers=read_layers(data_dir=folder),
-        relations=read_relations(data_dir=folder),
-        country_codes=read_country_codes(data_dir=folder),
-    )
+    recovery = recover_if_needed(folder)
+    with read_lock(folder):  # no write replaces files while they are read
+        return Dataset(
+            data_dir=folder,
+            layers=read_layers(data_dir=folder),
+            relations=read_relations(data_dir=folder),
+            country_codes=read_country_codes(data_dir=folder),
+            recovery=recovery,
+        )

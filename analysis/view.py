@@ -11,7 +11,12 @@ import numpy as np
 import pandas as pd
 
 from strikemap.geo.rules import CONFIDENCE_ORDER
-from strikemap.layers.schema import GEO_PRECISION_CODES, STRIKE_STATUSES, WEAPONS
+from strikemap.layers.schema import (
+    GEO_PRECISION_CODES,
+    REPORTED_STATUSES,
+    STRIKE_STATUSES,
+    WEAPONS,
+)
 
 CONFIDENCE_LEVELS: tuple[str, ...] = tuple(reversed(CONFIDENCE_ORDER))
 """Confidence levels from weakest to strongest (a minimum-confidence slider's order)."""
@@ -40,6 +45,7 @@ class View:
     asset_types: tuple[str, ...] = ()
     relations: tuple[str, ...] = ()
     min_confidence: str = "low"
+    include_reported: bool = True
     include_context: bool = False
     include_candidates: bool = False
     bbox: Bbox | None = None
@@ -68,8 +74,14 @@ class View:
 
     @property
     def statuses(self) -> tuple[str, ...]:
-        """Strike statuses shown: confirmed, plus context and candidates when asked."""
+        """Strike statuses shown: confirmed, reported, and context or candidates when asked.
+
+        Unconfirmed and disputed strikes are shown by default (marked as such in popups, tables
+        and captions): hiding them would quietly take one side of the sources' disagreement.
+        """
         keep = {"confirmed"}
+        if self.include_reported:
+            keep.update(REPORTED_STATUSES)
         if self.include_context:
             keep.add("context")
         if self.include_candidates:
@@ -200,7 +212,7 @@ def apply_view(
 
 
 _LIST_FIELDS = ("weapons", "precisions", "countries", "asset_types", "relations")
-_BOOL_FIELDS = ("include_context", "include_candidates")
+_BOOL_FIELDS = ("include_reported", "include_context", "include_candidates")
 
 
 def view_to_query(view: View) -> dict[str, str]:

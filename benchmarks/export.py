@@ -18,11 +18,11 @@ import shapely
 from strikemap.analysis import Dataset, View, analyse
 from strikemap.geo.assets import combine_assets
 from strikemap.geo.impact import link_strikes
+from strikemap.layers.catalog import ASSET_ROLES
 from strikemap.layers.io import read_layers, read_relations
 from strikemap.maps.static import render_static_map
 
 TARGETS_S = {"shipped": 2.0, 100_000: 4.0}
-ASSET_LAYERS = ("pipelines", "power_lines", "facilities", "fuel_stations")
 WEAPONS = np.array(["drone", "missile", "combined", "unknown"])
 
 
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     layers = read_layers()
-    assets = combine_assets({name: layers[name] for name in ASSET_LAYERS})
+    assets = combine_assets(layers, layers=ASSET_ROLES)
     links = link_strikes(layers["strikes"], assets, read_relations(), layers["countries"])
     print(f"{'case':>16} {'strikes':>8} {'links':>6} {'best s':>7} {'target':>7} {'MB':>7}")
     seconds, size = best_time(layers, links, repeat=args.repeat)

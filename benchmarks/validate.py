@@ -1,6 +1,8 @@
-"""Time ``validate_data_dir`` on N synthetic valid strikes (N = 1e3, 1e4, 1e5).
+"""Time ``validate_data_dir`` on the shipped data and on N synthetic valid strikes (1e3 .. 1e5).
 
-Run: ``python benchmarks/validate.py [N ...]``. Prints one line per size: seconds and features/s.
+Run: ``python benchmarks/validate.py [N ...]``. Prints the shipped folder's features, bytes and
+seconds (best of 3) against the 5 s target of issue 10, then one line per synthetic size:
+seconds and features/s.
 """
 
 from __future__ import annotations
@@ -14,9 +16,14 @@ from pathlib import Path
 import numpy as np
 
 from strikemap.layers.catalog import CATALOG
+from strikemap.layers.io import read_layers
+from strikemap.layers.paths import SHIPPED_DATA_DIR
 from strikemap.layers.validate import validate_data_dir
 
 SIZES = (1_000, 10_000, 100_000)
+SHIPPED_TARGET_S = 5.0
+"""Issue 10: `strikemap validate` on the whole shipped folder in under 5 s."""
+REPEAT = 3
 SOURCE = "https://example.org/report"
 WEAPONS = ("drone", "missile", "combined", "glide_bomb", "artillery", "unknown")
 
@@ -75,7 +82,26 @@ def time_validation(n: int) -> float:
     return elapsed
 
 
+def time_shipped(repeat: int = REPEAT) -> tuple[int, int, float]:
+    """Return features, bytes and the best of ``repeat`` validation times of the shipped data."""
+    features = sum(len(f) for f in read_layers(data_dir=SHIPPED_DATA_DIR).values())
+    size = sum(p.stat().st_size for p in SHIPPED_DATA_DIR.iterdir() if p.is_file())
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        report = validate_data_dir(SHIPPED_DATA_DIR)
+        best = min(best, time.perf_counter() - start)
+    if not report.ok:
+        raise SystemExit(report.format())
+    return features, size, best
+
+
 def main(sizes: list[int]) -> None:
+    features, size, seconds = time_shipped()
+    print(
+        f"shipped data: {features} features, {size / 1e6:.1f} MB in {len(CATALOG) + 1} files: "
+        f"{seconds:.2f} s (target {SHIPPED_TARGET_S:g} s, ratio {seconds / SHIPPED_TARGET_S:.2f})"
+    )
     print(f"{'strikes':>8}  {'seconds':>8}  {'features/s':>10}")
     for n in sizes:
         seconds = time_validation(n)

@@ -10,7 +10,9 @@ from typing import BinaryIO
 import pandas as pd
 
 from strikemap.layers.errors import LayerWriteError
+from strikemap.layers.history import HISTORY_DIR_NAME, data_file_names
 from strikemap.layers.io import atomic_write_bytes
+from strikemap.layers.lock import LOCK_NAME
 
 Output = str | os.PathLike[str] | BinaryIO
 """Where an export goes: a file path, or an open binary file-like object (``io.BytesIO``)."""
@@ -20,6 +22,7 @@ MIME_TYPES: dict[str, str] = {
     "png": "image/png",
     "pdf": "application/pdf",
     "svg": "image/svg+xml",
+    "html": "text/html",
     "csv": "text/csv",
     "geojson": "application/geo+json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -69,6 +72,10 @@ class ExportFormatError(ValueError):
 
 class ExportWriteError(OSError):
     """An export cannot be written where it was asked to go."""
+
+
+class ExportTargetError(ExportWriteError):
+    """An export would overwrite a file it was not allowed to (the data, an existing file)."""
 
 
 def is_path(out: Output) -> bool:
@@ -134,6 +141,68 @@ def check_writable(out: Output) -> Path | None:
     return path
 
 
+def guard_output(out: Path, *, data_dir: Path, force: bool = False) -> Path:
+    """Refuse, before any work, an export target that would replace data or an existing file.
+
+    Parameters
+    ----------
+    out
+        Where the export would go.
+    data_dir
+        The data folder the export reads.
+    force
+        Allow replacing an existing file that is not data.
+
+    Returns
+    -------
+    Path
+        ``out``, once it is known to be a writable new file (or an existing one with ``force``).
+
+    Raises
+    ------
+    ExportTargetError
+        When ``out`` lies in the data folder (or any folder that looks like one), is a layer
+        file, or exists and ``force`` is not given.
+    ExportWriteError
+        When the folder is missing or not writable, or ``out`` is a folder.
+    """
+    path = Path(out).expanduser()
+    check_writable(path)
+    folder = data_folder_of(path, data_dir=data_dir)
+    if folder is not None:
+        msg = (
+            f"{path}: lies in the data folder {folder}; an export there would replace the data "
+            "with a filtered copy, so exports never write there. Choose another --out"
+        )
+        raise ExportTargetError(msg)
+    if path.exists() and not force:
+        msg = f"{path}: the file exists; add --force to replace it, or choose another --out"
+        raise ExportTargetError(msg)
+    return path
+
+
+def data_folder_of(path: Path, *, data_dir: Path) -> Path | None:
+    """Return the data folder ``path`` would land in, or ``None`` when it is not data.
+
+    A path is data when it lies in ``data_dir``, in a folder that looks like a data folder
+    (it has a history, a lock file, or two or more of the layer files), or when it is an
+    existing file named like a layer file.
+    """
+    parent = path.resolve().parent
+    if parent == data_dir.resolve():
+        return data_dir
+    names = data_file_names()
+    markers = [HISTORY_DIR_NAME, LOCK_NAME]
+    if (
+        any((parent / m).exists() for m in markers)
+        or sum((parent / n).is_file() for n in names) >= 2
+    ):
+        return parent
+    if path.name in names and path.exists():
+        return parent
+    return None
+
+
 def write_output(data: bytes, out: Output) -> Path | None:
     """Write ``data`` to ``out``: atomically for a path, as-is for a file-like object.
 
@@ -149,6 +218,7 @@ def write_output(data: bytes, out: Output) -> Path | None:
     try:
         atomic_write_bytes(path, data)
     except LayerWriteError as exc:
-        msg = f"{path}: cannot write the export ({exc.__cause__ or exc}); check space and rights"
+        reason = getattr(exc.__cause__, "strerror", None) or exc.__cause__ or exc
+        msg = f"{path}: cannot write the export ({reason}); check space and rights"
         raise ExportWriteError(msg) from exc
     return path

@@ -3,16 +3,50 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
 
 from strikemap.geo.crs import STORAGE_CRS, require_crs, to_storage
 from strikemap.geo.errors import ImpactInputError
-from strikemap.layers.catalog import ASSET_LAYERS
 
 log = logging.getLogger(__name__)
+
+NETWORK_LINE = "line"
+"""``network`` role of assets that carry the flow: the edges of the pipeline network."""
+NETWORK_NODE = "node"
+"""``network`` role of assets that sit on the network where a line passes (stations, terminals)."""
+NETWORK_ROLES = ("", NETWORK_LINE, NETWORK_NODE)
+
+
+@dataclass(frozen=True)
+class AssetLayer:
+    """How the impact join treats one asset layer; the layer catalogue says, geo only obeys.
+
+    Parameters
+    ----------
+    name
+        The layer's name (the key of its frame).
+    network
+        ``"line"`` when its features are the pipeline network's edges, ``"node"`` when they sit
+        on it, ``""`` when the network ignores them.
+    asset_type
+        ``asset_type`` given to features without one (a layer with no such property).
+    """
+
+    name: str
+    network: str = ""
+    asset_type: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.network not in NETWORK_ROLES:
+            msg = (
+                f"asset layer {self.name!r}: network {self.network!r} is not one of {NETWORK_ROLES}"
+            )
+            raise ValueError(msg)
+
 
 ASSET_COLUMNS: tuple[str, ...] = (
     "id",
@@ -25,25 +59,29 @@ ASSET_COLUMNS: tuple[str, ...] = (
     "flow_direction",
     "geo_precision",
     "sources",
+    "network",
 )
 """Columns of the combined asset frame (plus ``geometry``)."""
-FUEL_STATION_TYPE = "fuel_station"
-"""``asset_type`` given to fuel stations, whose layer has no such property."""
 
 
-def combine_assets(frames: Mapping[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+def combine_assets(
+    frames: Mapping[str, gpd.GeoDataFrame], *, layers: Sequence[AssetLayer]
+) -> gpd.GeoDataFrame:
     """Stack the asset layers of ``frames`` into one frame with an ``asset_layer`` column.
 
     Parameters
     ----------
     frames
-        ``{layer name: frame}`` as returned by ``layers.io.read_layers()``; layers that are not
-        assets (``layers.catalog.ASSET_LAYERS``) are ignored, missing ones count as empty.
+        ``{layer name: frame}`` as returned by ``layers.io.read_layers()``; frames not named in
+        ``layers`` are ignored, layers without a frame count as empty.
+    layers
+        The asset layers and their roles (``layers.catalog.ASSET_ROLES``).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns ``ASSET_COLUMNS`` and ``geometry``, EPSG:4326, sorted by ``id``.
+        Columns ``ASSET_COLUMNS`` and ``geometry``, EPSG:4326, sorted by ``id``; ``network`` is
+        each asset's role in the pipeline network (``AssetLayer.network``).
 
     Raises
     ------
@@ -52,10 +90,10 @@ def combine_assets(frames: Mapping[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     ImpactInputError
         When an id occurs twice (ids must be unique across layers).
     """
-    present = {spec.name: frames[spec.name] for spec in ASSET_LAYERS if spec.name in frames}
+    present = {layer: frames[layer.name] for layer in layers if layer.name in frames}
     if present:
-        require_crs(present)
-    parts = [_asset_part(to_storage(frame), name) for name, frame in present.items()]
+        require_crs({layer.name: frame for layer, frame in present.items()})
+    parts = [_asset_part(to_storage(frame), layer) for layer, frame in present.items()]
     parts = [part for part in parts if len(part)]
     if not parts:
         return empty_assets()
@@ -80,16 +118,18 @@ def empty_assets() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=STORAGE_CRS), crs=STORAGE_CRS)
 
 
-def _asset_part(frame: gpd.GeoDataFrame, layer: str) -> pd.DataFrame:
+def _asset_part(frame: gpd.GeoDataFrame, layer: AssetLayer) -> pd.DataFrame:
     part = pd.DataFrame(index=frame.index)
     for column in ASSET_COLUMNS:
         if column == "asset_layer":
-            part[column] = layer
+            part[column] = layer.name
+        elif column == "network":
+            part[column] = layer.network
         elif column in frame.columns:
             part[column] = frame[column].astype(object)
         else:
             part[column] = None
-    if layer == "fuel_stations":
-        part["asset_type"] = part["asset_type"].fillna(FUEL_STATION_TYPE)
+    if layer.asset_type is not None:
+        part["asset_type"] = part["asset_type"].fillna(layer.asset_type)
     part["geometry"] = frame.geometry.values
     return part.reset_index(drop=True)

@@ -1,70 +1,96 @@
-"""Sentences that say why each link of the impact table exists, in words an analyst can quote."""
+"""Sentences that say why each link of the impact table exists, in words an analyst can quote.
+
+Notes
+-----
+Sentences are built column-wise: a few templates per relation, filled from arrays (asset names,
+formatted distances, radii, validity of relations) with vectorised string concatenation, never a
+pandas mask per row. ``LinkExplainer.parts`` returns the pieces (why an asset is linked, the
+phrase that links a country through it), ``LinkExplainer.describe`` the ``detail`` sentence of
+each row, and ``geo.chain`` groups the same pieces into a strike's chain, so the tables and the
+chain say the same thing in the same words.
+
+An asset row says why the asset is linked. A country row says how the country is reached and
+through which asset, briefly (``Azerbaijan: supply origin of its gas since 2025-07-28, through
+Orlivka station (named by sources as the target, 0 m)``); the asset's own sentence is not
+repeated in every country row.
+"""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
+from strikemap.geo.assets import NETWORK_LINE
 from strikemap.geo.countries import country_name_map
-from strikemap.geo.network import network_for
-from strikemap.geo.rules import DEFAULT_RULES, ImpactRules
-
-GAS_TYPES = frozenset(
-    {
-        "gas_transmission",
-        "gas_distribution",
-        "compressor_station",
-        "metering_station",
-        "gas_distribution_station",
-        "interconnection_point",
-    }
+from strikemap.geo.crs import lonlat_to_metric
+from strikemap.geo.network import PipelineNetwork, as_start, network_for
+from strikemap.geo.rules import (
+    ASSET_RELATIONS,
+    COUNTRY_RELATIONS,
+    DEFAULT_RULES,
+    PRECISIONS,
+    ImpactRules,
 )
-OIL_TYPES = frozenset({"oil", "oil_depot", "oil_terminal", "refinery"})
-FUEL_TYPES = frozenset({"products", "fuel_station"})
-KNOWN_TO = {1: "the town", 2: "part of a district", 3: "the district or oblast"}
-"""How far an asset's location is known, by ``geo_precision`` (DESIGN section 3)."""
+from strikemap.geo.wording import (
+    ASSET_STANDS,
+    BASIS_WORDS,
+    KNOWN_TO,
+    RELATION_WORDS,
+    SEA_TEXT,
+    STRIKE_KNOWN_TO,
+    commodity,
+    format_distance,
+    format_distances,
+    validity,
+)
+
+PART_COLUMNS: tuple[str, ...] = ("asset_name", "country_name", "why", "phrase")
+"""Columns of ``LinkExplainer.parts``."""
 
 
-def format_distance(metres: float) -> str:
-    """Return ``"80 m"``, ``"0.4 km"``, ``"12 km"``: precise enough to quote, no more."""
-    if not math.isfinite(metres):
-        return "an unknown distance"
-    if metres < 100:
-        return f"{round(metres / 10) * 10:.0f} m"
-    if metres < 10_000:
-        return f"{metres / 1000:.1f} km"
-    return f"{metres / 1000:.0f} km"
+def _text(values: object, n: int) -> np.ndarray:
+    """``values`` as an object array of ``n`` strings (a scalar is repeated)."""
+    if isinstance(values, str):
+        return np.full(n, values, dtype=object)
+    return np.asarray(values, dtype=object)
 
 
-def commodity(asset_type: object) -> str:
-    """Return what an asset of ``asset_type`` carries: gas, oil, fuel or supplies."""
-    if asset_type in GAS_TYPES:
-        return "gas"
-    if asset_type in OIL_TYPES:
-        return "oil"
-    if asset_type in FUEL_TYPES:
-        return "fuel"
-    return "supplies"
+def _take(values: np.ndarray, at: np.ndarray, default: object) -> np.ndarray:
+    """``values[at]`` where ``at >= 0``, ``default`` elsewhere (``values`` may be empty)."""
+    out = np.full(len(at), default, dtype=values.dtype if values.dtype != bool else object)
+    ok = at >= 0
+    out[ok] = values[at[ok]]
+    return out
 
 
-def validity(valid_from: object, valid_to: object) -> str:
-    """Return ``"valid from 2025-07-28"``, ``"valid 2022-01-01 to 2024-12-31"`` or ``""``."""
-    start = valid_from if isinstance(valid_from, str) and valid_from else ""
-    end = valid_to if isinstance(valid_to, str) and valid_to else ""
-    if start and end:
-        return f"valid {start} to {end}"
-    if start:
-        return f"valid from {start}"
-    if end:
-        return f"valid until {end}"
-    return ""
+def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Return a column as floats (NaN when missing or not a number)."""
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
+
+
+def _strings(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Return a column as strings ("" when missing)."""
+    if column not in frame.columns:
+        return np.full(len(frame), "", dtype=object)
+    return frame[column].astype(object).fillna("").astype(str).to_numpy(object)
+
+
+def _join(*parts: object, n: int) -> np.ndarray:
+    """Concatenate string arrays (or scalars) element-wise: the column-wise template filler."""
+    out = np.full(n, "", dtype=object)
+    for part in parts:
+        out = out + _text(part, n)
+    return out
 
 
 class LinkExplainer:
-    """Give any row of the link table its ``detail`` sentence.
+    """Give any rows of the link table their ``detail`` sentences, column-wise.
 
     Build it once from the same inputs as ``geo.impact.link_strikes`` and ask for the rows you
     show or export: ``LinkExplainer(...).describe(table.head(50))``.
@@ -80,134 +106,371 @@ class LinkExplainer:
         rules: ImpactRules = DEFAULT_RULES,
         country_names: Mapping[str, str] | None = None,
     ) -> None:
-        self._strikes = strikes.set_index("id", drop=False)
-        self._assets = assets.set_index("id", drop=False)
-        self._all_assets = assets
-        self._relations = relations
-        self._names = country_name_map(countries, country_names)
         self._rules = rules
+        self._names = country_name_map(countries, country_names)
+        self._all_assets = assets
+        self._strike_index = pd.Index(strikes["id"].astype(str))
+        precision = _numbers(strikes, "geo_precision")
+        self._strike_precision = np.where(np.isin(precision, PRECISIONS), precision, 3).astype(int)
+        self._strike_date = _strings(strikes, "date")
+        points = np.asarray(strikes.geometry.values)
+        self._strike_lon = np.asarray(shapely.get_x(points), dtype=float)
+        self._strike_lat = np.asarray(shapely.get_y(points), dtype=float)
+        self._asset_index = pd.Index(assets["id"].astype(str))
+        names, ids = _strings(assets, "name"), assets["id"].astype(str).to_numpy(object)
+        self._asset_name = np.where(names != "", names, ids).astype(object)
+        raw = _numbers(assets, "geo_precision")
+        self._asset_precision = np.where(np.isin(raw, PRECISIONS), raw, 0).astype(int)
+        types = _strings(assets, "asset_type")
+        self._asset_commodity = np.array([commodity(t) for t in types], dtype=object)
+        self._asset_owner = _strings(assets, "owner_country")
+        self._asset_is_line = _strings(assets, "network") == NETWORK_LINE
+        self._relations = _relation_table(relations)
+
+    # ----------------------------------------------------------------------------------------
+    # Public
 
     def describe(self, table: pd.DataFrame) -> pd.Series:
-        """Return the sentence of every row of ``table`` (same index)."""
-        rows = table.astype(dict.fromkeys(("strike_id", "asset_id", "country", "relation"), object))
-        sentences = [self.sentence(row) for row in rows.itertuples(index=False)]
-        return pd.Series(sentences, index=table.index, dtype=object)
-
-    def sentence(self, row: object) -> str:
-        """Return the sentence of one row (a namedtuple or object with the link columns)."""
-        relation = str(row.relation)
-        if relation == "location":
-            return f"The strike lies in {self.country(row.country)}"
-        if relation == "border":
-            return (
-                f"The strike lies {format_distance(row.distance_m)} from the border of "
-                f"{self.country(row.country)}, within the "
-                f"{format_distance(self._rules.border_radius_m)} border radius"
+        """Return the ``detail`` sentence of every row of ``table`` (same index)."""
+        parts = self.parts(table)
+        rows = _plain(table)
+        relation = rows["relation"].to_numpy(object)
+        via_asset = np.isin(relation, [*COUNTRY_RELATIONS, "downstream"])
+        detail = parts["why"].to_numpy(object).copy()
+        if via_asset.any():
+            basis = self._basis(rows)[via_asset]
+            through = _join(
+                parts["country_name"].to_numpy(object)[via_asset],
+                ": ",
+                parts["phrase"].to_numpy(object)[via_asset],
+                ", through ",
+                parts["asset_name"].to_numpy(object)[via_asset],
+                " (",
+                np.array([BASIS_WORDS.get(b, "") for b in basis], dtype=object),
+                ", ",
+                format_distances(rows["distance_m"].to_numpy(float)[via_asset]),
+                ")",
+                n=int(via_asset.sum()),
             )
-        link = self._asset_clause(row)
-        if relation in ("target", "nearby"):
-            return link
-        if relation == "downstream":
-            return f"{link}; {self._downstream_clause(row)}"
-        return f"{link}; {self._relation_clause(row)}"
+            detail[via_asset] = through
+        return pd.Series(detail, index=table.index, dtype=object)
+
+    def parts(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Return the pieces of each row's explanation (``PART_COLUMNS``, same index).
+
+        ``why`` is the sentence of an asset row (why the asset is linked) or of a ``location``
+        or ``border`` row; ``phrase`` how a country row's country is reached through its asset
+        (``"supply origin of its gas since 2025-07-28"``, ``"transit"``), empty otherwise.
+        """
+        rows = _plain(table)
+        n = len(rows)
+        relation = rows["relation"].to_numpy(object)
+        asset = self._asset_index.get_indexer(rows["asset_id"].to_numpy(object))
+        asset_name = rows["asset_id"].to_numpy(object).copy()
+        asset_name[asset >= 0] = self._asset_name[asset[asset >= 0]]
+        codes = rows["country"].to_numpy(object)
+        country_name = np.array([self._names.get(c, c) for c in codes], dtype=object)
+        why = np.full(n, "", dtype=object)
+        phrase = np.full(n, "", dtype=object)
+        is_asset = np.isin(relation, ASSET_RELATIONS)
+        if is_asset.any():
+            why[is_asset] = self._asset_sentences(
+                rows[is_asset], asset[is_asset], asset_name[is_asset]
+            )
+        for kind, builder in (
+            ("location", self._location_sentences),
+            ("border", self._border_sentences),
+        ):
+            mask = relation == kind
+            if mask.any():
+                why[mask] = builder(rows[mask], country_name[mask])
+        related = np.isin(relation, COUNTRY_RELATIONS)
+        if related.any():
+            phrase[related] = self._relation_phrases(rows[related], asset[related])
+        downstream = relation == "downstream"
+        if downstream.any():
+            phrase[downstream] = self._downstream_phrases(rows[downstream])
+        return pd.DataFrame(
+            {"asset_name": asset_name, "country_name": country_name, "why": why, "phrase": phrase},
+            index=table.index,
+        )
 
     def country(self, iso3: object) -> str:
         """Return the country's name, or its code when no name is known."""
         return self._names.get(str(iso3), str(iso3))
 
-    def _asset_name(self, asset_id: str) -> str:
-        if asset_id in self._assets.index:
-            name = self._assets.at[asset_id, "name"]
-            if isinstance(name, str) and name:
-                return name
-        return asset_id
+    # ----------------------------------------------------------------------------------------
+    # Asset rows
 
-    def _asset_clause(self, row: object) -> str:
-        asset_id = str(row.asset_id)
-        distance = format_distance(row.distance_m)
-        where = f"{self._asset_name(asset_id)} lies {distance} from the strike"
-        asset_precision = self._asset_precision(asset_id)
-        if asset_precision in KNOWN_TO:
-            where += (
-                f" (its location is only known to {KNOWN_TO[asset_precision]}, "
-                "so the distance is approximate)"
-            )
-        if row.confidence == "high":
-            return f"{where} and is named by sources as the target"
-        precision = max(self._precision(str(row.strike_id)), asset_precision)
-        if row.confidence == "medium":
-            radius = self._rules.hit_radius_m.get(precision, float("nan"))
-            return f"{where}, within the {format_distance(radius)} hit radius (target)"
-        radius = self._rules.threat_radius_m.get(precision, float("nan"))
-        return f"{where}, within the {format_distance(radius)} threat radius (nearby)"
+    def _strike_positions(self, rows: pd.DataFrame) -> np.ndarray:
+        return self._strike_index.get_indexer(rows["strike_id"].to_numpy(object))
 
-    def _precision(self, strike_id: str) -> int:
-        value = (
-            self._strikes.at[strike_id, "geo_precision"] if strike_id in self._strikes.index else 3
-        )
-        return int(value) if pd.notna(value) else 3
+    def _strike_precisions(self, rows: pd.DataFrame) -> np.ndarray:
+        return _take(self._strike_precision, self._strike_positions(rows), 3)
 
-    def _asset_precision(self, asset_id: str) -> int:
-        """Return the asset's ``geo_precision``; 0 when it has none (as in the join)."""
-        if "geo_precision" not in self._assets.columns or asset_id not in self._assets.index:
-            return 0
-        value = pd.to_numeric(self._assets.at[asset_id, "geo_precision"], errors="coerce")
-        return int(value) if value in (0, 1, 2, 3) else 0
+    def _asset_precisions(self, rows: pd.DataFrame) -> np.ndarray:
+        at = self._asset_index.get_indexer(rows["asset_id"].to_numpy(object))
+        return _take(self._asset_precision, at, 0)
 
-    def _strike_date(self, strike_id: str) -> str:
-        if strike_id in self._strikes.index:
-            return str(self._strikes.at[strike_id, "date"])
-        return ""
+    def _basis(self, rows: pd.DataFrame) -> np.ndarray:
+        """Return the ``basis`` column (derived from confidence for tables made without it)."""
+        if "basis" in rows.columns:
+            return rows["basis"].to_numpy(object)
+        confidence = rows["confidence"].to_numpy(object)
+        low = np.where(self._asset_precisions(rows) == 0, "threat_radius", "context")
+        return np.select(
+            [confidence == "high", confidence == "medium"], ["named", "hit_radius"], low
+        ).astype(object)
 
-    def _relation_record(self, asset_id: str, country: str, relation: str, date: str) -> object:
-        table = self._relations
-        match = table[
-            (table["asset_id"] == asset_id)
-            & (table["country"] == country)
-            & (table["relation"] == relation)
-            & ((table["valid_from"] == "") | (table["valid_from"] <= date))
-            & ((table["valid_to"] == "") | (table["valid_to"] >= date))
+    def _asset_sentences(
+        self, rows: pd.DataFrame, asset: np.ndarray, name: np.ndarray
+    ) -> np.ndarray:
+        n = len(rows)
+        asset_precision = _take(self._asset_precision, asset, 0)
+        pair = np.maximum(self._strike_precisions(rows), asset_precision)
+        hit = _radius_texts(self._rules.hit_radius_m, pair)
+        threat = _radius_texts(self._rules.threat_radius_m, pair)
+        caveat = np.array(
+            [""]
+            + [
+                f" (its location is only known to {KNOWN_TO[p]}, so the distance is approximate)"
+                for p in (1, 2, 3)
+            ],
+            dtype=object,
+        )[asset_precision]
+        stands = np.array(["", *(ASSET_STANDS[p] for p in (1, 2, 3))], dtype=object)[
+            asset_precision
         ]
-        return None if match.empty else match.iloc[0]
-
-    def _relation_clause(self, row: object) -> str:
-        relation, country = str(row.relation), self.country(row.country)
-        asset_id = str(row.asset_id)
-        record = self._relation_record(
-            asset_id, str(row.country), relation, self._strike_date(str(row.strike_id))
+        basis = self._basis(rows)
+        tail = np.select(
+            [basis == "named", basis == "hit_radius", basis == "context"],
+            [
+                _text(" and is named by sources as the target", n),
+                _join(", within the ", hit, " hit radius (target)", n=n),
+                _join(
+                    ", within the ",
+                    threat,
+                    " threat radius (nearby); context, not evidence: the asset is drawn ",
+                    stands,
+                    ", so being near the strike does not show that it was hit",
+                    n=n,
+                ),
+            ],
+            _join(", within the ", threat, " threat radius (nearby)", n=n),
         )
-        if record is None:  # owner derived from the asset's owner_country
-            return f"its owner is from {country} (owner_country of the asset)"
-        asset_type = (
-            self._assets.at[asset_id, "asset_type"] if asset_id in self._assets.index else None
-        )
-        phrase = {
-            "owner": f"its owner is from {country}",
-            "supply_origin": f"it carries {commodity(asset_type)} from {country}",
-            "serves": f"it serves {country}",
-            "transit": f"it is on a transit route through {country}",
-        }[relation]
-        notes = [relation, validity(record["valid_from"], record["valid_to"])]
-        return f"{phrase} ({', '.join(n for n in notes if n)})"
+        distance = format_distances(rows["distance_m"].to_numpy(float))
+        return _join(name, " lies ", distance, " from the strike", caveat, tail, n=n)
 
-    def _downstream_clause(self, row: object) -> str:
+    # ----------------------------------------------------------------------------------------
+    # Location and border rows
+
+    def _location_sentences(self, rows: pd.DataFrame, country: np.ndarray) -> np.ndarray:
+        n = len(rows)
+        distance = rows["distance_m"].to_numpy(float)
+        at_sea = distance > 0
+        where = np.where(
+            at_sea,
+            _join(
+                "The strike lies at sea, ",
+                format_distances(distance),
+                " off the coast of ",
+                country,
+                f", within its 12-nautical-mile ({SEA_TEXT}) territorial sea",
+                n=n,
+            ),
+            _join("The strike lies in ", country, n=n),
+        )
+        precision = self._strike_precisions(rows)
+        known = np.array([STRIKE_KNOWN_TO[p] for p in PRECISIONS], dtype=object)[precision]
+        radius = np.array(
+            [self._rules.hit_radius_m.get(p, np.nan) for p in PRECISIONS], dtype=float
+        )[precision]
+        uncertain = rows["confidence"].to_numpy(object) != "high"
+        stand_in = uncertain & ~np.isfinite(radius)
+        near_border = uncertain & np.isfinite(radius)
+        out = where.copy()
+        out[stand_in] = _join(
+            where[stand_in], "; its point stands in for ", known[stand_in], n=int(stand_in.sum())
+        )
+        out[near_border] = _join(
+            where[near_border],
+            "; its location is only known to ",
+            known[near_border],
+            " (within ",
+            format_distances(radius[near_border]),
+            ") and another country's border is closer than that",
+            n=int(near_border.sum()),
+        )
+        return out
+
+    def _border_sentences(self, rows: pd.DataFrame, country: np.ndarray) -> np.ndarray:
+        n = len(rows)
+        precision = self._strike_precisions(rows)
+        caveat = np.array(
+            [""]
+            + [
+                f" (its location is only known to {STRIKE_KNOWN_TO[p]}, so the distance is "
+                "approximate)"
+                for p in (1, 2, 3)
+            ],
+            dtype=object,
+        )[precision]
+        return _join(
+            "The strike lies ",
+            format_distances(rows["distance_m"].to_numpy(float)),
+            " from the land border of ",
+            country,
+            caveat,
+            f", within the {format_distance(self._rules.border_radius_m)} border radius",
+            n=n,
+        )
+
+    # ----------------------------------------------------------------------------------------
+    # Country rows through an asset
+
+    def _relation_phrases(self, rows: pd.DataFrame, asset: np.ndarray) -> np.ndarray:
+        """``owner``, ``supply origin of its gas``, ``served by it``, ``transit``, with validity."""
+        n = len(rows)
+        relation = rows["relation"].to_numpy(object)
+        record = self._records(rows)
+        found = record >= 0
+        table = self._relations
+        when = np.full(n, "", dtype=object)
+        when[found] = table["when"].to_numpy(object)[record[found]]
+        goods = _take(self._asset_commodity, asset, "supplies")
+        words = np.array([RELATION_WORDS.get(r, "") for r in relation], dtype=object)
+        words = np.where(
+            relation == "supply_origin", _join("supply origin of its ", goods, n=n), words
+        )
+        derived = (relation == "owner") & ~found  # from the asset's owner_country
+        words = np.where(derived, "owner (owner_country of the asset)", words)
+        spaced = np.where(when != "", _join(" ", when, n=n), "")
+        return _join(words, spaced, n=n)
+
+    def _records(self, rows: pd.DataFrame) -> np.ndarray:
+        """Per row, the relations.csv row valid on the strike's date (-1 when none)."""
+        table = self._relations
+        n = len(rows)
+        if table.empty or not n:
+            return np.full(n, -1, np.int64)
+        dates = _take(self._strike_date, self._strike_positions(rows), "")
+        keys = pd.DataFrame(
+            {
+                "asset_id": rows["asset_id"].to_numpy(object),
+                "country": rows["country"].to_numpy(object),
+                "relation": rows["relation"].to_numpy(object),
+                "_row": np.arange(n),
+                "_date": dates,
+            }
+        )
+        matched = keys.merge(
+            table.reset_index(names="_record"), on=["asset_id", "country", "relation"]
+        )
+        valid = ((matched["valid_from"] == "") | (matched["valid_from"] <= matched["_date"])) & (
+            (matched["valid_to"] == "") | (matched["valid_to"] >= matched["_date"])
+        )
+        first = matched[valid].drop_duplicates("_row")
+        record = np.full(n, -1, np.int64)
+        record[first["_row"].to_numpy()] = first["_record"].to_numpy()
+        return record
+
+    def _downstream_phrases(self, rows: pd.DataFrame) -> np.ndarray:
+        """``downstream along A -> B (B serves Moldova)``, one search per hit and country."""
         network = network_for(self._all_assets, snap_tolerance_m=self._rules.snap_tolerance_m)
-        start = str(row.asset_id)
-        iso3, date = str(row.country), self._strike_date(str(row.strike_id))
+        at = self._strike_positions(rows)
+        lon, lat = _take(self._strike_lon, at, np.nan), _take(self._strike_lat, at, np.nan)
+        x, y = lonlat_to_metric(lon, lat)
+        starts = network.start_nodes(rows["asset_id"].to_numpy(object), x, y)
+        dates = _take(self._strike_date, at, "")
+        keys = pd.DataFrame(
+            {
+                "asset": rows["asset_id"].to_numpy(object),
+                "a": starts[:, 0],
+                "b": starts[:, 1],
+                "country": rows["country"].to_numpy(object),
+                "date": dates,
+            }
+        )
+        codes, uniques = pd.factorize(pd.MultiIndex.from_frame(keys))
+        phrases = np.array(
+            [self._downstream_phrase(network, *key) for key in uniques], dtype=object
+        )
+        return phrases[codes]
+
+    def _downstream_phrase(
+        self, network: PipelineNetwork, start_asset: str, a: int, b: int, iso3: str, date: str
+    ) -> str:
+        nodes = as_start(np.array([a, b]))
         best: tuple[int, str, str] | None = None
-        for via, hops in network.downstream_hops(start).items():
+        for via, hops in network.downstream_hops(start_asset, nodes).items():
             if best is not None and (hops, via) >= best[:2]:
                 continue
-            owner = self._assets.at[via, "owner_country"] if via in self._assets.index else None
-            if owner == iso3 and self._assets.at[via, "asset_layer"] == "pipelines":
-                why = f"{self._asset_name(via)} has its owner in {self.country(iso3)}"
-            elif self._relation_record(via, iso3, "serves", date) is not None:
-                why = f"{self._asset_name(via)} serves {self.country(iso3)}"
+            at = self._asset_index.get_loc(via) if via in self._asset_index else -1
+            if at >= 0 and self._asset_is_line[at] and self._asset_owner[at] == iso3:
+                why = f"{self._asset_name[at]} has its owner in {self.country(iso3)}"
+            elif self._serves(via, iso3, date):
+                name = self._asset_name[at] if at >= 0 else via
+                why = f"{name} serves {self.country(iso3)}"
             else:
                 continue
             best = (hops, via, why)
         if best is None:
-            return f"{self.country(iso3)} lies downstream on the pipeline network"
+            return "downstream on the pipeline network"
         _, via, why = best
-        along = " -> ".join(self._asset_name(p) for p in network.path_to(start, via))
-        return f"{self.country(iso3)} lies downstream along {along} ({why})"
+        along = " -> ".join(self._name_of(p) for p in network.path(start_asset, nodes, via))
+        return f"downstream along {along} ({why})"
+
+    def _serves(self, asset_id: str, iso3: str, date: str) -> bool:
+        table = self._relations
+        match = table[
+            (table["asset_id"] == asset_id)
+            & (table["country"] == iso3)
+            & (table["relation"] == "serves")
+        ]
+        valid = ((match["valid_from"] == "") | (match["valid_from"] <= date)) & (
+            (match["valid_to"] == "") | (match["valid_to"] >= date)
+        )
+        return bool(valid.any())
+
+    def _name_of(self, asset_id: str) -> str:
+        at = self._asset_index.get_indexer([asset_id])[0]
+        return str(self._asset_name[at]) if at >= 0 else asset_id
+
+
+def _plain(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the columns the explainer reads, as plain objects ("" for missing text)."""
+    columns = ["strike_id", "asset_id", "country", "relation", "confidence"]
+    rows = pd.DataFrame(
+        {c: table[c].astype(object).fillna("").astype(str).to_numpy(object) for c in columns},
+        index=table.index,
+    )
+    rows["distance_m"] = pd.to_numeric(table["distance_m"], errors="coerce").to_numpy(float)
+    if "basis" in table.columns:
+        rows["basis"] = table["basis"].astype(object).fillna("").astype(str).to_numpy(object)
+    return rows
+
+
+def _relation_table(relations: pd.DataFrame) -> pd.DataFrame:
+    """relations.csv as plain strings with its validity in words (``when``)."""
+    columns = ["asset_id", "country", "relation", "valid_from", "valid_to"]
+    table = pd.DataFrame(
+        {
+            c: (relations[c] if c in relations.columns else pd.Series("", index=relations.index))
+            .astype(object)
+            .fillna("")
+            .astype(str)
+            for c in columns
+        }
+    ).reset_index(drop=True)
+    table["when"] = [
+        validity(a, b) for a, b in zip(table["valid_from"], table["valid_to"], strict=True)
+    ]
+    return table
+
+
+def _radius_texts(radii: Mapping[int, float], precision: np.ndarray) -> np.ndarray:
+    """Return the formatted radius of each pair precision (``an unknown distance`` without one)."""
+    texts = np.array(
+        [format_distance(radii.get(p, float("nan"))) for p in PRECISIONS], dtype=object
+    )
+    return texts[precision]

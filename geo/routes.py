@@ -32,6 +32,9 @@ ON_BORDER_M = 1_000.0
 """Countries whose distances to a node differ by less than this (metres) both hold it: a
 border crossing lies on the boundary."""
 
+ROUTE_GRID_DEG = 1e-7
+"""Routes are drawn on this grid (degrees, about a centimetre), so that their parts join."""
+
 Step = tuple[int, int, str]
 """One edge of a route in flow order: ``(from node, to node, pipeline id)``."""
 
@@ -162,7 +165,7 @@ def _route(
     near = (distance <= near_m) & (distance <= nearest + ON_BORDER_M)
     if near.any():
         # the node furthest along the route, so the route crosses the whole country
-        chosen = max(np.flatnonzero(near), key=lambda i: (candidates[i][2], -distance[i]))
+        chosen = max(np.flatnonzero(near).tolist(), key=lambda i: (candidates[i][2], -distance[i]))
     elif "up" in trees:
         # beyond the mapped network: from its furthest upstream point
         upstream = [i for i, c in enumerate(candidates) if c[1] == "up"]
@@ -210,7 +213,11 @@ def _route_geometry(
         if line is None or line.is_empty:
             continue
         parts.append(_between(line, shapely.Point(points[u]), shapely.Point(points[v])))
-    return shapely.line_merge(shapely.multilinestrings(parts)) if parts else shapely.LineString()
+    if not parts:
+        return shapely.LineString()
+    # node places come back from the metric CRS: on a common grid, the parts' ends meet exactly
+    joined = shapely.set_precision(shapely.multilinestrings(parts), ROUTE_GRID_DEG)
+    return shapely.line_merge(joined)
 
 
 def _between(line: shapely.Geometry, start: shapely.Point, end: shapely.Point) -> shapely.Geometry:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 
+from strikemap.geo.cache import digest_cache
 from strikemap.geo.crs import (
     WORKERS,
     cached_metric_geometry,
@@ -68,6 +68,18 @@ class Segments:
         start = np.cumsum(count) - count
         x0, y0 = coords[begin, 0], coords[begin, 1]
         return cls(x0, y0, coords[end, 0] - x0, coords[end, 1] - y0, start, count)
+
+    def subset(self, keep: np.ndarray) -> Segments:
+        """Return the segments where ``keep`` is true, as one group."""
+        n = int(np.count_nonzero(keep))
+        return Segments(
+            self.x0[keep],
+            self.y0[keep],
+            self.dx[keep],
+            self.dy[keep],
+            np.zeros(1, int),
+            np.array([n]),
+        )
 
     def one_per_segment(self) -> Segments:
         """Return the same segments, each its own group (for the nearest point on one)."""
@@ -235,7 +247,6 @@ class AssetIndex:
         return self.to_lonlat(which, qx, qy)
 
 
-_INDEX_CACHE: OrderedDict[str, AssetIndex] = OrderedDict()
 _INDEX_CACHE_SIZE = 4
 
 
@@ -248,12 +259,10 @@ def asset_index(geometry: np.ndarray, group: np.ndarray | None = None) -> AssetI
     geometry = np.asarray(geometry)
     group = np.zeros(len(geometry), np.int64) if group is None else np.asarray(group, np.int64)
     geometry_key = geometry_fingerprint(geometry)
-    key = f"{geometry_key}:{hash(group.tobytes())}"
-    if key in _INDEX_CACHE:
-        _INDEX_CACHE.move_to_end(key)
-        return _INDEX_CACHE[key]
-    index = AssetIndex.build(geometry, group, key=geometry_key)
-    _INDEX_CACHE[key] = index
-    while len(_INDEX_CACHE) > _INDEX_CACHE_SIZE:
-        _INDEX_CACHE.popitem(last=False)
-    return index
+    key = (geometry_key, group.tobytes())
+    return _index_by_digest(key, geometry, group, geometry_key)
+
+
+@digest_cache(maxsize=_INDEX_CACHE_SIZE)
+def _index_by_digest(geometry: np.ndarray, group: np.ndarray, geometry_key: str) -> AssetIndex:
+    return AssetIndex.build(geometry, group, key=geometry_key)

@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from strikemap.layers import schema
+from strikemap.geo.assets import NETWORK_LINE, NETWORK_NODE, AssetLayer
+from strikemap.layers import credits, schema
+from strikemap.layers.credits import Credit
 from strikemap.layers.schema import FieldSpec
 
 
@@ -30,6 +32,11 @@ class LayerSpec:
         Properties shown in the map tooltip, in order.
     is_asset
         Whether the impact join treats the layer's features as assets.
+    network
+        The assets' role in the pipeline network: ``"line"`` (its edges), ``"node"`` (on it
+        where a line passes) or ``""`` (not part of it).
+    asset_type
+        ``asset_type`` of features without one (a layer that has no such property).
     color
         The layer's colour in maps, legends and toggles (hex).
     type_colors
@@ -42,10 +49,14 @@ class LayerSpec:
         Line width in points (line layers) on the briefing map; the live map scales it.
     marker_size
         Marker size in points (point layers) on the briefing map; the live map scales it.
-    attribution
-        Whom to credit for the layer's data, as its licence asks (maps and exports show it).
+    credits
+        The datasets the layer is made from, as their licences ask to be credited: the one
+        place for attribution; maps, exports and the app show ``attribution`` (plain text) or
+        ``attribution_html`` (with links).
     shown
-        Whether the live map shows the layer when it opens.
+        Whether the live map shows the layer when it opens (context layers start hidden).
+    label_fields
+        Properties a map label is made from, most important first (places: name, population).
     """
 
     name: str
@@ -55,14 +66,17 @@ class LayerSpec:
     fields: tuple[FieldSpec, ...]
     tooltip_fields: tuple[str, ...]
     is_asset: bool = False
+    network: str = ""
+    asset_type: str | None = None
     color: str = "#555555"
     type_colors: Mapping[str, str] = field(default_factory=dict)
     type_markers: Mapping[str, str] = field(default_factory=dict)
     legend_label: str = "{type}"
     line_width: float = 1.6
     marker_size: float = 6.0
-    attribution: str = ""
+    credits: tuple[Credit, ...] = ()
     shown: bool = True
+    label_fields: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("type_colors", "type_markers"):
@@ -70,11 +84,21 @@ class LayerSpec:
 
     def color_of(self, asset_type: object) -> str:
         """Return the colour of a feature of ``asset_type`` (the layer's colour by default)."""
-        return self.type_colors.get(asset_type, self.color)  # type: ignore[arg-type]
+        return self.type_colors.get(str(asset_type), self.color)
 
     def marker_of(self, asset_type: object) -> str:
         """Return the matplotlib marker of a point of ``asset_type`` (a circle by default)."""
-        return self.type_markers.get(asset_type, "o")  # type: ignore[arg-type]
+        return self.type_markers.get(str(asset_type), "o")
+
+    @property
+    def attribution(self) -> str:
+        """Whom to credit for the layer's data, in plain text (maps and exports show it)."""
+        return credits.attribution_text(self.credits)
+
+    @property
+    def attribution_html(self) -> str:
+        """The attribution as escaped HTML with links to the datasets and licences."""
+        return credits.attribution_html(self.credits)
 
     def legend_text(self, asset_type: object) -> str:
         """Return the legend text of ``asset_type``, e.g. ``"gas transmission pipeline"``."""
@@ -99,10 +123,6 @@ class LayerSpec:
         raise KeyError(msg)
 
 
-RESEARCH_ATTRIBUTION = "strikemap research (sources on every feature)"
-"""Layers built from the project's own sourced research (``docs/DATA.md``)."""
-NATURAL_EARTH_ATTRIBUTION = "Boundaries: Natural Earth (public domain)"
-
 POINT = ("Point",)
 LINE = ("LineString", "MultiLineString")
 AREA = ("Polygon", "MultiPolygon")
@@ -115,7 +135,7 @@ STRIKES = LayerSpec(
     fields=(*schema.COMMON_FIELDS, *schema.STRIKE_FIELDS),
     tooltip_fields=("name", "date", "weapon", "geo_precision"),
     color="#d62728",
-    attribution=RESEARCH_ATTRIBUTION,
+    credits=(credits.RESEARCH,),
 )
 PIPELINES = LayerSpec(
     name="pipelines",
@@ -125,6 +145,7 @@ PIPELINES = LayerSpec(
     fields=(*schema.COMMON_FIELDS, *schema.PIPELINE_FIELDS),
     tooltip_fields=("name", "asset_type", "operator", "route_accuracy"),
     is_asset=True,
+    network=NETWORK_LINE,
     color="#1f77b4",
     type_colors={
         "gas_transmission": "#1f77b4",
@@ -133,7 +154,7 @@ PIPELINES = LayerSpec(
         "products": "#8c6d31",
     },
     legend_label="{type} pipeline",
-    attribution=RESEARCH_ATTRIBUTION,
+    credits=(credits.RESEARCH, credits.GEM, credits.SCIGRID),
 )
 POWER_LINES = LayerSpec(
     name="power_lines",
@@ -141,12 +162,12 @@ POWER_LINES = LayerSpec(
     title="Power lines",
     geometry_types=LINE,
     fields=(*schema.COMMON_FIELDS, *schema.POWER_LINE_FIELDS),
-    tooltip_fields=("name", "voltage_kv", "operator", "route_accuracy"),
+    tooltip_fields=("name", "voltage_class", "operator", "route_accuracy"),
     is_asset=True,
     color="#9467bd",
     legend_label="power line",
     line_width=1.0,
-    attribution=RESEARCH_ATTRIBUTION,
+    credits=(credits.RESEARCH, credits.GRIDKIT),
 )
 FACILITIES = LayerSpec(
     name="facilities",
@@ -156,6 +177,7 @@ FACILITIES = LayerSpec(
     fields=(*schema.COMMON_FIELDS, *schema.FACILITY_FIELDS),
     tooltip_fields=("name", "asset_type", "operator", "geo_precision"),
     is_asset=True,
+    network=NETWORK_NODE,
     color="#2ca02c",
     type_colors={
         "compressor_station": "#08519c",
@@ -181,7 +203,7 @@ FACILITIES = LayerSpec(
         "substation": "h",
         "diplomatic_mission": "*",
     },
-    attribution=RESEARCH_ATTRIBUTION,
+    credits=(credits.RESEARCH, credits.WPI, credits.REFINERIES),
 )
 FUEL_STATIONS = LayerSpec(
     name="fuel_stations",
@@ -191,10 +213,58 @@ FUEL_STATIONS = LayerSpec(
     fields=(*schema.COMMON_FIELDS, *schema.FUEL_STATION_FIELDS),
     tooltip_fields=("name", "brand", "operator", "geo_precision"),
     is_asset=True,
+    asset_type="fuel_station",
     color="#ff7f0e",
     legend_label="fuel station",
     marker_size=4.0,
-    attribution=RESEARCH_ATTRIBUTION,
+    credits=(credits.RESEARCH,),
+)
+SUBSTATIONS = LayerSpec(
+    name="substations",
+    file="substations.geojson",
+    title="Substations",
+    geometry_types=POINT,
+    fields=(*schema.COMMON_FIELDS, *schema.SUBSTATION_FIELDS),
+    tooltip_fields=("name", "voltage_class", "operator", "geo_precision"),
+    is_asset=True,
+    color="#6a3d9a",
+    legend_label="{type}",
+    marker_size=3.5,
+    credits=(credits.RESEARCH, credits.GRIDKIT),
+)
+POWER_PLANTS = LayerSpec(
+    name="power_plants",
+    file="power_plants.geojson",
+    title="Power plants",
+    geometry_types=POINT,
+    fields=(*schema.COMMON_FIELDS, *schema.POWER_PLANT_FIELDS),
+    tooltip_fields=("name", "asset_type", "capacity_mw", "year_opened"),
+    is_asset=True,
+    color="#8c510a",
+    type_colors={
+        "nuclear_power_plant": "#e31a1c",
+        "coal_power_plant": "#252525",
+        "gas_power_plant": "#fd8d3c",
+        "oil_power_plant": "#8c510a",
+        "hydro_power_plant": "#2171b5",
+        "wind_farm": "#41ab5d",
+        "solar_farm": "#fec44f",
+        "bioenergy_power_plant": "#78c679",
+        "other_power_plant": "#969696",
+    },
+    type_markers={
+        "nuclear_power_plant": "*",
+        "coal_power_plant": "s",
+        "gas_power_plant": "s",
+        "oil_power_plant": "s",
+        "hydro_power_plant": "v",
+        "wind_farm": "d",
+        "solar_farm": "o",
+        "bioenergy_power_plant": "o",
+        "other_power_plant": "o",
+    },
+    marker_size=4.0,
+    credits=(credits.POWERPLANTMATCHING,),
 )
 COUNTRIES = LayerSpec(
     name="countries",
@@ -204,7 +274,45 @@ COUNTRIES = LayerSpec(
     fields=(*schema.COMMON_FIELDS, *schema.COUNTRY_FIELDS),
     tooltip_fields=("name", "iso3"),
     color="#8a8a8a",
-    attribution=NATURAL_EARTH_ATTRIBUTION,
+    credits=(credits.NATURAL_EARTH,),
+)
+
+REGIONS = LayerSpec(
+    name="regions",
+    file="regions.geojson",
+    title="Regions (oblasts, counties)",
+    geometry_types=AREA,
+    fields=(*schema.COMMON_FIELDS, *schema.REGION_FIELDS),
+    tooltip_fields=("name", "country", "notes"),
+    color="#b0b0b0",
+    line_width=0.5,
+    credits=(credits.NATURAL_EARTH,),
+    shown=False,  # until the live map draws them as faint outlines: filled, they take the clicks
+    label_fields=("name",),
+)
+PLACES = LayerSpec(
+    name="places",
+    file="places.geojson",
+    title="Places",
+    geometry_types=POINT,
+    fields=(*schema.COMMON_FIELDS, *schema.PLACE_FIELDS),
+    tooltip_fields=("name", "population"),
+    color="#303030",
+    marker_size=2.0,
+    credits=(credits.GEONAMES,),
+    label_fields=("name", "population"),
+)
+CONFLICT_EVENTS = LayerSpec(
+    name="conflict_events",
+    file="conflict_events.geojson",
+    title="Conflict events 2014-2022 (UCDP, context)",
+    geometry_types=POINT,
+    fields=(*schema.COMMON_FIELDS, *schema.CONFLICT_EVENT_FIELDS),
+    tooltip_fields=("name", "date", "deaths_best", "geo_precision"),
+    color="#a6761d",
+    marker_size=3.0,
+    credits=(credits.UCDP,),
+    shown=False,
 )
 
 CATALOG: tuple[LayerSpec, ...] = (
@@ -213,15 +321,28 @@ CATALOG: tuple[LayerSpec, ...] = (
     POWER_LINES,
     FACILITIES,
     FUEL_STATIONS,
+    SUBSTATIONS,
+    POWER_PLANTS,
     COUNTRIES,
+    REGIONS,
+    PLACES,
+    CONFLICT_EVENTS,
 )
 """Every layer, in drawing order from the bottom: the app, CLI, validator and tests iterate this."""
 
 ASSET_LAYERS: tuple[LayerSpec, ...] = tuple(spec for spec in CATALOG if spec.is_asset)
+ASSET_ROLES: tuple[AssetLayer, ...] = tuple(
+    AssetLayer(spec.name, network=spec.network, asset_type=spec.asset_type) for spec in ASSET_LAYERS
+)
+"""What the impact join needs to know of the asset layers (``geo.assets.combine_assets``)."""
 BY_NAME: dict[str, LayerSpec] = {spec.name: spec for spec in CATALOG}
 
 REGION_BOUNDS = (18.0, 36.0, 52.0, 58.0)
 """West, south, east, north (degrees) of the region the layers cover."""
+OPEN_DATA_BOUNDS = (20.0, 37.0, 35.0, 51.0)
+"""West, south, east, north (degrees) of the map region the open-data layers are clipped to:
+Odesa, the Danube, Moldova, Romania and the supply routes to them (Bulgaria, Greece, Turkey's
+European side), Kyiv and Brody; the importers default to it (``docs/DATA.md``)."""
 
 
 def get_layer(name: str) -> LayerSpec:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 import logging
 import os
 import tempfile
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -17,8 +20,9 @@ import shapely
 
 from strikemap.layers.catalog import CATALOG, LayerSpec
 from strikemap.layers.errors import LayerReadError, LayerWriteError
+from strikemap.layers.limits import MAX_FILE_BYTES
 from strikemap.layers.paths import resolve_data_dir
-from strikemap.layers.schema import RELATIONS_TABLE
+from strikemap.layers.schema import COUNTRY_CODES_TABLE, RELATIONS_TABLE, TableSchema
 
 log = logging.getLogger(__name__)
 
@@ -51,18 +55,54 @@ def read_layer(spec: LayerSpec, *, data_dir: str | Path | None = None) -> gpd.Ge
     Raises
     ------
     LayerReadError
-        When the file exists but GDAL cannot read it as GeoJSON.
+        When the file exists but cannot be read as GeoJSON (or is larger than strikemap reads).
     """
     path = layer_path(spec, data_dir)
     if not path.exists():
         log.info("%s: no such file; layer %s is empty", path, spec.name)
         return empty_layer(spec)
+    return read_layer_file(path, spec)
+
+
+def read_layer_file(path: Path, spec: LayerSpec) -> gpd.GeoDataFrame:
+    """Read a layer file (see ``read_layer``).
+
+    Raises
+    ------
+    LayerReadError
+        When GDAL cannot read the file, or it is larger than ``MAX_FILE_BYTES``.
+    """
+    return normalise_layer(read_layer_frame(path), spec)
+
+
+def read_layer_frame(path: Path) -> gpd.GeoDataFrame:
+    """Read a GeoJSON file with GDAL as it is (the validator reads every layer through this).
+
+    Raises
+    ------
+    LayerReadError
+        When GDAL cannot read the file, or it is larger than ``MAX_FILE_BYTES``.
+    """
+    _check_size(path)
     try:
-        frame = pyogrio.read_dataframe(path, datetime_as_string=True)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        msg = f"{path}: cannot be read as GeoJSON ({exc}); run `strikemap validate` for details"
-        raise LayerReadError(msg) from exc
-    return normalise_layer(frame, spec)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "could not parse column as JSON"
+            warnings.simplefilter("ignore", RuntimeWarning)  # GDAL: a geometry read as NULL
+            # dates stay text: GDAL's date detection turns '2025-02-30' into a crash
+            return pyogrio.read_dataframe(path, datetime_as_string=True, DATE_AS_STRING="YES")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
+        reason = f"cannot be read as GeoJSON ({exc}); run `strikemap validate` for details"
+        raise LayerReadError(f"{path}: {reason}", code="unreadable", reason=reason) from exc
+
+
+def _check_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        reason = (
+            f"is {size / 2**20:.0f} MB, larger than the {MAX_FILE_BYTES // 2**20} MB strikemap "
+            "reads; split the layer or simplify its geometry"
+        )
+        raise LayerReadError(f"{path}: {reason}", code="too-large", reason=reason)
 
 
 def empty_layer(spec: LayerSpec) -> gpd.GeoDataFrame:
@@ -113,7 +153,9 @@ def _as_list(value: object) -> list[str]:
         return []
     if isinstance(value, str):
         return [value]
-    return [str(v) for v in value]  # numpy arrays and lists from pyogrio
+    if isinstance(value, Iterable):  # numpy arrays and lists from pyogrio
+        return [str(v) for v in value]
+    return [str(value)]
 
 
 def read_layers(
@@ -124,18 +166,17 @@ def read_layers(
 
 
 def read_relations(*, data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Read ``relations.csv``: one asset -> country link per row, as strings (empty = missing)."""
-    path = resolve_data_dir(data_dir) / RELATIONS_TABLE.file
-    if not path.exists():
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in RELATIONS_TABLE.columns})
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    for column in RELATIONS_TABLE.columns:
-        if column not in table.columns:
-            table[column] = ""
-    return table
+    """Read ``relations.csv``: one asset -> country link per row, as strings (empty = missing).
+
+    Raises
+    ------
+    LayerReadError
+        When the file is not UTF-8 CSV or lacks a required column (``read_csv_table``).
+    """
+    return read_csv_table(resolve_data_dir(data_dir) / RELATIONS_TABLE.file, RELATIONS_TABLE)
 
 
-COUNTRY_CODES_FILE = "country_codes.csv"
+COUNTRY_CODES_FILE = COUNTRY_CODES_TABLE.file
 """Optional table of known ISO 3166 alpha-3 codes and names beside the layers."""
 
 
@@ -143,12 +184,115 @@ def read_country_codes(*, data_dir: str | Path | None = None) -> pd.DataFrame:
     """Read ``country_codes.csv`` (``iso3, name`` of every Natural Earth country).
 
     It names countries that lie outside the map region (USA); an absent file gives an empty table.
+
+    Raises
+    ------
+    LayerReadError
+        When the file is not UTF-8 CSV or lacks the ``iso3`` or ``name`` column.
     """
     path = resolve_data_dir(data_dir) / COUNTRY_CODES_FILE
+    return read_csv_table(path, COUNTRY_CODES_TABLE)[list(COUNTRY_CODES_TABLE.columns)]
+
+
+def read_csv_table(path: Path, schema: TableSchema) -> pd.DataFrame:
+    """Read a CSV table of ``schema``: text cells, every schema column (empty when absent).
+
+    An absent file gives an empty table. This is the one reader of the tables; the validator
+    calls its steps (``read_data_text``, ``parse_csv_text``, ``missing_columns``) too.
+
+    Raises
+    ------
+    LayerReadError
+        When the file is too large, not UTF-8, empty, not CSV, or lacks a required column.
+    """
     if not path.exists():
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in ("iso3", "name")})
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    return table[["iso3", "name"]]
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in schema.columns})
+    text, _bom = read_data_text(path)
+    table = parse_csv_text(text, file=str(path))
+    required, _optional = missing_columns(table, schema)
+    if required:
+        column = required[0]
+        reason = missing_column_message(column, schema)
+        raise LayerReadError(
+            f"{path}: {reason}", code="missing-column", reason=reason, field=column
+        )
+    return with_columns(table, schema)
+
+
+def read_data_text(path: Path) -> tuple[str, bool]:
+    """Read a data file as UTF-8 text; returns the text and whether it began with a BOM.
+
+    Raises
+    ------
+    LayerReadError
+        When the file is larger than ``MAX_FILE_BYTES``, is not UTF-8 or holds only blanks.
+    """
+    _check_size(path)
+    raw = path.read_bytes()
+    bom = raw.startswith(codecs.BOM_UTF8)
+    offset = len(codecs.BOM_UTF8) if bom else 0
+    try:
+        text = raw[offset:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at = exc.start + offset
+        line = raw.count(b"\n", 0, at) + 1
+        reason = (
+            f"is not UTF-8: byte {at} (line {line}) is {raw[at : at + 1]!r}; "
+            "re-save the file as UTF-8"
+        )
+        raise LayerReadError(f"{path}: {reason}", code="not-utf8", reason=reason) from exc
+    if not text.strip():
+        reason = 'is empty; write at least {"type": "FeatureCollection", "features": []}'
+        if path.suffix.lower() == ".csv":
+            reason = "is empty; write at least the header line"
+            header = {RELATIONS_TABLE.file: RELATIONS_TABLE.columns}.get(path.name)
+            reason += f": {','.join(header)}" if header else " (the column names)"
+        raise LayerReadError(f"{path}: {reason}", code="empty-file", reason=reason)
+    return text, bom
+
+
+def parse_csv_text(text: str, *, file: str) -> pd.DataFrame:
+    """Parse CSV text into a table of strings (empty cells are ``""``).
+
+    Raises
+    ------
+    LayerReadError
+        When the text is not CSV pandas can read.
+    """
+    try:
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        reason = f"cannot be read as CSV ({exc}); check quotes and the number of commas per line"
+        raise LayerReadError(f"{file}: {reason}", code="not-csv", reason=reason) from exc
+    if not isinstance(table.index, pd.RangeIndex):  # pandas took the extra fields as an index
+        reason = (
+            "cannot be read as CSV: the rows have more fields than the header names; check "
+            "the commas per line and the quotes"
+        )
+        raise LayerReadError(f"{file}: {reason}", code="not-csv", reason=reason)
+    return table.fillna("")
+
+
+def missing_columns(table: pd.DataFrame, schema: TableSchema) -> tuple[list[str], list[str]]:
+    """Return the required and the optional columns of ``schema`` that ``table`` lacks."""
+    absent = [c for c in schema.columns if c not in table.columns]
+    return [c for c in absent if c in schema.required], [
+        c for c in absent if c not in schema.required
+    ]
+
+
+def missing_column_message(column: str, schema: TableSchema) -> str:
+    """Say that ``column`` is missing and what the header must be."""
+    optional = "" if column in schema.required else " (the column may be empty)"
+    return f"column {column!r} is missing; the header must be {','.join(schema.columns)}{optional}"
+
+
+def with_columns(table: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
+    """Return ``table`` with every column of ``schema`` (absent ones empty)."""
+    for column in schema.columns:
+        if column not in table.columns:
+            table[column] = ""
+    return table
 
 
 # --------------------------------------------------------------------------------------------
@@ -221,9 +365,15 @@ def atomic_write_bytes(path: Path, content: bytes) -> None:
     LayerWriteError
         When the file cannot be written; the previous file is left untouched.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else _default_file_mode()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = path.stat().st_mode & 0o777 if path.exists() else _default_file_mode()
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        msg = (
+            f"{path}: could not be written ({exc.strerror or exc}); the previous file is untouched"
+        )
+        raise LayerWriteError(msg) from exc
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -4,7 +4,10 @@ Matching rules, in order:
 
 1. same ``provenance`` (the source's own id, e.g. ``acled:UKR123``, ``osm:node/1``): the
    incoming row is a new version of that feature; its non-empty values replace the old ones,
-   list properties (``sources``, ``target_ids``) are merged;
+   list properties (``sources``, ``target_ids``) are merged. A provenance may list several ids
+   separated by ``; `` (``research:B-A14; wpi:43625``: a research feature that took its geometry
+   from a dataset record); an incoming row matching one of the later ids is that record again:
+   it only adds its list values (sources), so the research values and geometry stay;
 2. strikes only: same date +-1 day, within 2 km, same status class (candidates only match
    candidates) and the same target: the incoming row is another report of that strike; it only
    adds its sources and list values and fills properties that were empty.
@@ -37,6 +40,9 @@ MATCH_DISTANCE_M = 2_000
 MATCH_DAYS = 1
 WHERE_COLUMN = "_where"
 LIST_KINDS = ("list", "list_enum")
+PROVENANCE_SEPARATOR = "; "
+"""Separates the ids of a provenance that names several records (the first is the feature's
+own, the others records it was merged with)."""
 
 TARGET_PATTERNS = {
     "energy": r"energy|power|electric|substation|\bgas\b|\boil\b|fuel|pipeline|refiner|depot"
@@ -126,16 +132,31 @@ class _MergeState:
     def __init__(self, rows: list[dict], spec: LayerSpec, taken: set[str]) -> None:
         self.rows, self.spec, self.taken = rows, spec, taken
         self.n_existing = len(rows)
-        self.by_provenance = {
-            r["provenance"]: i for i, r in enumerate(rows) if _norm(r.get("provenance"))
-        }
+        self.by_provenance: dict[str, tuple[int, bool]] = {}
+        for i, row in enumerate(rows):  # whole provenances first: they win over merged ids
+            self._index(row.get("provenance"), i, merged_ids=False)
+        for i, row in enumerate(rows):
+            self._index(row.get("provenance"), i, merged_ids=True)
         self.outcomes: list[tuple[str, int]] = []
+
+    def _index(self, provenance: object, index: int, *, merged_ids: bool) -> None:
+        """Remember the feature at ``index`` under its whole provenance, or its later ids."""
+        whole = _norm(provenance)
+        if not isinstance(whole, str):
+            return
+        if not merged_ids:
+            self.by_provenance.setdefault(whole, (index, True))
+            return
+        for token in provenance_ids(whole)[1:]:
+            self.by_provenance.setdefault(token, (index, False))
 
     def take(self, record: dict, match: int) -> None:
         where = str(record.pop(WHERE_COLUMN, "") or record.get("id"))
         provenance = _norm(record.get("provenance"))
+        lists_only = False
         if provenance in self.by_provenance:
-            match, same_source = self.by_provenance[provenance], True
+            match, same_source = self.by_provenance[provenance]
+            lists_only = not same_source
         else:
             same_source = False
         if match < 0:
@@ -143,12 +164,12 @@ class _MergeState:
             self.taken.add(record["id"])
             self.rows.append(record)
             index = len(self.rows) - 1
-            if provenance:
-                self.by_provenance[provenance] = index
+            self._index(provenance, index, merged_ids=False)
+            self._index(provenance, index, merged_ids=True)
         else:
             index = match
             self.rows[index] = merge_values(
-                self.rows[index], record, self.spec, same_source=same_source
+                self.rows[index], record, self.spec, same_source=same_source, lists_only=lists_only
             )
         self.outcomes.append((where, index))
 
@@ -194,7 +215,11 @@ def match_rows(
     if not len(existing) or not len(incoming):
         return matches
     provenance = existing["provenance"].map(_norm)
-    position = pd.Series(np.arange(len(existing)), index=provenance)
+    tokens = provenance.map(lambda p: provenance_ids(p) if isinstance(p, str) else [])
+    whole = pd.Series(np.arange(len(existing)), index=provenance)
+    later = tokens.map(lambda t: t[1:]).explode().dropna()
+    merged_with = pd.Series(later.index.to_numpy(), index=later.to_numpy())
+    position = pd.concat([whole, merged_with])
     position = position[position.index.notna() & ~position.index.duplicated()]
     by_source = incoming["provenance"].map(_norm).map(position)
     matches[by_source.notna().to_numpy()] = by_source.dropna().astype(np.int64).to_numpy()
@@ -249,6 +274,11 @@ def match_strikes(existing: gpd.GeoDataFrame, incoming: gpd.GeoDataFrame) -> np.
     return result
 
 
+def provenance_ids(provenance: str) -> list[str]:
+    """Split a provenance into its ids (``research:B-A14; wpi:43625`` -> two ids)."""
+    return [p.strip() for p in provenance.split(PROVENANCE_SEPARATOR.strip()) if p.strip()]
+
+
 def to_metric(geometry: gpd.GeoSeries) -> np.ndarray:
     """Return geometries in ``METRIC_CRS`` (metres) as an array; missing ones stay None."""
     series = gpd.GeoSeries(np.asarray(geometry.values, dtype=object), crs=STORAGE_CRS)
@@ -276,7 +306,7 @@ def targets_compatible(a_ids: object, a_type: object, b_ids: object, b_type: obj
     Named assets decide when both name some; otherwise the coarse classes of the target types
     must overlap; a report without any target information is compatible with any.
     """
-    a_set, b_set = set(_norm(a_ids) or ()), set(_norm(b_ids) or ())
+    a_set, b_set = set(_items(a_ids)), set(_items(b_ids))
     if a_set and b_set:
         return bool(a_set & b_set)
     a_cls, b_cls = target_classes(a_type), target_classes(b_type)
@@ -287,12 +317,15 @@ def targets_compatible(a_ids: object, a_type: object, b_ids: object, b_type: obj
 # Values
 
 
-def merge_values(old: Mapping, new: Mapping, spec: LayerSpec, *, same_source: bool) -> dict:
+def merge_values(
+    old: Mapping, new: Mapping, spec: LayerSpec, *, same_source: bool, lists_only: bool = False
+) -> dict:
     """Return ``old`` updated by ``new``.
 
     Lists are merged (old order, then new values). Other values: with ``same_source`` (a new
     version of the same source row) every non-empty new value wins and the geometry is
-    replaced; otherwise only empty properties are filled.
+    replaced; with ``lists_only`` (a record already merged into ``old``) nothing else changes;
+    otherwise only empty properties are filled.
     """
     merged = dict(old)
     for field_spec in spec.fields:
@@ -302,10 +335,14 @@ def merge_values(old: Mapping, new: Mapping, spec: LayerSpec, *, same_source: bo
             continue
         if field_spec.kind in LIST_KINDS:
             merged[name] = _union(old.get(name), value)
+        elif lists_only:
+            continue
         elif same_source or _norm(old.get(name)) is None:
             merged[name] = value
     geometry = new.get("geometry")
     old_geometry = old.get("geometry")
+    if lists_only:
+        return merged
     if geometry is not None and (
         old_geometry is None or (same_source and not _same_geometry(old_geometry, geometry))
     ):
@@ -329,9 +366,15 @@ def _same_geometry(a: shapely.Geometry, b: shapely.Geometry) -> bool:
 
 
 def _union(old: object, new: object) -> list[str]:
-    values = list(_norm(old) or ())
-    values.extend(v for v in (_norm(new) or ()) if v not in values)
+    values = list(_items(old))
+    values.extend(v for v in _items(new) if v not in values)
     return values
+
+
+def _items(value: object) -> tuple[str, ...]:
+    """Return the non-blank items of a list-valued property as text (``()`` otherwise)."""
+    normal = _norm(value)
+    return normal if isinstance(normal, tuple) else ()
 
 
 def _norm(value: object) -> object:

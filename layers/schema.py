@@ -39,6 +39,11 @@ def slugify(text: str, *, max_length: int = 40) -> str:
 
 
 URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+RAW_IP_URL_PATTERN = re.compile(
+    r"^https?://(?:[^@/?#\s]*@)?(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\])(?::\d+)?(?:[/?#]|$)",
+    re.IGNORECASE,
+)
+"""A URL whose host is a bare IPv4 or IPv6 address: it hides the publisher (usually a mirror)."""
 DATASET_SOURCE_PREFIX = "dataset:"
 """A source that is a dataset name rather than a URL, e.g. ``dataset:ACLED (Ukrinform)``."""
 
@@ -52,9 +57,21 @@ GEO_PRECISION_LABELS = {
 
 WEAPONS = ("drone", "missile", "combined", "glide_bomb", "artillery", "unknown")
 DATE_PRECISIONS = ("day", "week", "month")
-STRIKE_STATUSES = ("confirmed", "context", "candidate")
-"""``context``: outside the region or a spill-over effect, hidden by default;
+STRIKE_STATUSES = ("confirmed", "unconfirmed", "disputed", "context", "candidate")
+"""``confirmed``: an official statement or independent reports confirm the strike;
+``unconfirmed``: reported (e.g. by one side's media or channels) but not confirmed;
+``disputed``: the sources contradict each other on whether it happened or what it hit;
+``context``: outside the region or a spill-over effect, hidden by default;
 ``candidate``: a possible strike from remote sensing (FIRMS), never mixed with confirmed ones."""
+REPORTED_STATUSES = ("unconfirmed", "disputed")
+"""Statuses of strikes that are shown with the confirmed ones by default, but marked."""
+STRIKE_STATUS_LABELS = {
+    "confirmed": "confirmed",
+    "unconfirmed": "unconfirmed: reported, but not confirmed by an official or independent source",
+    "disputed": "disputed: the sources contradict each other",
+    "context": "context: outside the region or a spill-over effect",
+    "candidate": "candidate: a possible strike from remote sensing, not confirmed",
+}
 
 PIPELINE_TYPES = ("gas_transmission", "gas_distribution", "oil", "products")
 POWER_LINE_TYPES = ("power_transmission",)
@@ -70,6 +87,23 @@ FACILITY_TYPES = (
     "substation",
     "diplomatic_mission",
 )
+POWER_PLANT_TYPES = (
+    "nuclear_power_plant",
+    "coal_power_plant",
+    "gas_power_plant",
+    "oil_power_plant",
+    "hydro_power_plant",
+    "wind_farm",
+    "solar_farm",
+    "bioenergy_power_plant",
+    "other_power_plant",
+)
+"""Power plants by main fuel (from powerplantmatching's ``Fueltype``)."""
+SUBSTATION_TYPES = ("substation", "converter_station")
+VIOLENCE_TYPES = ("state_based", "non_state", "one_sided")
+"""UCDP ``type_of_violence`` 1, 2, 3."""
+EVENT_DATE_PRECISIONS = ("day", "week", "month", "year")
+"""How well a context event's date is known (UCDP ``date_prec`` 1 / 2 / 3 / 4-5)."""
 ASSET_STATUSES = ("operating", "inactive", "damaged", "destroyed", "under_construction", "planned")
 FLOW_DIRECTIONS = ("forward", "backward", "both")
 ROUTE_ACCURACIES = ("exact", "approximate", "schematic")
@@ -160,6 +194,8 @@ POWER_LINE_FIELDS: tuple[FieldSpec, ...] = (
     *ASSET_FIELDS,
     FieldSpec("voltage_kv", "int"),
     FieldSpec("route_accuracy", "enum", True, ROUTE_ACCURACIES),
+    FieldSpec("voltage_class", "str", description="voltage class as mapped, e.g. '110-150 kV'"),
+    FieldSpec("circuits", "int", description="number of circuits"),
 )
 
 FACILITY_FIELDS: tuple[FieldSpec, ...] = (
@@ -170,6 +206,51 @@ FACILITY_FIELDS: tuple[FieldSpec, ...] = (
 FUEL_STATION_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("brand", "str", True),
     *ASSET_FIELDS,
+)
+
+SUBSTATION_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("asset_type", "enum", True, SUBSTATION_TYPES),
+    *ASSET_FIELDS,
+    FieldSpec("voltage_kv", "int", description="highest voltage at the station (kV)"),
+    FieldSpec("voltage_class", "str", description="voltage classes at the station"),
+)
+
+POWER_PLANT_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("asset_type", "enum", True, POWER_PLANT_TYPES),
+    *ASSET_FIELDS,
+    FieldSpec("fuel", "str", description="fuel as the source names it"),
+    FieldSpec("technology", "str"),
+    FieldSpec("capacity_mw", "int", description="installed capacity (MW, rounded)"),
+    FieldSpec("year_opened", "int", description="year of commissioning"),
+)
+
+PLACE_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("population", "int", description="population as GeoNames gives it"),
+    FieldSpec("country", "str", description="ISO 3166 alpha-3 of the country"),
+    FieldSpec("admin1_code", "str", description="GeoNames first-level division code"),
+    FieldSpec("geonames_id", "int", description="GeoNames id"),
+)
+
+REGION_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("iso3", "str", True, description="ISO 3166 alpha-3 of the country, de jure"),
+    FieldSpec("country", "str", description="country name, de jure"),
+    FieldSpec("name_local", "str", description="the region's own name (GeoNames spelling)"),
+    FieldSpec("notes", "str", description="status notes, e.g. occupied or disputed"),
+)
+
+CONFLICT_EVENT_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("date", "date", True, description="first day of the event"),
+    FieldSpec("date_end", "date", description="last day of the event"),
+    FieldSpec("date_precision", "enum", True, EVENT_DATE_PRECISIONS),
+    FieldSpec("violence_type", "enum", True, VIOLENCE_TYPES),
+    FieldSpec("conflict_name", "str"),
+    FieldSpec("side_a", "str"),
+    FieldSpec("side_b", "str"),
+    FieldSpec("deaths_best", "int", description="best estimate of deaths"),
+    FieldSpec("deaths_civilians", "int"),
+    FieldSpec("admin1", "str"),
+    FieldSpec("where_description", "str", description="the source's words on where"),
+    FieldSpec("source_headline", "str", description="headlines of the reports"),
 )
 
 COUNTRY_FIELDS: tuple[FieldSpec, ...] = (
@@ -198,3 +279,5 @@ class TableSchema:
 
 
 RELATIONS_TABLE = TableSchema("relations.csv", RELATION_COLUMNS, REQUIRED_RELATION_COLUMNS)
+COUNTRY_CODES_TABLE = TableSchema("country_codes.csv", ("iso3", "name"), ("iso3", "name"))
+"""ISO3 codes and names of countries outside the countries layer (``data/country_codes.csv``)."""

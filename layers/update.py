@@ -1,44 +1,36 @@
 """Safe writes to the data folder: plan an import, validate the result, replace, keep history.
 
-Every write goes through ``commit_files``: the resulting files are staged in a temporary folder
-beside copies of the untouched ones, the whole staged set is validated, the current files are
-copied into ``.history/<timestamp>/``, and only then is each file replaced atomically. A failure
-while replacing puts the kept files back; a write killed while replacing is undone by the next
-write or ``recover_interrupted``. Either way ``data/`` ends up as it was before, byte for byte.
+Every write goes through ``commit_files``: under the data folder's write lock
+(``layers.lock``), any interrupted write is finished or rolled back first, then the new files
+are staged inside the data folder, the whole staged set is validated, the current files are kept
+in the history, and the staged files replace the data files through a journal
+(``layers.journal``), so a write killed at any point is finished or rolled back by the next
+command.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import logging
-import shutil
-import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no lock, one writer at a time is on the user
-    fcntl = None
-
 import geopandas as gpd
-import pandas as pd
-import shapely
 
-from strikemap.layers import history
-from strikemap.layers.catalog import ASSET_LAYERS, BY_NAME, CATALOG, STRIKES
+from strikemap.layers import history, journal, retention
+from strikemap.layers.catalog import ASSET_LAYERS, BY_NAME
 from strikemap.layers.errors import LayerValidationError
 from strikemap.layers.importers import IMPORTERS, ParsedImport, Progress, Rejected
-from strikemap.layers.importers.common import WHERE_COLUMN, incoming_frame
-from strikemap.layers.io import layer_to_geojson, read_layers
+from strikemap.layers.importers.common import WHERE_COLUMN
+from strikemap.layers.io import layer_to_geojson, read_country_codes, read_layers
+from strikemap.layers.lock import write_lock
 from strikemap.layers.merge import LayerDiff, merge_layer
 from strikemap.layers.paths import resolve_data_dir
 from strikemap.layers.report import ValidationReport
-from strikemap.layers.schema import RELATIONS_TABLE, slugify
-from strikemap.layers.validate import COUNTRY_CODES_FILE, validate_data_dir, validate_frame
+from strikemap.layers.validate import validate_data_dir, validate_frame
 
 log = logging.getLogger(__name__)
 
@@ -287,10 +279,7 @@ class _ReferenceContext:
     ) -> _ReferenceContext:
         assets = {fid for spec in ASSET_LAYERS for fid in layers[spec.name]["id"]}
         codes = {str(c) for c in layers["countries"]["iso3"] if c}
-        extra = data_dir / COUNTRY_CODES_FILE
-        if extra.is_file():
-            table = pd.read_csv(extra, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-            codes |= set(table.get("iso3", pd.Series(dtype=str)).str.strip())
+        codes |= set(read_country_codes(data_dir=data_dir)["iso3"].str.strip())
         return cls(assets, codes or None)
 
 
@@ -298,7 +287,9 @@ class _ReferenceContext:
 # Applying
 
 
-def apply_plan(plan: ImportPlan, *, data_dir: str | Path | None = None) -> list[Path]:
+def apply_plan(
+    plan: ImportPlan, *, data_dir: str | Path | None = None, hook: journal.Hook | None = None
+) -> list[Path]:
     """Write what ``plan`` describes: validate the whole result, keep history, replace files.
 
     Parameters
@@ -307,6 +298,8 @@ def apply_plan(plan: ImportPlan, *, data_dir: str | Path | None = None) -> list[
         From ``plan_import``.
     data_dir
         Data folder; defaults to the one the plan was made against.
+    hook
+        Called with each step of the write (``layers.journal``; for the crash tests).
 
     Returns
     -------
@@ -336,7 +329,7 @@ def apply_plan(plan: ImportPlan, *, data_dir: str | Path | None = None) -> list[
         if diff.changed
     }
     action = f"{plan.kind} {plan.source.name}: {len(plan.added)} added, {len(plan.updated)} updated"
-    return commit_files(contents, data_dir=folder, action=action, expected=plan.base)
+    return commit_files(contents, data_dir=folder, action=action, expected=plan.base, hook=hook)
 
 
 def commit_files(
@@ -347,13 +340,15 @@ def commit_files(
     validate: bool = True,
     today: dt.date | None = None,
     expected: Mapping[str, str | None] | None = None,
+    hook: journal.Hook | None = None,
 ) -> list[Path]:
-    """Replace files of the data folder as one transaction.
+    """Replace files of the data folder as one transaction (``layers.journal``).
 
     Parameters
     ----------
     contents
-        File name (inside the data folder) -> new bytes, or None to delete the file.
+        Data file name -> new bytes, or None to delete the file. Only the catalogue's files,
+        ``relations.csv`` and ``country_codes.csv`` may be named.
     data_dir
         Data folder.
     action
@@ -365,97 +360,64 @@ def commit_files(
     expected
         ``hash_data_files`` of the folder when the change was planned; when the folder no
         longer matches, ``PlanOutdatedError`` is raised and nothing is written.
+    hook
+        Called with each step of the write (for the crash tests).
 
     Returns
     -------
     list of Path
         Files replaced or deleted; empty when every file already had the new content.
+
+    Raises
+    ------
+    ValueError
+        When a name is not a data file.
+    LockError
+        When another writer holds the folder and does not finish in time.
     """
     folder = resolve_data_dir(data_dir)
-    with write_lock(folder):
-        history.recover_interrupted(data_dir=folder)
+    history.check_names(contents)
+    with write_lock(folder, action=action):
+        journal.recover(folder)
         if expected is not None and hash_data_files(folder) != expected:
             msg = f"{folder}: the data changed since this import was planned; plan it again"
             raise PlanOutdatedError(msg)
         changed = {n: c for n, c in contents.items() if _read_bytes(folder / n) != c}
         if not changed:
             return []
-        if validate:
-            validate_staged(folder, changed, today=today)
-        return _replace(folder, changed, action=action)
-
-
-def _replace(folder: Path, changed: Mapping[str, bytes | None], *, action: str) -> list[Path]:
-    """Keep the current files in the history, then replace them; put them back on failure."""
-    version = history.save_previous(folder, changed, action=action)
-    written: list[Path] = []
-    try:
-        for name, content in changed.items():
-            target = folder / name
-            if content is None:
-                target.unlink(missing_ok=True)
-            else:
-                history.atomic_write_bytes(target, content)
-            written.append(target)
-    except BaseException:
-        history.put_back(version, data_dir=folder)
-        history.discard(version)
-        raise
-    history.mark_complete(version)
-    log.info("%s: %s; previous files kept in %s", folder, action, version.path)
+        check = partial(_check_staged_quietly, folder=folder, today=today) if validate else None
+        written = journal.commit(folder, changed, action=action, validate=check, hook=hook)
+        pruned = retention.prune(data_dir=folder)
+    if pruned.removed:
+        log.info("%s: history pruned, %d old versions removed", folder, len(pruned.removed))
     return written
 
 
-@contextlib.contextmanager
-def write_lock(folder: Path) -> Iterator[None]:
-    """Hold an exclusive lock for writes to ``folder``; a second writer waits for the first.
+def _check_staged_quietly(stage: Path, *, folder: Path, today: dt.date | None) -> None:
+    """``check_staged`` for the journal, which only needs it to raise."""
+    check_staged(stage, folder, today=today)
 
-    The lock file lives in the system temp folder (named after the data folder), so taking it
-    leaves the data folder untouched; the operating system releases it if the process dies.
+
+def check_staged(stage: Path, folder: Path, *, today: dt.date | None = None) -> ValidationReport:
+    """Validate the staged data folder ``stage``; raise if it has errors, naming ``folder``.
+
+    Raises
+    ------
+    LayerValidationError
+        With the report, its paths showing the real folder.
     """
-    key = hashlib.sha256(str(folder.resolve()).encode("utf-8")).hexdigest()[:16]
-    lock_path = Path(tempfile.gettempdir()) / f"strikemap-{key}.lock"
-    with lock_path.open("a") as handle:
-        if fcntl is not None:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            if fcntl is not None:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def validate_staged(
-    folder: Path, changed: Mapping[str, bytes | None], *, today: dt.date | None = None
-) -> ValidationReport:
-    """Validate the data folder as it would be after ``changed``; raise if it has errors.
-
-    The files are staged in a temporary folder (copies of the untouched ones plus the new ones),
-    so the real folder is not touched. Messages name the real folder's files.
-    """
-    with tempfile.TemporaryDirectory(prefix="strikemap-stage-") as tmp:
-        stage = Path(tmp)
-        for path in folder.iterdir():
-            if path.is_file() and not path.name.startswith("."):
-                shutil.copy2(path, stage / path.name)
-        for name, content in changed.items():
-            if content is None:
-                (stage / name).unlink(missing_ok=True)
-            else:
-                (stage / name).write_bytes(content)
-        report = validate_data_dir(stage, today=today)
-        if not report.ok:
-            text = report.format().replace(str(stage), str(folder))
-            msg = f"the data would not validate after this change; nothing was written.\n{text}"
-            raise LayerValidationError(msg, report=report)
+    report = validate_data_dir(stage, today=today)
+    if not report.ok:
+        text = report.format().replace(str(stage), str(folder))
+        msg = f"the data would not validate after this change; nothing was written.\n{text}"
+        raise LayerValidationError(msg, report=report)
     return report
 
 
 def hash_data_files(data_dir: str | Path | None = None) -> dict[str, str | None]:
-    """Return file name -> SHA-256 of each layer file and the relations table (None if absent)."""
+    """Return data file name -> SHA-256 of its content (None if absent)."""
     folder = resolve_data_dir(data_dir)
-    names = [spec.file for spec in CATALOG] + [RELATIONS_TABLE.file]
-    return {name: _sha256(folder / name) for name in names}
+    return {name: _sha256(folder / name) for name in sorted(history.data_file_names())}
 
 
 def _sha256(path: Path) -> str | None:
@@ -468,7 +430,7 @@ def _read_bytes(path: Path) -> bytes | None:
 
 
 # --------------------------------------------------------------------------------------------
-# Restore and add-strike
+# Restore
 
 
 def restore_version(
@@ -479,79 +441,21 @@ def restore_version(
     The files it replaces are themselves kept, so a restore can be undone by restoring the
     version it creates.
 
+    Only data files of the catalogue inside the data folder are touched, and only when every
+    kept file of the version is present and matches its hash.
+
     Raises
     ------
     HistoryError
-        When there is no such version.
+        When there is no such version, or it is incomplete or damaged.
     LayerValidationError
         With ``validate``, when the restored data would not validate; nothing is written.
     """
     folder = resolve_data_dir(data_dir)
-    version = history.get_version(version_id, data_dir=folder)
-    contents = history.previous_contents(version)
-    return commit_files(
-        contents, data_dir=folder, action=f"restore {version.id}", validate=validate
-    )
-
-
-def plan_add_strike(
-    *,
-    date: str,
-    lat: float,
-    lon: float,
-    precision: int,
-    weapon: str,
-    sources: list[str],
-    name: str | None = None,
-    targets: list[str] | None = None,
-    date_precision: str = "day",
-    weapon_detail: str | None = None,
-    target_type: str | None = None,
-    description: str | None = None,
-    admin1: str | None = None,
-    place: str | None = None,
-    status: str = "confirmed",
-    data_dir: str | Path | None = None,
-    today: dt.date | None = None,
-) -> ImportPlan:
-    """Plan adding one strike given by hand; it merges into a matching strike if there is one.
-
-    Invalid values (a weapon not in the vocabulary, a date in the future, a target id that is
-    no asset, coordinates outside the region) make the row rejected; ``plan.rejected`` says why.
-    """
-    folder = resolve_data_dir(data_dir)
-    layers = read_layers(data_dir=folder)
-    slug = slugify(place or name or "")
-    record = {
-        "id": f"strike-{date}-{slug}" if slug else f"strike-{date}",
-        "name": name or (f"Strike at {place}" if place else f"Strike on {date}"),
-        "sources": list(sources),
-        "geo_precision": precision,
-        "date": date,
-        "date_precision": date_precision,
-        "weapon": weapon,
-        "weapon_detail": weapon_detail,
-        "target_type": target_type,
-        "target_ids": list(targets or []),
-        "description": description,
-        "admin1": admin1,
-        "place": place,
-        "status": status,
-        WHERE_COLUMN: "add-strike",
-    }
-    incoming = incoming_frame(pd.DataFrame([record]), [shapely.Point(lon, lat)], STRIKES)
-    parsed = ParsedImport("add-strike", Path("add-strike"), {"strikes": incoming}, rows_read=1)
-    return plan_parsed(parsed, layers, data_dir=folder, strict=True, today=today)
-
-
-def add_strike(*, data_dir: str | Path | None = None, **fields: object) -> str:
-    """Add one strike (see ``plan_add_strike`` for the fields) and return its id.
-
-    Raises
-    ------
-    ImportRejectedError
-        When the strike does not validate; the message says which field and why.
-    """
-    plan = plan_add_strike(data_dir=data_dir, **fields)  # type: ignore[arg-type]
-    apply_plan(plan, data_dir=data_dir)
-    return plan.diffs["strikes"].outcomes[0][1]
+    with write_lock(folder, action=f"restore {version_id}"):
+        journal.recover(folder)
+        version = history.get_version(version_id, data_dir=folder)
+        contents = history.previous_contents(version)
+        return commit_files(
+            contents, data_dir=folder, action=f"restore {version.id}", validate=validate
+        )

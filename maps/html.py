@@ -8,9 +8,10 @@ from pathlib import Path
 import folium
 
 from strikemap.analysis import Analysis
-from strikemap.layers.io import atomic_write_text
+from strikemap.exports.files import check_writable, write_output
 from strikemap.maps.live import build_map
 from strikemap.maps.offline import LOCAL_ASSETS, asset_source, asset_url, localise_assets
+from strikemap.maps.popups import impact_chain_html
 
 INLINE_PREFIX = "strikemap-inline:"
 """Placeholder URL prefix of the libraries while they are swapped for their contents."""
@@ -49,6 +50,23 @@ def _inline(tag: str, path: Path) -> str:
     return f"<{tag}>\n{text}\n</{tag}>"
 
 
+def selection_chain(analysis: Analysis) -> str | None:
+    """Return the selected strike's impact chain as escaped HTML, or None without a selection."""
+    selected = analysis.view.selected
+    strike = analysis.strike(selected) if selected else None
+    if strike is None:
+        return None
+    sources = dict(
+        zip(analysis.dataset.assets["id"], analysis.dataset.assets["sources"], strict=True)
+    )
+    return impact_chain_html(
+        strike.to_dict(),
+        analysis.strike_links(selected),
+        analysis.dataset.explainer(analysis.rules),
+        asset_sources=sources,
+    )
+
+
 def save_html_map(analysis: Analysis, out: str | Path, *, offline: bool = True) -> Path:
     """Write the interactive map of an analysed view as one standalone HTML file.
 
@@ -58,7 +76,7 @@ def save_html_map(analysis: Analysis, out: str | Path, *, offline: bool = True) 
         The analysed view (``strikemap.analysis.analyse``): its strikes, links, colouring and
         selected strike.
     out
-        The ``.html`` file to write (replaced atomically).
+        The ``.html`` file to write (replaced atomically); its folder must exist.
     offline
         Inline the map's libraries so the file opens with no internet (see ``standalone_html``).
 
@@ -67,9 +85,13 @@ def save_html_map(analysis: Analysis, out: str | Path, *, offline: bool = True) 
     Path
         The written file.
     """
-    out = Path(out)
+    check_writable(out)  # a missing folder is refused, as for every other export
     fmap = build_map(
-        analysis.layers, analysis.links, analysis.view, country_names=analysis.country_names
+        analysis.layers,
+        analysis.links,
+        analysis.view,
+        country_names=analysis.country_names,
+        chain=selection_chain(analysis),
     )
-    atomic_write_text(out, standalone_html(fmap, offline=offline))
-    return out
+    write_output(standalone_html(fmap, offline=offline).encode("utf-8"), out)
+    return Path(out)

@@ -12,8 +12,15 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from strikemap.geo.rules import ASSET_RELATIONS, RELATION_ORDER
-from strikemap.layers.schema import DATASET_SOURCE_PREFIX, GEO_PRECISION_LABELS, URL_PATTERN
+from strikemap.geo.chain import ChainAsset, ChainCountry, StrikeChain, place_name, strike_chain
+from strikemap.geo.detail import LinkExplainer
+from strikemap.geo.wording import format_distance
+from strikemap.layers.schema import (
+    DATASET_SOURCE_PREFIX,
+    GEO_PRECISION_LABELS,
+    STRIKE_STATUS_LABELS,
+    URL_PATTERN,
+)
 
 _TEMPLATE_CHARS = str.maketrans({"{": "&#123;", "}": "&#125;", "`": "&#96;"})
 """Braces and backticks as HTML entities: folium renders a map's scripts through Jinja twice, so
@@ -68,7 +75,7 @@ def _rows(pairs: Sequence[tuple[str, object]]) -> str:
 def strike_popup(row: Mapping[str, object]) -> str:
     """Return the popup HTML of one strike: date, place, target, consequences, sources."""
     precision = row.get("geo_precision")
-    where = text(row.get("place") or row.get("admin1"))
+    where = text(place_name(row))
     date = text(row.get("date"))
     if row.get("date_precision") not in (None, "day"):
         date += f" ({text(row.get('date_precision'))})"
@@ -76,6 +83,7 @@ def strike_popup(row: Mapping[str, object]) -> str:
     if row.get("weapon_detail"):
         weapon += f": {text(row.get('weapon_detail'))}"
     pairs = [
+        ("Status", _status_words(row.get("status"))),
         ("Date", date),
         ("Place", where),
         ("Location", text(GEO_PRECISION_LABELS.get(_as_int(precision), ""))),
@@ -86,6 +94,13 @@ def strike_popup(row: Mapping[str, object]) -> str:
         ("Sources", sources_html(_as_list(row.get("sources")))),
     ]
     return f"<b>{text(row.get('name'))}</b>{_rows(pairs)}"
+
+
+def _status_words(status: object) -> str:
+    """Say what a strike's status means, except for confirmed strikes (the usual case)."""
+    if status is None or status == "confirmed" or (isinstance(status, float) and pd.isna(status)):
+        return ""
+    return text(STRIKE_STATUS_LABELS.get(str(status), status))
 
 
 def asset_popup(row: Mapping[str, object]) -> str:
@@ -136,35 +151,18 @@ def escape_frame(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 # The impact chain
 
-
-def _distance(value: object) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    metres = float(value)
-    return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{metres:.0f} m"
-
-
-def _link_line(link: Mapping[str, object], *, what: str) -> str:
-    parts = [f"<b>{what}</b>", f"<i>{text(link.get('relation'))}</i>"]
-    distance = _distance(link.get("distance_m"))
-    if distance:
-        parts.append(distance)
-    parts.append(f"confidence {text(link.get('confidence'))}")
-    line = " · ".join(parts)
-    if link.get("detail"):
-        line += f"<br><span class='why'>{text(link.get('detail'))}</span>"
-    return f"<li>{line}</li>"
+MAX_OPEN_ASSETS = 3
+"""Asset lines shown open; the nearby ones beyond them fold into a ``<details>`` element."""
 
 
 def impact_chain_html(
     strike: Mapping[str, object],
     links: pd.DataFrame,
+    explainer: LinkExplainer,
     *,
-    asset_names: Mapping[str, str] | None = None,
     asset_sources: Mapping[str, Sequence[str]] | None = None,
-    country_names: Mapping[str, str] | None = None,
 ) -> str:
-    """Return the strike -> assets -> countries chain as an escaped, readable nested list.
+    """Return a strike's impact chain (``geo.chain.strike_chain``) as escaped HTML.
 
     Parameters
     ----------
@@ -172,45 +170,75 @@ def impact_chain_html(
         The strike's properties (``name``, ``date``, ``place``, ``sources``, ...).
     links
         The strike's rows of the impact table.
-    asset_names, asset_sources, country_names
-        Lookups to show names and sources instead of bare ids and codes.
+    explainer
+        The ``LinkExplainer`` of the rules the links were made with.
+    asset_sources
+        ``{asset id: sources}`` to cite under each asset.
     """
-    asset_names = asset_names or {}
+    chain = strike_chain(strike, links, explainer)
+    return chain_html(chain, sources=_as_list(strike.get("sources")), asset_sources=asset_sources)
+
+
+def chain_html(
+    chain: StrikeChain,
+    *,
+    sources: Sequence[str] = (),
+    asset_sources: Mapping[str, Sequence[str]] | None = None,
+) -> str:
+    """Return the chain as an analyst's note: one line per asset, then its countries together.
+
+    Targets come first and stay open; when more than ``MAX_OPEN_ASSETS`` assets are linked,
+    the nearby ones fold into a ``<details>`` element. Every text is escaped.
+    """
     asset_sources = asset_sources or {}
-    country_names = country_names or {}
+    where = ", ".join(p for p in (text(chain.place), text(chain.known_to)) if p)
     head = (
-        f"<p><b>{text(strike.get('name'))}</b> · {text(strike.get('date'))}"
-        f" · {text(strike.get('place') or strike.get('admin1'))}<br>"
-        f"Sources: {sources_html(_as_list(strike.get('sources'))) or 'none'}</p>"
+        f"<p><b>{text(chain.name)}</b> · {text(chain.date)}<br>{where}<br>"
+        f"Sources: {sources_html(sources) or 'none'}</p>"
     )
-    if links.empty:
+    if not chain.assets and not chain.direct:
         return head + "<p>No linked assets or countries under the current rules and filters.</p>"
-
-    def country(code: object) -> str:
-        name = country_names.get(str(code))
-        return text(f"{name} ({code})" if name else code)
-
-    asset_links = links[links["relation"].isin(ASSET_RELATIONS)]
-    has_asset = links["asset_id"].fillna("").astype(str) != ""
-    items = []
-    for asset_id, group in asset_links.groupby("asset_id", sort=False):
-        first = group.iloc[0].to_dict()
-        label = text(asset_names.get(str(asset_id), asset_id))
-        item = _link_line(first, what=label)
-        sources = sources_html(asset_sources.get(str(asset_id), []))
-        through = links[(links["asset_id"] == asset_id) & ~links["relation"].isin(ASSET_RELATIONS)]
-        sub = [_link_line(r, what=country(r["country"])) for r in _ordered(through)]
-        if sources:
-            sub.append(f"<li>Asset sources: {sources}</li>")
-        if sub:
-            item = item[: -len("</li>")] + "<ul>" + "".join(sub) + "</ul></li>"
-        items.append(item)
-    direct = links[~has_asset.to_numpy()]
-    items += [_link_line(r, what=country(r["country"])) for r in _ordered(direct)]
-    return head + "<ul class='impact-chain'>" + "".join(items) + "</ul>"
+    lines = [_asset_html(a, asset_sources.get(a.asset_id, ())) for a in chain.assets]
+    open_count = max(len(chain.targets), min(len(lines), MAX_OPEN_ASSETS))
+    if len(lines) > open_count:
+        folded = lines[open_count:]
+        lines = lines[:open_count]
+        summary = (
+            f"{len(folded)} more asset{'s' if len(folded) > 1 else ''} nearby (low confidence)"
+        )
+        lines.append(
+            f"<li><details><summary>{text(summary)}</summary>"
+            f"<ul class='impact-chain-more'>{''.join(folded)}</ul></details></li>"
+        )
+    lines += [_country_html(c) for c in chain.direct]
+    return head + "<ul class='impact-chain'>" + "".join(lines) + "</ul>"
 
 
-def _ordered(links: pd.DataFrame) -> list[dict[str, object]]:
-    rank = {r: i for i, r in enumerate(RELATION_ORDER)}
-    keyed = links.assign(_rank=links["relation"].map(rank).fillna(len(rank)))
-    return keyed.sort_values(["_rank", "country"], kind="stable").to_dict(orient="records")
+def _facts(relation: str, distance_m: float, confidence: str) -> str:
+    parts = [f"<i>{text(relation)}</i>"]
+    if relation != "location" or distance_m > 0:
+        parts.append(text(format_distance(distance_m)))
+    parts.append(f"confidence {text(confidence)}")
+    return " · ".join(parts)
+
+
+def _asset_html(asset: ChainAsset, sources: Sequence[str]) -> str:
+    line = (
+        f"<b>{text(asset.name)}</b> · {_facts(asset.relation, asset.distance_m, asset.confidence)}"
+        f"<br><span class='why'>{text(asset.why)}</span>"
+    )
+    countries = [f"<li>{text(group.text)}</li>" for group in asset.countries]
+    cited = sources_html(_as_list(list(sources)))
+    if cited:
+        countries.append(f"<li class='sources'>Asset sources: {cited}</li>")
+    if countries:
+        line += "<ul>" + "".join(countries) + "</ul>"
+    return f"<li>{line}</li>"
+
+
+def _country_html(country: ChainCountry) -> str:
+    facts = _facts(country.relation, country.distance_m, country.confidence)
+    return (
+        f"<li><b>{text(country.name)}</b> · {facts}"
+        f"<br><span class='why'>{text(country.why)}</span></li>"
+    )

@@ -44,6 +44,7 @@ SIMPLIFY_TOLERANCE_M = 250.0
 """Coverage-simplification tolerance; borders move by at most about 1 km (measured 835 m)."""
 CODES_FILE = "country_codes.csv"
 MISSING_CODE = "-99"
+NE_ENCODING = "UTF-8"
 
 
 def natural_earth_zip() -> Path:
@@ -68,9 +69,13 @@ def natural_earth_zip() -> Path:
 def read_natural_earth(path: Path) -> gpd.GeoDataFrame:
     """Read every country of the zipped shapefile with an ``iso3`` and a ``name`` column.
 
-    ``iso3`` is ISO_A3, or ADM0_A3 where ISO_A3 is -99 (France, Norway, Kosovo, ...).
+    ``iso3`` is ISO_A3, or ADM0_A3 where ISO_A3 is -99 (France, Norway, Kosovo, ...). Names are
+    decoded as UTF-8, whatever the shapefile's code page file claims.
     """
-    frame = pyogrio.read_dataframe(f"/vsizip/{path}", columns=["ISO_A3", "ADM0_A3", "NAME_EN"])
+    # the shapefile's .cpg says ISO-8859-1 but its names are UTF-8 ("Åland", not "Ã\x85land")
+    frame = pyogrio.read_dataframe(
+        f"/vsizip/{path}", columns=["ISO_A3", "ADM0_A3", "NAME_EN"], encoding=NE_ENCODING
+    )
     frame = frame.to_crs(STORAGE_CRS)
     frame["iso3"] = np.where(frame["ISO_A3"] == MISSING_CODE, frame["ADM0_A3"], frame["ISO_A3"])
     frame["name"] = frame["NAME_EN"]

@@ -1,5 +1,9 @@
 """Build the shipped asset and strike layers and relations.csv from the research folder.
 
+Why one long module: most of its lines are the curated tables themselves (one reviewed
+decision per row); kept in one file so a reviewer reads every decision about ``data/`` in one
+place, in the order the layers are built.
+
 This script is the reviewable record of how ``data/`` was made from ``research/`` (events.csv,
 assets.csv, facts.md). Every curated decision is plain data below: which research row becomes
 which feature, its id, where its point is and how precise that is on the project scale (DESIGN
@@ -68,6 +72,30 @@ APPROXIMATE_DATE_WORD = "approximate"
 SOURCE_SEPARATOR = " ; "
 
 # ---------------------------------------------------------------------------------------------
+# Sources: copies replaced by their original publisher where the research names it, and copies
+# that cannot ship. Every research URL not listed here is shipped as the research gives it.
+
+SOURCE_FIXES: dict[str, str | None] = {
+    # A Wikipedia mirror; the research says the Novosilske point is "derived from de.wikipedia",
+    # and the mirror's path is the article's title.
+    "https://kampuspedia.com/de/Nowosilske_(Ismajil)": (
+        "https://de.wikipedia.org/wiki/Nowosilske_(Ismajil)"
+    ),
+    # A Wikipedia mirror whose path is the English article's title.
+    "https://pinocchiopedia.com/wiki/Trans-Balkan_pipeline": (
+        "https://en.wikipedia.org/wiki/Trans-Balkan_pipeline"
+    ),
+    # Raw IP addresses (the research calls both Reuters copies); the research has no original
+    # Reuters URL, and a raw IP never ships (the validator refuses it).
+    "http://15.188.152.128/?p=500071": None,
+    "http://3.127.128.221/?p=1318448": None,
+    # A wiki mirror that gave only the Etulia Noua coordinates, which no feature uses any more.
+    "https://xn--b1aeclack5b4j.su/wiki/%D0%9D%D0%BE%D0%B2%D0%B0%D1%8F_%D0%95%D1%82%D1%83%D0%BB"
+    "%D0%B8%D1%8F": None,
+}
+"""Research source URL -> the original publisher's URL, or None to leave the copy out."""
+
+# ---------------------------------------------------------------------------------------------
 # Named points copied from the research (lat, lon). Settlement centroids unless stated.
 
 POINT = {
@@ -96,6 +124,9 @@ POINT = {
     "pivdenne": (46.6220, 31.1010),
     "brody": (50.08, 25.15),
     "kremenchuk": (49.07, 33.42),
+    # B-E05 / B-A15 and B-E12 / B-A14: the Reni and Izmail town centroids of the research rows.
+    "reni": (45.4567, 28.2833),
+    "izmail": (45.3500, 28.8375),
     # B-A20, B-A21, B-A22
     "vulcanesti": (45.68, 28.40),
     "mgres": (46.62, 29.92),
@@ -121,6 +152,8 @@ POINT_LABEL = {
     "pivdenne": "Pivdenne",
     "brody": "Brody",
     "kremenchuk": "Kremenchuk",
+    "reni": "Reni",
+    "izmail": "Izmail",
     "vulcanesti": "Vulcanesti",
     "mgres": "MGRES/Cuciurgan (approx.)",
     "pivdennoukrainska_npp": "Pivdennoukrainska NPP (approx.)",
@@ -140,7 +173,24 @@ DEPOT_DOUBT = (
     "SOCAR depot' (facts.md section 4, item 3)."
 )
 
-STRIKE_DECISIONS: dict[str, dict[str, object]] = {
+B_E06_EXTRA = (
+    "Warehouses, oil storage tanks and administrative buildings were damaged across the two "
+    "ports; the sources do not say which port had the tanks. The date (Wednesday 13 Sep 2023, "
+    "facts.md section 4, item 10) and the tanks are from a Reuters report that the research read "
+    "on a copy at a raw IP address, which is not shipped; babel.ua (and RFE/RL for Izmail), found "
+    "in the data review, date the attack on the ports to the night of 13 Sep 2023."
+)
+BABEL_2023_09_13 = (
+    # Found in the data review (stored public pages), not in the research: "Russian forces
+    # overnight attacked Ukrainian port infrastructure in Reni and Izmail" (13 Sep 2023). With
+    # RFE/RL (Izmail port damaged early on 13 Sep 2023) it replaces the raw-IP Reuters copy as
+    # the source of the date and the places.
+    "https://babel.ua/en/news/98434-in-romania-the-wreckage-of-a-drone-was-found-again-after-"
+    "the-russian-attack-on-the-south-of-ukraine"
+)
+RFERL_2023_09_13 = "https://rferl.org/amp/romania-russian-drone-debris/32590895.html"
+
+STRIKE_DECISIONS: dict[str, dict[str, object] | tuple[dict[str, object], ...]] = {
     "B-E01": {
         "place_slug": "odesa",
         "name": "Missile strike on the Odesa oil refinery and fuel storage",
@@ -188,19 +238,41 @@ STRIKE_DECISIONS: dict[str, dict[str, object]] = {
         "location_note": "Reni town centroid; the port lies at the town on the Danube, its own "
         "position is not sourced.",
     },
-    "B-E06": {
-        "place_slug": "reni-izmail",
-        "name": "Drone strikes on Reni and Izmail ports, oil storage tanks damaged",
-        "geo_precision": 2,
-        "admin1": ODESA,
-        "target_ids": ["fac-reni-port", "fac-izmail-port"],
-        "extra": "Date inferred as 13 Sep 2023 from 'Wednesday' in the Reuters text (facts.md "
-        "section 4, item 10).",
-        "location_note": "Reni town centroid standing in for strikes on both Reni and Izmail "
-        "ports in Izmail district (about 45 km apart); drone fragments fell in Tulcea county, "
-        "Romania, near Nufarul and Victoria. Date inferred from 'Wednesday' (facts.md section 4, "
-        "item 10).",
-    },
+    # B-E06 names two ports 45 km apart: one strike per port (ACLED codes one event per place
+    # and day), each at its town like B-E05 and B-E12, rather than one point at Reni with the
+    # Izmail port 45 km from it "hit".
+    "B-E06": (
+        {
+            "place_slug": "reni",
+            "point": "reni",
+            "place": "Reni port, Izmail district (with Izmail port the same night)",
+            "name": "Drone strike on Reni port; oil storage tanks damaged at Reni or Izmail",
+            "geo_precision": 1,
+            "admin1": ODESA,
+            "target_ids": ["fac-reni-port"],
+            "extra": B_E06_EXTRA,
+            "extra_sources": (BABEL_2023_09_13,),
+            "location_note": "Reni town centroid; the port lies at the town on the Danube, its "
+            "own position is not sourced. One of two strikes of the night on Reni and Izmail "
+            "ports (research row B-E06, split by port).",
+        },
+        {
+            "place_slug": "izmail",
+            "point": "izmail",
+            "place": "Izmail port, Izmail district (with Reni port the same night); drone "
+            "fragments in Tulcea county (RO) near Nufarul and Victoria",
+            "name": "Drone strike on Izmail port; oil storage tanks damaged at Reni or Izmail",
+            "geo_precision": 1,
+            "admin1": ODESA,
+            "target_ids": ["fac-izmail-port"],
+            "extra": B_E06_EXTRA,
+            "extra_sources": (BABEL_2023_09_13, RFERL_2023_09_13),
+            "location_note": "Izmail city centroid; the port lies along the town's Danube bank, "
+            "its own position is not sourced. One of two strikes of the night on Reni and Izmail "
+            "ports (research row B-E06, split by port); drone fragments fell in Tulcea county, "
+            "Romania, near Nufarul and Victoria.",
+        },
+    ),
     "B-E07": {
         "place_slug": "orlivka",
         "name": "Drone strikes in the Orlivka area near the Isaccea ferry",
@@ -230,12 +302,18 @@ STRIKE_DECISIONS: dict[str, dict[str, object]] = {
     },
     "B-E10": {
         "place_slug": "odesa-danube-ports",
+        "point": "izmail",
+        "place": "Danube ports of Izmail district, and Odesa; debris near Etulia (Vulcanesti "
+        "district, Moldova), about 15 km NE of Reni",
         "name": "Drone strikes on Odesa and Danube ports; debris found in Moldova",
-        "geo_precision": 3,
+        "geo_precision": 2,
         "admin1": ODESA,
-        "location_note": "Etulia Noua (Moldova), where Shahed debris was found on 11 Feb 2024 "
-        "(coordinates from a wiki mirror), about 15 km NE of Reni. The strikes themselves hit "
-        "Odesa and Izmail-district Danube ports, which the sources do not locate.",
+        "location_note": "Izmail city centroid standing in for Danube port infrastructure in "
+        "Izmail district, where the sources place the attack (Babel: 'attacked the Izmail "
+        "district'); Kyiv Independent also names port infrastructure in Odesa, not located and "
+        "not mapped apart. The research point, Etulia Noua (Moldova), is where Shahed debris "
+        "was found on 11 Feb 2024, about 15 km NE of Reni and 40 km from Izmail: the place of "
+        "the debris, not of the strike.",
     },
     "B-E11": {
         "place_slug": "odesa",
@@ -263,6 +341,8 @@ STRIKE_DECISIONS: dict[str, dict[str, object]] = {
     },
     "B-E15": {
         "place_slug": "orlivka",
+        "place": "Novosilske / Orlivka, Reni hromada, Izmail district (near the Romanian border, "
+        "opposite Isaccea)",
         "name": "Drone strike on Orlivka gas compressor station",
         "geo_precision": 2,
         "admin1": ODESA,
@@ -286,14 +366,16 @@ STRIKE_DECISIONS: dict[str, dict[str, object]] = {
     },
     "B-E17": {
         "place_slug": "odesa",
-        "name": "Drone strike on a SOCAR filling station in Odesa",
-        "geo_precision": 1,
+        "name": "Reported drone strike on a SOCAR filling station in Odesa (unconfirmed)",
+        "geo_precision": 2,
+        "status": "unconfirmed",
         "admin1": ODESA,
         "target_ids": ["fuel-socar-odesa"],
         "extra": "Reported only by Azerbaijani media and Ukrainian Telegram channels; no official "
         "Ukrainian confirmation (facts.md section 4, item 6).",
-        "location_note": "Odesa city centroid; the filling station's address is not given "
-        "(facts.md section 4, item 6).",
+        "location_note": "Odesa city centroid standing in for a filling station somewhere in or "
+        "near Odesa: its address is not given, and one of the reports speaks of Odesa region "
+        "(facts.md section 1.3 and section 4, item 6).",
     },
     "B-E18": {
         "place_slug": "odesa",
@@ -327,7 +409,10 @@ STRIKE_DECISIONS: dict[str, dict[str, object]] = {
         "place_slug": "chilia-veche",
         "name": "Drone enters Romanian airspace during strikes on the Danube area",
         "geo_precision": 2,
+        "status": "context",
         "admin1": "Tulcea",
+        "extra": "A spill-over shown as context: no target was named and nothing was hit in "
+        "Romania; the Ukrainian targets of the attack are not specified.",
         "location_note": "Chilia Veche (Romania) centroid; the drone was tracked about 20 km "
         "south-west of it in Romanian airspace. The Ukrainian targets are not specified.",
     },
@@ -435,11 +520,14 @@ FACILITY_DECISIONS: tuple[dict[str, object], ...] = (
         "operator": "Vestmoldtransgaz",
         "owner_country": "MDA",
         "status": "operating",
-        "geo_precision": 1,
+        "geo_precision": 2,
         "notes": "Moldovan side of the cross-border metering pair GMS Hrebenyky (UA) - GMS "
         "Causeni (MD); Route 1 passes Causeni and Hrebenyky. In Jan 2009 south Odesa oblast "
         "depended on this link for gas.",
-        "location_note": "Causeni town centroid standing in for GMS Causeni; the Ukrainian "
+        "location_note": "Causeni town centroid standing in for GMS Causeni, which the research "
+        "places at the Ukraine-Moldova border ('Causeni point UA-MD border', B-A03); the nearest "
+        "border is about 18 km from the town centre, and where along it the station lies is not "
+        "sourced. Kept on the town point, where the drawn Route 1 segments meet. The Ukrainian "
         "counterpart GMS Hrebenyky has no verified coordinate and is not placed (facts.md "
         "section 4, item 11).",
     },
@@ -535,7 +623,8 @@ FACILITY_DECISIONS: tuple[dict[str, object], ...] = (
         "status": "operating",
         "geo_precision": 1,
         "notes": "Leading port for oil-product imports in Jan-May 2020 (172.4 kt). Haqqin.az "
-        "says SOCAR owns a terminal here (ex-Sintez Oil, bought 2017).",
+        "says SOCAR bought a terminal here (ex-Sintez Oil) in 2017; a single source about one "
+        "terminal of a state port, so Azerbaijan is not linked to the port as an owner.",
         "location_note": "Odesa city centroid; the oil harbour's own position is not sourced. "
         "Haqqin.az places the SOCAR depot struck in Aug 2025 here, which other sources dispute.",
     },
@@ -612,12 +701,12 @@ FUEL_STATION_DECISIONS: tuple[dict[str, object], ...] = (
         "brand": "SOCAR",
         "operator": "SOCAR Energy Ukraine",
         "owner_country": "AZE",
-        "geo_precision": 1,
-        "notes": "Struck 17 Aug 2025 per Azerbaijani media citing the Ukrainian Air Force; no "
-        "official Ukrainian confirmation. SOCAR runs about 60 stations in Ukraine; none other "
-        "is located in the research.",
-        "location_note": "Odesa city centroid; the station's address is not given (facts.md "
-        "section 4, item 6).",
+        "geo_precision": 2,
+        "notes": "Reported struck on 17 Aug 2025 by Azerbaijani media citing the Ukrainian Air "
+        "Force; no official Ukrainian confirmation. SOCAR runs about 60 stations in Ukraine; none "
+        "other is located in the research.",
+        "location_note": "Odesa city centroid standing in for a station somewhere in or near "
+        "Odesa: its address is not given (facts.md section 1.3 and section 4, item 6).",
     },
 )
 
@@ -816,6 +905,27 @@ MINENERGY_URL = (
     "https://empr.media/news/war/russia-attacked-gts-facility-that-ensures-a-diversified-"
     "natural-gas-supply-route-to-ukraine/"
 )
+ROUTE_1_START_URL = "https://logos-pres.md/en/news/vertical-corridors-will-be-three"
+ROUTE_1_PAUSE_URLS = (
+    "https://adevarul.ro/stiri-externe/europa/ucraina-va-relua-importurile-de-gaze-din-grecia-"
+    "2483427.html ; https://www.g4media.ro/ucraina-importa-din-nou-gaze-naturale-prin-conducta-"
+    "transbalcanica-grecia-bulgaria-romania-moldova.html"
+)
+ROUTE_1_PAUSE_START = "2025-08-31"
+"""Last day of Route 1 flows before the pause: the route was unused in Sept-Oct 2025."""
+ROUTE_1_RESUMED = "2025-11-30"
+"""Flows resumed "in November 2025": the last day of that month is the first day certain."""
+CAUSENI_IMPORTS_URL = "https://infomarket.md/en/analitics/303000"
+VULCANESTI_CHISINAU_BUILT = "2025-11-30"
+"""Construction of the Vulcanesti-Chisinau line finished in November 2025 (month only)."""
+EUROPA_LIBERA_URL = (
+    "https://romania.europalibera.org/a/bombardamentele-ruse%C8%99ti-din-ucraina-au-l%C4%83sat-"
+    "moldova-f%C4%83r%C4%83-curent/32132118.html"
+)
+
+# Dates: where a source gives only a month or a year, a relation holds from the last day of that
+# period (the first day the link is certain) and until the first day of a period it ends in; the
+# note says so. A strike is linked through a relation only on days the sources make certain.
 
 RELATION_GROUPS: tuple[tuple[tuple[str, ...], str, str, str, str, str, str], ...] = (
     # Azerbaijan
@@ -852,11 +962,13 @@ RELATION_GROUPS: tuple[tuple[tuple[str, ...], str, str, str, str, str, str], ...
         "AZE",
         "supply_origin",
         "2025-07-28",
-        "",
+        ROUTE_1_PAUSE_START,
         "First Naftogaz-SOCAR purchase on 28 Jul 2025: a test volume of Azerbaijani gas via "
         "Bulgaria-Romania-Ukraine (one outlet says 28 June, probably a typo; facts.md section 4, "
-        "item 5). The Ministry of Energy said the Orlivka route had carried it.",
-        "https://factor.am/916873.html",
+        "item 5). The Ministry of Energy said the Orlivka route had carried it. Ends with the "
+        "flows: the route was unused in Sept-Oct 2025, and no Azerbaijani gas is reported on it "
+        "after flows resumed in Nov 2025.",
+        f"https://factor.am/916873.html ; {ROUTE_1_PAUSE_URLS}",
     ),
     (
         ("pipe-igb-komotini-stara-zagora",),
@@ -873,33 +985,29 @@ RELATION_GROUPS: tuple[tuple[tuple[str, ...], str, str, str, str, str, str], ...
         "AZE",
         "supply_origin",
         "2017-03-10",
-        "",
+        "2022-01-31",
         "Azeri Light shipped to Pivdennyi and pumped to the Kremenchuk refinery from "
         "10 Mar 2017 (SOCAR deal of late 2016); about 80% of Ukraine's crude purchases in "
-        "Jan 2022. Whether deliveries continued after Feb 2022 is not stated.",
+        "Jan 2022, the last month the sources report deliveries. Azerbaijan then suspended oil "
+        "exports to Ukraine for security risks after the invasion of Feb 2022 (The Tribune, "
+        "citing a source; day not given).",
         "http://www.xebersaati.com/news/30630-azerbaijan-delivers-over-40-000-tons-of-oil-to-"
-        "ukrainian-refinery/",
-    ),
-    (
-        ("fac-odesa-oil-harbour",),
-        "AZE",
-        "owner",
-        "",
-        "",
-        "Part owner: Haqqin.az says SOCAR bought the former Sintez Oil terminal in Odesa port in "
-        "2017 (single source; date not given).",
-        "https://haqqin.az/news/357403",
+        "ukrainian-refinery/ ; https://thetribune.com/azerbaijan-to-suspend-oil-exports-to-"
+        "ukraine-due-to-security-risks-amid-military-conflict-source",
     ),
     # USA
     (
         ROUTE_1_ALL,
         "USA",
         "supply_origin",
-        "2025-07-01",
-        "",
-        "The Ministry of Energy said US LNG had already come through the Orlivka route by "
-        "Aug 2025; Route 1 deliveries to Ukraine began in July 2025.",
-        MINENERGY_URL,
+        "2025-08-06",
+        ROUTE_1_PAUSE_START,
+        "On 6 Aug 2025 the Ministry of Energy said US LNG had already come through the Orlivka "
+        "route; Route 1 deliveries began in July 2025 (month only), so the first US cargo lies "
+        "between July and 6 Aug, and the statement's date is the first day certain. Ends with "
+        "the flows (route unused Sept-Oct 2025). US LNG after the resumption in Nov 2025 is only "
+        "planned in the research (DEPA-Naftogaz letter of intent for Dec 2025 - Mar 2026).",
+        f"{MINENERGY_URL} ; {ROUTE_1_PAUSE_URLS}",
     ),
     # Greece
     (
@@ -915,11 +1023,23 @@ RELATION_GROUPS: tuple[tuple[tuple[str, ...], str, str, str, str, str, str], ...
         ROUTE_1_FROM_BULGARIA,
         "GRC",
         "transit",
-        "2025-07-01",
-        "",
+        "2025-07-31",
+        ROUTE_1_PAUSE_START,
         "Route 1 starts at the Greek LNG terminals (Revithoussa); gas regasified in Greece "
-        "crosses it on the way north since deliveries to Ukraine began in July 2025.",
-        MINENERGY_URL,
+        "crosses it on the way north since deliveries to Ukraine began in July 2025 (month "
+        "only: the last day of July is the first day certain), until the route fell unused in "
+        "Sept-Oct 2025.",
+        f"{ROUTE_1_START_URL} ; {MINENERGY_URL}",
+    ),
+    (
+        ROUTE_1_FROM_BULGARIA,
+        "GRC",
+        "transit",
+        ROUTE_1_RESUMED,
+        "",
+        "Flows from Greece resumed in November 2025 after tariff cuts (month only: the last day "
+        "of November is the first day certain).",
+        ROUTE_1_PAUSE_URLS,
     ),
     (
         ("pipe-igb-komotini-stara-zagora",),
@@ -1010,15 +1130,24 @@ RELATION_GROUPS: tuple[tuple[tuple[str, ...], str, str, str, str, str, str], ...
         "infrastructure-cause-power-outages-in-moldova",
     ),
     (
-        ("power-isaccea-vulcanesti-mgres", "power-vulcanesti-chisinau"),
+        ("power-isaccea-vulcanesti-mgres",),
         "ROU",
         "supply_origin",
         "",
         "",
-        "Carries Romanian electricity to Moldova (the Vulcanesti-Chisinau line is fed from "
-        "Isaccea).",
-        "https://romania.europalibera.org/a/bombardamentele-ruse%C8%99ti-din-ucraina-au-l%C4%83sat-"
-        "moldova-f%C4%83r%C4%83-curent/32132118.html",
+        "Carries Romanian electricity to Moldova.",
+        EUROPA_LIBERA_URL,
+    ),
+    (
+        ("power-vulcanesti-chisinau",),
+        "ROU",
+        "supply_origin",
+        VULCANESTI_CHISINAU_BUILT,
+        "",
+        "Fed from Isaccea over the Isaccea-Vulcanesti line, so it carries Romanian electricity; "
+        "built Apr 2024 - Nov 2025 (month only: from the last day of November 2025).",
+        f"{EUROPA_LIBERA_URL} ; https://danube.eu/en/news/construction-of-the-vulcanesti-"
+        "chisinau-power-line-completed",
     ),
     (
         ("power-pivdennoukrainska-isaccea",),
@@ -1064,12 +1193,15 @@ RELATION_GROUPS: tuple[tuple[tuple[str, ...], str, str, str, str, str, str], ...
         ROUTE_1_TO_CAUSENI,
         "MDA",
         "serves",
-        "2025-02-02",
+        "2022-12-01",
         "",
-        "Transnistria received gas via the Trans-Balkan pipeline through Ukraine from "
-        "2 Feb 2025 (2.1 mcm/d; ENTSOG data via TASS, reported by a pro-Russian aggregator); "
-        "ex-minister Parlicov: Orlovka matters for the left bank and MGRES (moldovalive.md).",
-        "https://moldova.news-pravda.com/en/world/2025/02/03/21242.html",
+        "Moldova began physical reverse imports (4.3 mcm) at the Causeni point on 1 Dec, the "
+        "year probably 2022 (infomarket; facts.md section 2, IGB), gas that comes up the "
+        "Trans-Balkan route through Isaccea and Orlivka. Transnistria also received gas this way "
+        "from 2 Feb 2025 (ENTSOG data via TASS, reported only by a pro-Russian aggregator), and "
+        "ex-minister Parlicov says Orlovka matters for the left bank and MGRES (moldovalive.md).",
+        f"{CAUSENI_IMPORTS_URL} ; https://moldovalive.md/orlovka-station-hit-by-drones-gas-"
+        "supply-intact-power-line-at-risk-experts-warn/?noamp=mobile",
     ),
     (
         ("pipe-igb-komotini-stara-zagora",),
@@ -1088,7 +1220,8 @@ RELATION_GROUPS: tuple[tuple[tuple[str, ...], str, str, str, str, str, str], ...
         "",
         "",
         "Supplies Moldova's right bank with gas from Romania.",
-        "https://224320.siukjm.asia/en/news/2021/10/04/21007332",
+        "https://ipn.md/en/agreement-on-iasi-ungeni-gas-interconnection-point-signed-7966_1014646"
+        ".html",
     ),
     (
         ("power-isaccea-vulcanesti-mgres",),
@@ -1115,9 +1248,11 @@ RELATION_GROUPS: tuple[tuple[tuple[str, ...], str, str, str, str, str, str], ...
         ("power-vulcanesti-chisinau",),
         "MDA",
         "serves",
+        VULCANESTI_CHISINAU_BUILT,
         "",
-        "",
-        "Moldova's 'Energy Independence Line', able to cover over half of peak demand.",
+        "Moldova's 'Energy Independence Line', able to cover over half of peak demand; built "
+        "Apr 2024 - Nov 2025 (month only: from the last day of November 2025), initial tests "
+        "passed afterwards.",
         "https://danube.eu/en/news/construction-of-the-vulcanesti-chisinau-power-line-completed",
     ),
     (
@@ -1146,9 +1281,15 @@ def read_research(research_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def split_sources(text: str) -> list[str]:
-    """Split a research ``source_url`` cell into URLs, dropping notes such as ``(coords)``."""
-    urls = [re.sub(r"\s*\([^)]*\)$", "", part.strip()) for part in text.split(SOURCE_SEPARATOR)]
-    return [url for url in urls if re.match(r"^https?://\S+$", url)]
+    """Split a research ``source_url`` cell into URLs, dropping notes such as ``(coords)``.
+
+    A note is a parenthesis after a space; a parenthesis inside a URL, as in
+    ``https://de.wikipedia.org/wiki/Nowosilske_(Ismajil)``, belongs to the URL. Copies listed in
+    ``SOURCE_FIXES`` are replaced by their original publisher or left out.
+    """
+    urls = [re.sub(r"\s+\([^)]*\)$", "", part.strip()) for part in text.split(SOURCE_SEPARATOR)]
+    urls = [SOURCE_FIXES.get(url, url) for url in urls]
+    return [url for url in urls if url and re.match(r"^https?://\S+$", url)]
 
 
 def weapon_class(text: str) -> str:
@@ -1206,21 +1347,34 @@ def _point_frame(
 # Layer builders
 
 
+def strike_decisions() -> list[tuple[str, dict[str, object]]]:
+    """Return ``(research id, decision)`` pairs; a row split by place gives several."""
+    return [
+        (event_id, decision)
+        for event_id, entry in STRIKE_DECISIONS.items()
+        for decision in (entry if isinstance(entry, tuple) else (entry,))
+    ]
+
+
 def strike_rows(events: pd.DataFrame) -> tuple[list[dict[str, object]], list[float], list[float]]:
-    """Return one strike row per events.csv row, plus its research latitude and longitude."""
+    """Return one strike row per decision, plus its latitude and longitude.
+
+    The point is the research row's, or the research point named by the decision's ``point``.
+    """
     missing = sorted(set(events.index) - set(STRIKE_DECISIONS))
     if missing:
         msg = f"events.csv rows {missing} have no entry in STRIKE_DECISIONS; add one"
         raise KeyError(msg)
-    rows = []
-    for event_id, decision in STRIKE_DECISIONS.items():
+    rows, lat, lon = [], [], []
+    for event_id, decision in strike_decisions():
         event = events.loc[event_id]
         date = first_date(event["date"])
+        sources = [*split_sources(event["source_url"]), *decision.get("extra_sources", ())]
         rows.append(
             {
                 "id": f"strike-{date}-{decision['place_slug']}",
                 "name": decision["name"],
-                "sources": split_sources(event["source_url"]),
+                "sources": list(dict.fromkeys(sources)),
                 "geo_precision": decision["geo_precision"],
                 "location_note": decision["location_note"],
                 "provenance": f"research:{event_id}",
@@ -1233,14 +1387,16 @@ def strike_rows(events: pd.DataFrame) -> tuple[list[dict[str, object]], list[flo
                 "description": strike_description(event, extra=str(decision.get("extra", ""))),
                 "consequences": event["consequences"],
                 "admin1": decision["admin1"],
-                "place": event["place"],
+                "place": decision.get("place", event["place"]),
                 "status": decision.get("status", "confirmed"),
                 "reported_countries": country_codes(event["countries_affected"]),
                 "reported_why": event["why"],
             }
         )
-    lat = [float(events.loc[e, "lat"]) for e in STRIKE_DECISIONS]
-    lon = [float(events.loc[e, "lon"]) for e in STRIKE_DECISIONS]
+        point = POINT.get(str(decision.get("point", "")))
+        y, x = point if point else (float(event["lat"]), float(event["lon"]))
+        lat.append(y)
+        lon.append(x)
     return rows, lat, lon
 
 

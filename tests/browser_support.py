@@ -125,9 +125,9 @@ class PageLog:
 
 
 def is_local(url: str) -> bool:
-    """Whether ``url`` points at this machine (or is a data/blob URL)."""
+    """Whether ``url`` points at this machine (a local file, or a data/blob URL)."""
     parts = urlsplit(url)
-    return parts.scheme in ("data", "blob", "about") or parts.hostname in LOCAL_HOSTS
+    return parts.scheme in ("data", "blob", "about", "file") or parts.hostname in LOCAL_HOSTS
 
 
 def watch_offline(context, log: PageLog) -> None:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from strikemap.layers.catalog import CATALOG
+from strikemap.geo.assets import combine_assets
+from strikemap.geo.impact import link_strikes
+from strikemap.layers.catalog import ASSET_ROLES, CATALOG
+from strikemap.layers.io import read_layers, read_relations
+from strikemap.layers.paths import SHIPPED_DATA_DIR
 from strikemap.layers.schema import RELATIONS_TABLE
 
 TODAY = date(2026, 1, 1)
@@ -99,6 +106,55 @@ MINIMAL_FEATURES: dict[str, list[dict[str, object]]] = {
             owner_country="AZE",
         )
     ],
+    "substations": [
+        feature(
+            point(29.47, 45.98),
+            id="sub-gridkit-3817",
+            name="Substation 330 kV (GridKit 3817)",
+            asset_type="substation",
+            location_note="ENTSO-E map station, placed for clarity",
+            voltage_kv=330,
+        )
+    ],
+    "power_plants": [
+        feature(
+            point(29.94, 46.63),
+            id="plant-kuchurgan",
+            name="Kuchurgan",
+            asset_type="gas_power_plant",
+            location_note="Location as powerplantmatching gives it",
+            capacity_mw=710,
+        )
+    ],
+    "regions": [
+        feature(
+            box(28.2, 45.2, 30.8, 47.8),
+            id="region-ukr-odessa",
+            name="Odessa",
+            geo_precision=0,
+            iso3="UKR",
+        )
+    ],
+    "places": [
+        feature(
+            point(28.44, 45.32),
+            id="place-orlivka-698379",
+            name="Orlivka",
+            location_note="GeoNames point of the settlement",
+            population=3047,
+        )
+    ],
+    "conflict_events": [
+        feature(
+            point(30.73, 46.48),
+            id="event-ucdp-153030",
+            name="Clashes in Odesa",
+            location_note="UCDP locates it to the named place itself",
+            date="2014-05-02",
+            date_precision="day",
+            violence_type="non_state",
+        )
+    ],
     "countries": [
         feature(box(22.1, 44.4, 40.2, 52.4), id="country-ukr", name="Ukraine", iso3="UKR"),
         feature(box(20.2, 43.6, 29.7, 48.3), id="country-rou", name="Romania", iso3="ROU"),
@@ -116,6 +172,16 @@ MINIMAL_RELATIONS = (
 )
 
 FileContent = list[dict[str, object]] | dict[str, object] | str | bytes | None
+
+
+def run_cli(*argv: object) -> tuple[int, str]:
+    """Run ``strikemap ARGV`` in-process; return the exit code and stdout + stderr."""
+    from strikemap.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in argv])
+    return code, out.getvalue() + err.getvalue()
 
 
 @pytest.fixture
@@ -164,3 +230,21 @@ def _write(path: Path, content: FileContent) -> None:
     else:
         data = collection(content) if isinstance(content, list) else content
         path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def shipped():
+    """The shipped layers and their impact table (default rules, ids and codes as text)."""
+    frames = read_layers(data_dir=SHIPPED_DATA_DIR)
+    names_path = SHIPPED_DATA_DIR / "country_codes.csv"
+    names = dict(pd.read_csv(names_path, dtype=str, keep_default_na=False).values)
+    table = link_strikes(
+        frames["strikes"],
+        combine_assets(frames, layers=ASSET_ROLES),
+        read_relations(data_dir=SHIPPED_DATA_DIR),
+        frames["countries"],
+        country_names=names,
+    )
+    return frames, table.astype(
+        dict.fromkeys(("strike_id", "asset_id", "country", "relation", "confidence"), str)
+    )

@@ -10,6 +10,9 @@ import pytest
 
 from strikemap.analysis.dataset import load_dataset
 from strikemap.analysis.view import View
+from strikemap.geo.assets import combine_assets
+from strikemap.geo.detail import LinkExplainer
+from strikemap.layers.catalog import ASSET_ROLES
 from strikemap.layers.io import read_layers
 from strikemap.maps import popups
 from strikemap.webapp import panels, session
@@ -44,25 +47,35 @@ def test_country_table(layers, links):
     assert set(table.index) == {"AZE", "UKR"}
     ukr = table.loc["UKR"]
     assert ukr["name"] == "Ukraine"
-    assert ukr["strongest relation"] == "target"
+    assert ukr["affected"] + ukr["exposed"] == ukr["high"] + ukr["medium"] + ukr["low"]
     assert ukr["first date"] == layers["strikes"]["date"].iloc[0]
     assert table.loc["AZE", "name"] == "AZE"  # no name known: the code
 
 
-def test_impact_chain_is_readable_and_escaped(layers, links):
+def test_impact_chain_is_readable_and_escaped(make_data_dir, minimal_features, links):
+    strike_feature = minimal_features["strikes"][0]
+    strike_feature["properties"].update(
+        place="Novosilske", sources=["https://example.org/a?b=1&c=2"]
+    )
+    minimal_features["facilities"][0]["properties"]["name"] = "Orlivka <b>CS</b>"
+    layers = read_layers(data_dir=make_data_dir(**minimal_features))
     strike = layers["strikes"].iloc[0].to_dict()
-    strike["sources"] = ["https://example.org/a?b=1&c=2"]
-    body = popups.impact_chain_html(
-        strike,
-        links,
-        asset_names={"fac-orlivka-cs": "Orlivka <b>CS</b>"},
+    assets = combine_assets(layers, layers=ASSET_ROLES)
+    relations = pd.DataFrame(columns=["asset_id", "country", "relation", "valid_from", "valid_to"])
+    explainer = LinkExplainer(
+        layers["strikes"],
+        assets,
+        relations,
+        layers["countries"],
         country_names={"AZE": "Azerbaijan"},
     )
+    body = popups.impact_chain_html(strike, links, explainer)
     assert "Orlivka &lt;b&gt;CS&lt;/b&gt;" in body
-    assert "Azerbaijan (AZE)" in body
-    assert body.index("target") < body.index("supply_origin") < body.index("location")
-    assert "named by sources &lt;i&gt;" in body
+    assert "Azerbaijan: supply origin" in body
+    assert body.index("<i>target</i>") < body.index("Azerbaijan") < body.index("<i>location</i>")
+    assert "named by sources as the target" in body
     assert '<a href="https://example.org/a?b=1&amp;c=2"' in body
+    assert "Novosilske" in body
 
 
 def test_the_strike_picker_keeps_a_hidden_selection_and_caps_its_length(layers):

@@ -21,14 +21,19 @@ COLUMNS = [
 ]
 
 
-def test_impact_benchmark_small_prints_every_method_with_ratios():
-    done = subprocess.run(
-        [sys.executable, str(BENCHMARK), "--sizes", "small"],
+def run_benchmark(script: Path, *args: str, timeout: float) -> subprocess.CompletedProcess:
+    """Run a benchmark script with this Python and capture what it prints."""
+    return subprocess.run(
+        [sys.executable, str(script), *args],
         capture_output=True,
         text=True,
         check=False,
-        timeout=120,
+        timeout=timeout,
     )
+
+
+def test_impact_benchmark_small_prints_every_method_with_ratios():
+    done = run_benchmark(BENCHMARK, "--sizes", "small", timeout=120)
     assert done.returncode == 0, done.stderr
     header, *rows = done.stdout.strip().splitlines()
     assert header.split() == COLUMNS
@@ -42,12 +47,53 @@ def test_impact_benchmark_small_prints_every_method_with_ratios():
 
 
 def test_impact_benchmark_rejects_a_bad_size():
-    done = subprocess.run(
-        [sys.executable, str(BENCHMARK), "--sizes", "huge"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    done = run_benchmark(BENCHMARK, "--sizes", "huge", timeout=60)
     assert done.returncode == 2
     assert "--sizes: 'huge' is not small, medium, large" in done.stderr
+
+
+REPORT_BENCHMARK = BENCHMARK.parent / "report.py"
+REPORT_COLUMNS = [
+    "case",
+    "strikes",
+    "links",
+    "fmt",
+    "analyse_s",
+    "report_s",
+    "mb",
+    "pages",
+    "vs_time",
+    "vs_20mb",
+]
+
+
+def test_report_benchmark_small_prints_both_formats_with_ratios():
+    done = run_benchmark(REPORT_BENCHMARK, "--sizes", "300", timeout=300)
+    assert done.returncode == 0, done.stderr
+    header, *rows, note = done.stdout.strip().splitlines()
+    assert header.split() == REPORT_COLUMNS
+    cells = [dict(zip(REPORT_COLUMNS, row.split(), strict=True)) for row in rows]
+    assert [(c["case"], c["fmt"]) for c in cells] == [
+        ("shipped", "pdf"),
+        ("shipped", "html"),
+        ("synthetic", "pdf"),
+        ("synthetic", "html"),
+    ]
+    assert int(cells[2]["strikes"]) > 200  # most of the 300 synthetic strikes reach Romania
+    assert int(cells[2]["pages"]) > 10
+    assert float(cells[0]["vs_time"]) > 0
+    assert note.startswith("reading the shipped data folder")
+
+
+HISTORY_BENCHMARK = BENCHMARK.parent / "history.py"
+
+
+def test_history_benchmark_small_prints_sizes_and_the_ratio():
+    done = run_benchmark(HISTORY_BENCHMARK, "--adds", "3", "--copies", "2", timeout=180)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("strikes layer:")
+    assert "3 one-strike adds" in lines[0]
+    assert lines[1].startswith("full copy per write (before):")
+    assert "x smaller)" in lines[2]
+    assert "KB per add" in lines[3]

@@ -23,6 +23,8 @@ from browser_support import (
     watch_page,
 )
 
+from strikemap.webapp.data_page import DEFAULT_MAX_UPLOAD_MB
+
 pytestmark = pytest.mark.browser
 
 ORLIVKA = "strike-2025-08-06-orlivka"
@@ -588,3 +590,75 @@ def test_a_wrong_file_on_the_data_tab_is_an_error_message_not_a_traceback(page, 
     alert.wait_for(timeout=WAIT_MS)
     assert page.get_by_test_id("stException").count() == 0
     assert "strikemap-upload-" not in alert.inner_text()
+
+
+def test_a_crafted_upload_is_a_message_without_server_paths(page, app, tmp_path):
+    crafted = tmp_path / "crafted.geojson"
+    crafted.write_bytes(
+        b'{"type": "FeatureCollection", "features": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    )
+    upload_on_data_tab(page, app, "osm", crafted)
+    alert = page.get_by_test_id("stAlertContentError").filter(has_text="crafted.geojson")
+    alert.wait_for(timeout=WAIT_MS)
+    text = alert.inner_text()
+    assert "nest more than 32 levels" in text
+    assert page.get_by_test_id("stException").count() == 0
+    assert str(tmp_path) not in text
+    assert "/data" not in text
+
+
+def test_an_upload_above_the_limit_is_refused_by_the_server(page, app, tmp_path):
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * ((DEFAULT_MAX_UPLOAD_MB + 1) * 2**20))
+    upload_on_data_tab(page, app, "acled", big)
+    page.get_by_text(f"File must be {DEFAULT_MAX_UPLOAD_MB}.0MB or smaller").wait_for(
+        timeout=WAIT_MS
+    )
+    assert page.get_by_test_id("stCode").count() == 0
+
+
+IMAGES_LOADED_JS = "() => [...document.images].map((img) => img.complete && img.naturalWidth > 0)"
+
+
+def test_the_country_report_download_matches_the_country_table(page, app, tmp_path):
+    import io
+
+    from pypdf import PdfReader
+
+    open_app(page, app, countries="AZE")
+    row = page.get_by_test_id("stTable").locator("tr", has_text="Azerbaijan").first
+    cells = [c.strip() for c in row.locator("th, td").all_inner_texts()]
+    header = [
+        c.strip() for c in page.get_by_test_id("stTable").locator("thead th").all_inner_texts()
+    ]
+    shown = dict(zip(header, cells, strict=False))
+    open_downloads(page)
+    pdf = download(page, "Country report (PDF)").read_bytes()
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.metadata.title.startswith("Azerbaijan: exposure")
+    cover = re.sub(r"\s+", " ", reader.pages[0].extract_text())
+    assert f"{shown['strikes']} strikes linked to Azerbaijan" in cover
+    assert f"{shown['affected']} affect it" in cover
+    assert f"{shown['exposed']} only expose it" in cover
+    assert f"{shown['assets']} assets through which" in cover
+    page.get_by_test_id("stSelectbox").filter(has_text="Report format").click()
+    page.get_by_role("option", name="html").click()
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=WAIT_MS)
+    html = download(page, "Country report (HTML)").read_text(encoding="utf-8")
+    assert "<title>Azerbaijan: exposure" in html
+    assert page.log.errors == []
+
+
+def test_the_html_report_opens_offline_without_console_errors(page, tmp_path):
+    from strikemap.cli import main
+
+    out = tmp_path / "aze.html"
+    assert main(["report", "--country", "AZE", "--out", str(out)]) == 0
+    page.goto(out.as_uri())
+    page.wait_for_load_state("load")
+    assert page.title().startswith("Azerbaijan: exposure")
+    assert page.evaluate(IMAGES_LOADED_JS) == [True, True]  # cover map and timeline, inline
+    assert page.locator("a[href^='https://']").count() > 10
+    page.wait_for_timeout(300)
+    assert page.log.errors == []
+    assert page.log.blocked == []

@@ -12,6 +12,9 @@ from strikemap.cli import main
 from strikemap.layers.catalog import CATALOG
 from strikemap.layers.paths import DATA_DIR_ENV
 
+N_FILES = len(CATALOG) + 1
+"""Files `strikemap validate` checks: every layer and relations.csv."""
+
 Features = dict[str, list[dict[str, object]]]
 
 
@@ -26,7 +29,7 @@ def test_validate_good_data_exits_0_with_a_summary(
 ) -> None:
     assert main(["validate", "--data-dir", str(valid_data_dir)]) == 0
     out = capsys.readouterr().out
-    assert out.strip().splitlines()[-1] == "0 errors, 0 warnings in 7 files"
+    assert out.strip().splitlines()[-1] == f"0 errors, 0 warnings in {N_FILES} files"
 
 
 def test_validate_bad_data_exits_1_with_a_readable_report(
@@ -37,7 +40,7 @@ def test_validate_bad_data_exits_1_with_a_readable_report(
     assert str(invalid_data_dir / "strikes.geojson") in captured.out
     assert "feature 'strike-2025-08-06-orlivka' (#1), field 'weapon'" in captured.out
     assert "'bomb' is not in the vocabulary" in captured.out
-    assert captured.out.strip().splitlines()[-1] == "1 error, 0 warnings in 7 files"
+    assert captured.out.strip().splitlines()[-1] == f"1 error, 0 warnings in {N_FILES} files"
     assert "Traceback" not in captured.out + captured.err
 
 

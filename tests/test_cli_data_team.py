@@ -11,6 +11,7 @@ import pytest
 from strikemap.cli import main
 from strikemap.layers.catalog import STRIKES
 from strikemap.layers.io import read_layer
+from strikemap.layers.lock import LOCK_NAME
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 
@@ -21,9 +22,10 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 def digest(folder: Path) -> str:
+    """Names and bytes of every file, history included; not the (empty) lock file."""
     sha = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
-        if path.is_file():
+        if path.is_file() and path.name != LOCK_NAME:
             sha.update(str(path.relative_to(folder)).encode())
             sha.update(path.read_bytes())
     return sha.hexdigest()
@@ -122,6 +124,13 @@ def test_add_strike_adds_one_strike(data_dir, capsys):
     added = strikes[strikes["id"] == "strike-2025-09-01-izmail"]
     assert len(added) == 1
     assert added.iloc[0]["sources"] == ["https://example.org/report"]
+
+
+def test_add_strike_can_mark_a_strike_unconfirmed(data_dir, capsys):
+    args = [*add_strike_args(data_dir, "45.35", "28.84"), "--status", "unconfirmed"]
+    assert main(args) == 0
+    strikes = read_layer(STRIKES, data_dir=data_dir).set_index("id")
+    assert strikes.loc["strike-2025-09-01-izmail", "status"] == "unconfirmed"
 
 
 def test_add_strike_with_swapped_coordinates_is_refused(data_dir, capsys):

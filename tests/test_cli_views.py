@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from strikemap.analysis import analyse, load_dataset
 from strikemap.cli import main
 
 
@@ -32,11 +34,48 @@ def test_impact_country_filter_keeps_only_strikes_touching_it(capsys):
     assert all(any(r["country"] == "AZE" for r in rows if r["strike_id"] == s) for s in strikes)
 
 
-def test_impact_summary_is_a_table_per_country(capsys):
+def test_unconfirmed_strikes_are_shown_unless_confirmed_only(capsys):
+    # the SOCAR filling station strike (17 Aug 2025) is reported only by Azerbaijani media
+    unconfirmed = "strike-2025-08-17-odesa"
+    assert main(["impact", "--country", "AZE", "--format", "json"]) == 0
+    assert unconfirmed in {r["strike_id"] for r in json.loads(capsys.readouterr().out)}
+    assert main(["impact", "--country", "AZE", "--format", "json", "--confirmed-only"]) == 0
+    strikes = {r["strike_id"] for r in json.loads(capsys.readouterr().out)}
+    assert unconfirmed not in strikes
+    assert "strike-2025-08-18-odesa" in strikes
+
+
+def summary_sections(out: str) -> dict[str, list[list[str]]]:
+    """The --summary output as ``{section title: rows split on two or more spaces}``."""
+    sections: dict[str, list[list[str]]] = {}
+    title = ""
+    for line in out.splitlines():
+        if not line.strip():
+            continue
+        if not line.startswith(" ") and line.rstrip().endswith(":"):
+            title = line.rstrip(":")
+            sections[title] = []
+        else:
+            sections[title].append(re.split(r"\s{2,}", line.strip()))
+    return sections
+
+
+def test_impact_summary_shows_affected_first_and_exposed_apart(capsys):
     assert main(["impact", "--summary"]) == 0
-    out = capsys.readouterr().out
-    assert out.splitlines()[0].split()[:3] == ["country", "name", "strikes"]
-    assert "Azerbaijan" in out
+    sections = summary_sections(capsys.readouterr().out)
+    titles = list(sections)
+    assert titles[0].startswith("Affected")
+    assert titles[1].startswith("Exposed only")
+    summary = analyse(load_dataset()).country_summary.set_index("country")
+    affected, exposed = sections[titles[0]], sections[titles[1]]
+    assert affected[0][:3] == ["country", "name", "strikes"]
+    assert exposed[0][:3] == ["country", "name", "strikes"]
+    shown_affected = {row[0]: int(row[2]) for row in affected[1:]}
+    shown_exposed = {row[0]: int(row[2]) for row in exposed[1:]}
+    assert shown_affected == {c: n for c, n in summary["affected"].items() if n}
+    assert shown_exposed == {c: n for c, n in summary["exposed"].items() if n}
+    # the Orlivka strike of 2025-08-06 names the station on Azerbaijan's supply route
+    assert shown_affected["AZE"] >= 1
 
 
 def test_impact_geojson_to_a_file(tmp_path: Path):
@@ -102,3 +141,32 @@ def test_export_table_xlsx_has_strikes_and_links(tmp_path: Path):
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["strikes", "links"]
     assert book["strikes"].max_row > 1
+
+
+def test_impact_keeps_the_nearest_nearby_assets_per_layer_unless_asked_for_all(capsys):
+    def nearby_per_strike_and_layer(argv: list[str]) -> dict[tuple[str, str], int]:
+        assert main(["impact", *argv]) == 0
+        rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+        counts: dict[tuple[str, str], int] = {}
+        for r in rows:
+            if r["relation"] == "nearby":
+                key = (r["strike_id"], r["asset_layer"])
+                counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    every = nearby_per_strike_and_layer(["--nearby-per-layer", "all"])
+    one = nearby_per_strike_and_layer(["--nearby-per-layer", "1"])
+    assert max(every.values()) > 1  # some strike has several nearby facilities
+    assert one == dict.fromkeys(every, 1)
+    assert main(["impact", "--nearby-per-layer", "some"]) == 2
+
+
+def test_export_map_html_opens_the_selected_strikes_chain(tmp_path: Path, capsys):
+    out = tmp_path / "map.html"
+    assert main(["export-map", "--out", str(out), "--select", "strike-2025-08-06-orlivka"]) == 0
+    html = out.read_text()
+    assert "Azerbaijan: supply origin of its gas from 2025-07-28 to 2025-08-31" in html
+    other = tmp_path / "other.html"
+    assert main(["export-map", "--out", str(other), "--select", "strike-never"]) == 2
+    assert not other.exists()
+    assert "no strike with that id" in capsys.readouterr().err

@@ -15,8 +15,6 @@ from strikemap.geo.crs import (
     SEARCH_MARGIN,
     SHORT_LINE_M,
     SHORT_LINE_TOLERANCE_M,
-    folium_location,
-    folium_locations,
     geodesic_distance_m,
     lonlat_to_metric,
     metric_to_lonlat,
@@ -24,6 +22,7 @@ from strikemap.geo.crs import (
 )
 from strikemap.geo.errors import CRSError
 from strikemap.layers.catalog import REGION_BOUNDS
+from strikemap.maps.latlon import folium_location, folium_locations
 
 
 def test_metric_crs_scale_stays_within_the_stated_range_over_the_region():
@@ -100,3 +99,13 @@ def test_folium_helpers_swap_to_lat_lon():
         [45.3, 28.5],
         [46.0, 29.0],
     ]
+
+
+@pytest.mark.parametrize(
+    ("lon1", "lon2"), [(179.99, -179.99), (-179.99, 179.99), (179.9, -179.95), (10.0, 370.0)]
+)
+def test_longitude_differences_wrap_at_the_antimeridian(lon1, lon2):
+    lat = np.array([65.0])
+    got = geodesic_distance_m(np.array([lon1]), lat, np.array([lon2]), lat)
+    expected = GEOD.inv(lon1, 65.0, lon2, 65.0)[2]
+    assert got == pytest.approx([expected], abs=SHORT_LINE_TOLERANCE_M)

@@ -40,7 +40,8 @@ def test_an_acled_preview_lists_the_diff_and_writes_nothing(data_dir):
     preview = data_page.preview_import("acled", ACLED.name, ACLED.read_bytes(), data_dir=data_dir)
     assert folder_hash(data_dir) == before
     assert not list(data_dir.parent.glob("strikemap-upload-*"))
-    assert f"acled import of {ACLED.name} into {data_dir}" in preview.summary
+    assert f"acled import of {ACLED.name} into the data folder" in preview.summary
+    assert str(data_dir) not in preview.summary  # no server path on the page
     assert "/tmp/strikemap-upload-" not in preview.summary
     assert len(preview.added) >= 1
     assert set(preview.added["layer"]) == {"strikes"}
@@ -129,3 +130,41 @@ def test_a_threat_radius_below_the_hit_radius_is_widened():
     rules = session.rules_from(radii)
     assert rules.threat_radius_m[1] == 5_000.0
     assert session.marker_radii(radii)[1] == 5_000.0
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "content", "phrase"),
+    [
+        (
+            "osm",
+            "deep.geojson",
+            b'{"type": "FeatureCollection", "features": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+            "nest more than 32 levels",
+        ),
+        ("gem", "deep.geojson", b"[" * 100000 + b"]" * 100000, "nest more than 32 levels"),
+        ("acled", "nul.csv", b"\x00\xff\xfe garbage", "not UTF-8"),
+        ("firms", "firms.csv", b"a;b;c\n1;2;3\n", "semicolon-separated"),
+    ],
+)
+def test_a_crafted_upload_gives_one_message_without_server_paths(
+    data_dir, kind, name, content, phrase
+):
+    with pytest.raises(data_page.UploadError, match=phrase) as caught:
+        data_page.preview_import(kind, name, content, data_dir=data_dir)
+    message = str(caught.value)
+    assert message.startswith(name)
+    assert str(data_dir) not in message
+    assert "/tmp/" not in message
+
+
+def test_a_crafted_layer_upload_is_a_report_not_a_crash():
+    content = b'{"type": "FeatureCollection", "features": [' + b"[" * 3000 + b"]" * 3000 + b"]}"
+    check = data_page.check_layer_upload("strikes.geojson", content)
+    assert not check.report.ok
+    assert "nested too deeply" in check.report.errors[0].message
+
+
+def test_an_upload_above_the_limit_is_refused(data_dir, monkeypatch):
+    monkeypatch.setenv("STRIKEMAP_MAX_UPLOAD_MB", "0.001")
+    with pytest.raises(data_page.UploadError, match=r"big.csv: 0.0 MB is more than the 0.001 MB"):
+        data_page.preview_import("acled", "big.csv", b"x" * 2000, data_dir=data_dir)

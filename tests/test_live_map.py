@@ -215,6 +215,14 @@ def test_popup_links_sources_and_refuses_script_urls(layers):
     assert "2,500 without gas" in body
 
 
+def test_popup_marks_an_unconfirmed_strike_and_not_a_confirmed_one(layers):
+    row = layers["strikes"].iloc[0].to_dict()
+    assert "Status" not in popups.strike_popup({**row, "status": "confirmed"})
+    body = popups.strike_popup({**row, "status": "unconfirmed"})
+    assert "<th>Status</th><td>unconfirmed: reported, but not confirmed" in body
+    assert "the sources contradict" in popups.strike_popup({**row, "status": "disputed"})
+
+
 def test_script_json_cannot_close_a_script_element():
     text = script_json({"name": "</script><b>'x'</b>&"})
     assert "</" not in text
@@ -384,7 +392,7 @@ def test_places_are_labelled_larger_first_from_the_places_layer():
 
 
 def test_without_a_places_layer_the_key_places_are_labelled(layers):
-    labels = label_data(layers)
+    labels = label_data({name: frame for name, frame in layers.items() if name != "places"})
     names = [row[3] for row in labels["places"]]
     assert names[0] in {"Odesa", "Chișinău", "Kyiv", "Bucharest"}
     assert "Izmail" in names

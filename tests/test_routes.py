@@ -10,6 +10,7 @@ from shapely.geometry import LineString, Point, box
 from strikemap.geo.assets import combine_assets
 from strikemap.geo.network import build_network
 from strikemap.geo.routes import relation_routes
+from strikemap.layers.catalog import ASSET_ROLES
 
 WGS84 = "EPSG:4326"
 # a Trans-Balkan-like chain drawn through boxes standing in for the countries (test geometry)
@@ -59,7 +60,7 @@ def network_layers():
         geometry=list(COUNTRIES.values()),
         crs=WGS84,
     )
-    assets = combine_assets({"pipelines": pipelines, "facilities": facilities})
+    assets = combine_assets({"pipelines": pipelines, "facilities": facilities}, layers=ASSET_ROLES)
     return build_network(assets, snap_tolerance_m=1_000), pipelines, countries
 
 

@@ -31,7 +31,10 @@ from strikemap.layers.schema import RELATIONS_TABLE
 
 DATA = SHIPPED_DATA_DIR
 TRANS_BALKAN = "Trans-Balkan / Vertical Gas Corridor Route 1"
-CONTEXT_EVENTS = {"B-E02", "B-E03", "B-E09", "B-E21", "B-E25"}
+CONTEXT_EVENTS = {"B-E02", "B-E03", "B-E09", "B-E21", "B-E23", "B-E25"}
+"""Kyiv embassy incidents, Moldovan grid spill-overs and the drone in Romanian airspace."""
+UNCONFIRMED_EVENTS = {"B-E17"}
+"""The SOCAR filling station, reported only by Azerbaijani media and channels."""
 
 
 @pytest.fixture(scope="module")
@@ -107,11 +110,42 @@ def test_socar_assets_are_owned_by_azerbaijan(layers: dict[str, gpd.GeoDataFrame
     assert set(socar["id"]) <= set(owners["asset_id"])
 
 
-def test_context_events_are_the_kyiv_and_moldova_ones(strikes: gpd.GeoDataFrame) -> None:
+def research_ids(frame: gpd.GeoDataFrame) -> set[str]:
+    return set(frame["provenance"].str.removeprefix("research:"))
+
+
+def test_context_events_are_the_kyiv_moldova_and_airspace_ones(strikes: gpd.GeoDataFrame) -> None:
     context = strikes[strikes["status"] == "context"]
-    assert set(context["provenance"].str.removeprefix("research:")) == CONTEXT_EVENTS
-    assert set(context["admin1"]) <= {"Kyiv", "Gagauzia", "Chisinau"}
-    assert (strikes.loc[strikes["status"] != "context", "status"] == "confirmed").all()
+    assert research_ids(context) == CONTEXT_EVENTS
+    assert set(context["admin1"]) <= {"Kyiv", "Gagauzia", "Chisinau", "Tulcea"}
+
+
+def test_only_the_socar_filling_station_strike_is_unconfirmed(strikes: gpd.GeoDataFrame) -> None:
+    unconfirmed = strikes[strikes["status"] == "unconfirmed"]
+    assert research_ids(unconfirmed) == UNCONFIRMED_EVENTS
+    assert unconfirmed["name"].str.contains("unconfirmed").all()
+    others = strikes[~strikes["status"].isin(["context", "unconfirmed"])]
+    assert (others["status"] == "confirmed").all()
+
+
+def test_every_strike_in_odesa_oblast_lies_in_ukraine(
+    strikes: gpd.GeoDataFrame, countries: gpd.GeoDataFrame
+) -> None:
+    # B-E10 sat at the Moldovan debris site and so read as "location: Moldova"
+    odesa = strikes[strikes["admin1"] == "Odesa"]
+    ukraine = countries.loc[countries["iso3"] == "UKR"].geometry.iat[0]
+    outside = odesa.loc[~odesa.geometry.within(ukraine), "id"].tolist()
+    assert not outside
+
+
+def test_a_strike_named_for_two_places_is_split_by_place(strikes: gpd.GeoDataFrame) -> None:
+    # B-E06 hit Reni and Izmail ports, 45 km apart: one strike per port, each naming its port
+    split = strikes[strikes["provenance"] == "research:B-E06"].set_index("id")
+    assert dict(split["target_ids"].map(tuple)) == {
+        "strike-2023-09-13-reni": ("fac-reni-port",),
+        "strike-2023-09-13-izmail": ("fac-izmail-port",),
+    }
+    assert (split["geo_precision"] == 1).all()
 
 
 def test_azerbaijani_gas_links_the_route_only_from_the_first_purchase() -> None:

@@ -1,4 +1,8 @@
-"""Static briefing maps: formats, page sizes, layout, empty selections and bad options."""
+"""Static briefing maps: formats, page sizes, layout, empty selections and bad options.
+
+Why one long module: every test draws from the same small synthetic layers and links (the
+fixtures at the top); the sections follow the page from picture formats to legend and footer.
+"""
 
 from __future__ import annotations
 
@@ -334,6 +338,15 @@ def test_subtitle_states_window_and_filters_in_words(layers, links):
     assert "weapons: drone" in text
     assert "linked to AZE" in text  # AZE is not in the countries layer: the code stays
     assert "medium confidence" in text
+
+
+def test_subtitle_counts_unconfirmed_strikes_apart(layers, links):
+    strikes = layers["strikes"].copy()
+    strikes["status"] = ["unconfirmed"] + ["confirmed"] * (len(strikes) - 1)
+    text = subtitle_text(View(), strikes, countries=layers["countries"])
+    assert f"· {len(strikes)} strikes (1 unconfirmed) ·" in text
+    left_out = subtitle_text(View(include_reported=False), strikes.iloc[1:], countries=strikes[:0])
+    assert "unconfirmed and disputed strikes left out" in left_out
 
 
 def test_legend_lists_only_what_the_map_shows(layers, links):

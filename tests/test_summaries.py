@@ -11,7 +11,8 @@ from shapely.geometry import LineString, Point, box
 from strikemap.exports.links import links_to_csv, links_to_geojson, links_to_json
 from strikemap.geo.assets import combine_assets
 from strikemap.geo.impact import LINK_COLUMNS, link_strikes
-from strikemap.geo.summaries import country_summary, strike_summary
+from strikemap.geo.summaries import COUNTRY_SUMMARY_COLUMNS, country_summary, strike_summary
+from strikemap.layers.catalog import ASSET_ROLES
 
 WGS84 = "EPSG:4326"
 STRIKES = gpd.GeoDataFrame(
@@ -43,7 +44,8 @@ ASSETS = combine_assets(
             geometry=[LineString([(30.4, 46.55), (30.6, 46.55)])],
             crs=WGS84,
         ),
-    }
+    },
+    layers=ASSET_ROLES,
 )
 COUNTRIES = gpd.GeoDataFrame(
     {"iso3": ["UKR"], "name": ["Ukraine"]}, geometry=[box(29.9, 45, 32, 48)], crs=WGS84
@@ -54,13 +56,57 @@ RELATIONS = pd.DataFrame(
 TABLE = link_strikes(STRIKES, ASSETS, RELATIONS, COUNTRIES)
 
 
-def test_country_summary_counts_strikes_assets_and_keeps_the_strongest_relation():
-    summary = country_summary(TABLE, STRIKES, country_names={"AZE": "Azerbaijan"})
-    aze = summary.set_index("country").loc["AZE"]
-    assert (aze["name"], aze["strikes"], aze["assets"]) == ("Azerbaijan", 2, 1)
-    assert (aze["strongest_relation"], aze["strongest_confidence"]) == ("owner", "high")
-    assert (aze["first_date"], aze["last_date"]) == ("2025-08-06", "2025-08-18")
-    assert list(summary["country"]) == ["AZE", "UKR"]
+def link_rows(*rows: tuple[str, str, str, str, str]) -> pd.DataFrame:
+    """A link table from ``(strike, asset, country, relation, confidence)`` rows."""
+    frame = pd.DataFrame(
+        rows, columns=["strike_id", "asset_id", "country", "relation", "confidence"]
+    )
+    return frame.assign(asset_layer="", distance_m=0.0, basis="", detail="")
+
+
+TIER_STRIKES = pd.DataFrame(
+    {
+        "id": ["s1", "s2", "s3", "s4"],
+        "date": ["2025-08-01", "2025-08-02", "2025-08-03", "2025-08-04"],
+    }
+)
+TIER_LINKS = link_rows(
+    # s1 reaches Azerbaijan at high (a named depot) and at low (a nearby one): affected, once
+    ("s1", "depot", "AZE", "owner", "high"),
+    ("s1", "station", "AZE", "supply_origin", "low"),
+    ("s1", "", "UKR", "location", "high"),
+    # s2 reaches Azerbaijan only through a nearby station: exposed
+    ("s2", "station", "AZE", "supply_origin", "low"),
+    ("s2", "", "UKR", "location", "medium"),
+    # s3 hits a station by distance (medium): Romania affected by transit
+    ("s3", "station", "ROU", "transit", "medium"),
+    ("s3", "", "MDA", "border", "low"),
+    ("s4", "", "UKR", "location", "high"),
+)
+
+
+def test_country_summary_counts_strikes_per_tier_not_the_strongest_link_overall():
+    summary = country_summary(TIER_LINKS, TIER_STRIKES, country_names={"AZE": "Azerbaijan"})
+    assert list(summary.columns) == list(COUNTRY_SUMMARY_COLUMNS)
+    by = summary.set_index("country")
+    counts = by[["affected", "exposed", "strikes", "high", "medium", "low"]].to_dict("index")
+    assert counts == {
+        "UKR": {"affected": 3, "exposed": 0, "strikes": 3, "high": 2, "medium": 1, "low": 0},
+        "AZE": {"affected": 1, "exposed": 1, "strikes": 2, "high": 1, "medium": 0, "low": 1},
+        "ROU": {"affected": 1, "exposed": 0, "strikes": 1, "high": 0, "medium": 1, "low": 0},
+        "MDA": {"affected": 0, "exposed": 1, "strikes": 1, "high": 0, "medium": 0, "low": 1},
+    }
+    assert (by.loc["AZE", "affected_by"], by.loc["AZE", "exposed_by"]) == ("owner", "supply_origin")
+    assert by.loc["AZE", "name"] == "Azerbaijan"
+    assert (by.loc["AZE", "first_date"], by.loc["AZE", "last_date"]) == ("2025-08-01", "2025-08-02")
+    # affected first, most affected first; exposed-only countries after
+    assert list(summary["country"]) == ["UKR", "AZE", "ROU", "MDA"]
+
+
+def test_country_summary_of_no_links_has_the_columns():
+    summary = country_summary(TIER_LINKS.iloc[:0], TIER_STRIKES)
+    assert list(summary.columns) == list(COUNTRY_SUMMARY_COLUMNS)
+    assert summary.empty
 
 
 def test_strike_summary_is_one_line_per_strike():

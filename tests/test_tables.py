@@ -60,10 +60,11 @@ def links() -> pd.DataFrame:
     return pd.DataFrame(
         [
             ("strike-2025-08-06-orlivka", "fac-orlivka-cs", "facilities", "UKR", "target", 0.4,
-             "high", "named by the sources"),
+             "high", "named", "named by the sources"),
             ("strike-2025-08-06-orlivka", "fac-orlivka-cs", "facilities", "AZE", "supply_origin",
-             0.4, "high", "Azerbaijani gas on the Trans-Balkan route"),
-            ("strike-other", "x", "facilities", "ROU", "nearby", 10.0, "low", "not shown"),
+             0.4, "high", "named", "Azerbaijani gas on the Trans-Balkan route"),
+            ("strike-other", "x", "facilities", "ROU", "nearby", 10.0, "low", "threat_radius",
+             "not shown"),
         ],
         columns=list(LINK_COLUMNS),
     )  # fmt: skip

@@ -56,6 +56,34 @@ def test_context_events_shown_on_demand(strikes, links):
     assert "s-kyiv" in set(shown["id"])
 
 
+def test_unconfirmed_and_disputed_strikes_are_shown_by_default_and_can_be_left_out(links):
+    statuses = ["confirmed", "unconfirmed", "disputed", "context", "candidate"]
+    frame = gpd.GeoDataFrame(
+        {
+            "id": [f"s-{s}" for s in statuses],
+            "date": ["2025-08-17"] * 5,
+            "weapon": ["drone"] * 5,
+            "geo_precision": [1] * 5,
+            "status": statuses,
+        },
+        geometry=shapely.points([[30.7, 46.5]] * 5),
+        crs="EPSG:4326",
+    )
+    shown, _ = apply_view(frame, links, View())
+    assert list(shown["status"]) == ["confirmed", "unconfirmed", "disputed"]
+    shown, _ = apply_view(frame, links, View(include_reported=False))
+    assert list(shown["status"]) == ["confirmed"]
+    everything = View(include_context=True, include_candidates=True)
+    assert len(apply_view(frame, links, everything)[0]) == 5
+
+
+def test_leaving_out_reported_strikes_travels_in_the_url():
+    params = view_to_query(View(include_reported=False))
+    assert params == {"include_reported": "0"}
+    assert view_from_query(params)[0] == View(include_reported=False)
+    assert view_to_query(View()) == {}
+
+
 def test_time_window_and_weapon(strikes, links):
     view = View(date_from=dt.date(2025, 8, 1), date_to=dt.date(2025, 8, 7), weapons=("drone",))
     shown, shown_links = apply_view(strikes, links, view)

@@ -2,15 +2,19 @@
 
 A layer file is validated against its catalogue layer; an import file is planned against a
 temporary copy of the data folder, so the real folder is never opened for writing. Both answers
-come back as plain frames and text for ``app.py`` to show.
+come back as plain frames and text for ``app.py`` to show. Whatever goes wrong comes back as
+one ``UploadError`` whose message names the upload, never a path on the server.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
 import re
 import shutil
 import tempfile
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +27,8 @@ from strikemap.layers.report import ValidationReport
 from strikemap.layers.update import ImportPlan, plan_import
 from strikemap.layers.validate import validate_layer_file
 
+log = logging.getLogger(__name__)
+
 LAYER_KIND = "layer"
 UPLOAD_KINDS: tuple[str, ...] = (LAYER_KIND, *IMPORTERS)
 """What an upload can be: a catalogue layer file or one of the importers' formats."""
@@ -33,6 +39,12 @@ ADDED_COLUMNS = ("layer", "id", "name", "date")
 UPDATED_COLUMNS = ("layer", "id", "changed")
 REJECTED_COLUMNS = ("where", "reason")
 _TEMP_PREFIX = "strikemap-upload-"
+DEFAULT_MAX_UPLOAD_MB = 25
+"""Largest upload the page takes by default: a year of ACLED events for the region, an
+OpenStreetMap energy export of Odesa oblast or a FIRMS archive fit in it."""
+MAX_UPLOAD_ENV = "STRIKEMAP_MAX_UPLOAD_MB"
+"""Set by ``strikemap serve --max-upload-mb`` for the app (Streamlit enforces the same limit)."""
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s/:'\"(),;]+/)+([^\s/:'\"(),;]+)")
 
 
 class UploadError(ValueError):
@@ -109,9 +121,25 @@ def save_upload(name: str, content: bytes, folder: Path) -> Path:
     if not content:
         msg = f"{base}: the file is empty; upload a file with a header and rows"
         raise UploadError(msg)
+    limit = max_upload_mb()
+    if len(content) > limit * 2**20:
+        msg = (
+            f"{base}: {len(content) / 2**20:.1f} MB is more than the {limit:g} MB the page "
+            "checks; use `strikemap import KIND FILE --dry-run` for large files"
+        )
+        raise UploadError(msg)
     path = folder / base
     path.write_bytes(content)
     return path
+
+
+def max_upload_mb() -> float:
+    """Return the upload limit in MB: ``$STRIKEMAP_MAX_UPLOAD_MB``, else the default."""
+    try:
+        value = float(os.environ.get(MAX_UPLOAD_ENV, DEFAULT_MAX_UPLOAD_MB))
+    except ValueError:
+        return DEFAULT_MAX_UPLOAD_MB
+    return value if value > 0 else DEFAULT_MAX_UPLOAD_MB
 
 
 def check_layer_upload(
@@ -145,9 +173,10 @@ def check_layer_upload(
         raise UploadError(msg)
     with tempfile.TemporaryDirectory(prefix=_TEMP_PREFIX) as work:
         path = save_upload(name, content, Path(work))
-        report = validate_layer_file(
-            path, BY_NAME[layer], asset_ids=asset_ids, country_codes=country_codes
-        )
+        with _upload_errors(path.name, {work: ""}):
+            report = validate_layer_file(
+                path, BY_NAME[layer], asset_ids=asset_ids, country_codes=country_codes
+            )
     return LayerCheck(layer, path.name, report)
 
 
@@ -159,7 +188,7 @@ def preview_import(
     Parameters
     ----------
     kind
-        ``acled``, ``osm``, ``firms`` or ``gem``.
+        An import kind of ``layers.importers.IMPORTERS`` (``acled``, ``gem``, ``gridkit`` ...).
     name, content
         The upload's file name and bytes.
     data_dir
@@ -179,11 +208,10 @@ def preview_import(
         copy = Path(work) / "data"
         shutil.copytree(real, copy, ignore=shutil.ignore_patterns(".*"))
         path = save_upload(name, content, Path(work))
-        try:
+        places = {str(path): path.name, str(copy): "the data folder", str(real): "the data folder"}
+        with _upload_errors(path.name, places):
             plan = plan_import(kind, path, data_dir=copy)
-        except ValueError as exc:  # the importer names the temporary path: show the upload's
-            raise UploadError(str(exc).replace(str(path), path.name)) from exc
-        summary = plan.summary().replace(str(path), path.name).replace(str(copy), str(real))
+        summary = scrub_paths(plan.summary(), places)
     return ImportPreview(
         kind,
         summary,
@@ -192,6 +220,37 @@ def preview_import(
         rejected_table(plan),
         len(plan.unchanged),
     )
+
+
+def scrub_paths(text: str, places: dict[str, str]) -> str:
+    """Replace the server's paths in ``text``.
+
+    Files in a known folder keep their name, a known folder becomes words (``places``), and any
+    other absolute path its last part.
+    """
+    for path, words in sorted(places.items(), key=lambda item: -len(item[0])):
+        text = text.replace(f"{path}/", "").replace(path, words)
+    return _ABSOLUTE_PATH.sub(lambda match: match.group(1), text)
+
+
+@contextlib.contextmanager
+def _upload_errors(name: str, places: dict[str, str]) -> Iterator[None]:
+    """Turn whatever checking an upload raises into one ``UploadError`` without server paths.
+
+    This is the page's boundary: any failure becomes a message naming the upload (the
+    traceback goes to the server's log only).
+    """
+    try:
+        yield
+    except UploadError:
+        raise
+    except Exception as exc:
+        log.warning("checking the upload %s failed", name, exc_info=True)
+        text = scrub_paths(str(exc), places)
+        if not isinstance(exc, ValueError | OSError):
+            text = f"cannot be checked ({type(exc).__name__}: {text})"
+        msg = text if name in text else f"{name}: {text}"
+        raise UploadError(msg) from exc
 
 
 def problems_table(report: ValidationReport, *, file: str | None = None) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from strikemap.analysis import Analysis, Dataset
 from strikemap.maps import live
+from strikemap.maps.html import selection_chain
 from strikemap.maps.live.base import base_map, script_json, with_initial_view
 from strikemap.maps.live.config import REGIONS_LAYER, SELECTED_ZOOM
 from strikemap.maps.live.embed import EmbedParts, embed_parts
@@ -151,4 +152,5 @@ def standalone_map(
         radius_m=session.marker_radii(radii),
         country_names=analysis.country_names,
         prepared=prepared,
+        chain=selection_chain(analysis) if probe is None else None,
     )

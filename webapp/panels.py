@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from strikemap.analysis import Analysis
-from strikemap.geo.summaries import country_summary
+from strikemap.analysis import Analysis, analyse
+from strikemap.geo.summaries import COUNTRY_SUMMARY_COLUMNS, country_summary
 from strikemap.layers.catalog import CATALOG, STRIKES
 from strikemap.layers.io import empty_layer
 from strikemap.layers.paths import resolve_data_dir
@@ -27,6 +27,7 @@ from strikemap.maps import style
 from strikemap.maps.live import PROBE_ID
 from strikemap.maps.live.selection import AFFECTED_CONFIDENCE
 from strikemap.maps.static import render_static_map
+from strikemap.reports import report_bytes
 
 COUNTRY_CODES_FILE = "country_codes.csv"
 PROBE_NAME = "What-if strike"
@@ -46,15 +47,31 @@ def data_fingerprint(data_dir: str | Path | None = None) -> tuple[tuple[str, flo
     )
 
 
-def headline(strikes: pd.DataFrame, links: pd.DataFrame) -> dict[str, int]:
-    """Return the headline numbers: strikes shown, assets hit or threatened, countries, links."""
+def headline(
+    strikes: pd.DataFrame, links: pd.DataFrame, summary: pd.DataFrame | None = None
+) -> dict[str, int]:
+    """Return the headline numbers: strikes, assets hit or threatened, countries, links.
+
+    ``countries_affected`` counts the countries some strike reaches at high or medium
+    confidence, ``countries_exposed`` those reached only at low confidence by every strike
+    (``geo.rules.TIERS``); ``summary`` is ``geo.summaries.country_summary`` of the same links
+    when the caller has it.
+    """
+    if summary is None:
+        summary = country_summary(links, strikes)
     asset_ids = links["asset_id"].astype(object).fillna("").astype(str)
+    affected = summary["affected"].astype(int) > 0
     return {
         "strikes": len(strikes),
         "assets": int(asset_ids[asset_ids != ""].nunique()),
-        "countries": int(links["country"].astype(object).replace("", np.nan).dropna().nunique()),
+        "countries_affected": int(affected.sum()),
+        "countries_exposed": int((~affected & (summary["exposed"].astype(int) > 0)).sum()),
         "links": len(links),
     }
+
+
+COUNTRY_TABLE_COLUMNS: tuple[str, ...] = tuple(c for c in COUNTRY_SUMMARY_COLUMNS if c != "country")
+"""The summary columns the app's country table shows (the country is its index)."""
 
 
 def country_table(
@@ -62,15 +79,19 @@ def country_table(
     strikes: pd.DataFrame,
     *,
     country_names: Mapping[str, str] | None = None,
+    summary: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Return ``geo.summaries.country_summary`` for display: indexed by country, plain headers.
 
-    One row per affected country, most-struck first: name, strikes, assets, strongest relation
-    and confidence, first and last date.
+    One row per country, affected ones first: strikes that affect it (high or medium
+    confidence), strikes that only expose it (low), each strike counted once in its strongest
+    tier, the relations behind each, first and last date.
     """
-    summary = country_summary(links, strikes, country_names=country_names)
-    summary.columns = [c.replace("_", " ") for c in summary.columns]
-    return summary.set_index("country")
+    if summary is None:
+        summary = country_summary(links, strikes, country_names=country_names)
+    table = summary.set_index("country")[list(COUNTRY_TABLE_COLUMNS)]
+    table.columns = [c.replace("_", " ") for c in table.columns]
+    return table
 
 
 def _plain(links: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -134,6 +155,26 @@ def briefing_map(
     with _DRAWING:
         render_static_map(analysis, out=buffer, fmt=fmt, page=page, dpi=dpi)
     return buffer.getvalue()
+
+
+def report_countries(analysis: Analysis) -> list[str]:
+    """Return the countries a report is offered for: the view's, else those the links touch.
+
+    Without a country filter, the countries of the per-country summary, most-struck first.
+    """
+    if analysis.view.countries:
+        return list(analysis.view.countries)
+    return list(analysis.country_summary["country"].astype(str))
+
+
+def country_report(analysis: Analysis, country: str, *, fmt: str = "pdf") -> bytes:
+    """Return the country report (PDF or HTML) of the current view for one country.
+
+    The view keeps every filter and radius of the screen; only its countries become
+    ``country``, so the report's numbers are those of the country table for that country.
+    """
+    view = analysis.view.with_(countries=(country,))
+    return report_bytes(analyse(analysis.dataset, view, analysis.rules), fmt=fmt)
 
 
 def strike_labels(strikes: pd.DataFrame) -> dict[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 import signal
 import subprocess
@@ -21,6 +22,7 @@ from types import FrameType
 
 from strikemap.layers.paths import DATA_DIR_ENV
 from strikemap.maps.offline import install_static_assets
+from strikemap.webapp.data_page import DEFAULT_MAX_UPLOAD_MB, MAX_UPLOAD_ENV
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,7 @@ def streamlit_command(
     port: int = DEFAULT_PORT,
     headless: bool = True,
     address: str = DEFAULT_ADDRESS,
+    max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB,
     app_path: Path | None = None,
     extra: Sequence[str] = (),
 ) -> list[str]:
@@ -94,6 +97,8 @@ def streamlit_command(
     ----------
     port, headless, address
         Where to listen, and whether to open a browser window.
+    max_upload_mb
+        Largest file the Data tab accepts (Streamlit refuses larger uploads itself).
     app_path
         Script to run; default the launcher of ``prepare_app()`` (written now).
     extra
@@ -102,7 +107,8 @@ def streamlit_command(
     Notes
     -----
     Static file serving is on, so the map's libraries come from the run folder and the map
-    works with no internet; the file watcher is off (analysts do not edit the code in use).
+    works with no internet; the file watcher is off (analysts do not edit the code in use);
+    an unexpected error shows a generic message in the browser, its details go to the console.
     """
     script = app_path if app_path is not None else prepare_app()
     command = [
@@ -125,15 +131,23 @@ def streamlit_command(
         "none",
         "--client.toolbarMode",
         "minimal",
+        "--client.showErrorDetails",
+        "none",
+        "--server.maxUploadSize",
+        str(max(1, math.ceil(max_upload_mb))),
     ]
     return [*command, *extra]
 
 
-def app_environment(data_dir: str | Path | None) -> dict[str, str]:
-    """Return the environment for the app: this one, with ``STRIKEMAP_DATA_DIR`` when given."""
+def app_environment(
+    data_dir: str | Path | None, *, max_upload_mb: float | None = None
+) -> dict[str, str]:
+    """Return the environment for the app: this one, with the data folder and upload limit."""
     env = dict(os.environ)
     if data_dir is not None:
         env[DATA_DIR_ENV] = str(Path(data_dir).resolve())
+    if max_upload_mb is not None:
+        env[MAX_UPLOAD_ENV] = f"{max_upload_mb:g}"
     return env
 
 
@@ -143,6 +157,7 @@ def serve(
     *,
     headless: bool = False,
     address: str = DEFAULT_ADDRESS,
+    max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB,
 ) -> int:
     """Run the app until it is stopped; return Streamlit's exit code.
 
@@ -156,6 +171,8 @@ def serve(
         Do not open a browser window.
     address
         Address to bind; ``127.0.0.1`` (this machine only) by default.
+    max_upload_mb
+        Largest upload the Data tab accepts.
 
     Notes
     -----
@@ -165,9 +182,12 @@ def serve(
     if data_dir is not None and not Path(data_dir).is_dir():
         log.error("data folder %s does not exist; pass an existing --data-dir", data_dir)
         return 2
-    command = streamlit_command(port=port, headless=headless, address=address)
+    command = streamlit_command(
+        port=port, headless=headless, address=address, max_upload_mb=max_upload_mb
+    )
     log.info("starting %s", " ".join(command))
-    child = subprocess.Popen(command, env=app_environment(data_dir), cwd=Path(command[4]).parent)
+    env = app_environment(data_dir, max_upload_mb=max_upload_mb)
+    child = subprocess.Popen(command, env=env, cwd=Path(command[4]).parent)
 
     def forward(signum: int, _frame: FrameType | None) -> None:
         child.send_signal(signum)

@@ -103,6 +103,7 @@ def initial_state(
         "asset_types": list(view.asset_types),
         "relations": list(view.relations),
         "min_confidence": view.min_confidence,
+        "include_reported": view.include_reported,
         "include_context": view.include_context,
         "include_candidates": view.include_candidates,
         "color_by": view.color_by,
@@ -128,6 +129,7 @@ def view_from_state(state: Mapping[str, object]) -> View:
         asset_types=tuple(state["asset_types"]),  # type: ignore[arg-type]
         relations=tuple(state["relations"]),  # type: ignore[arg-type]
         min_confidence=state["min_confidence"],  # type: ignore[arg-type]
+        include_reported=bool(state.get("include_reported", True)),
         include_context=bool(state["include_context"]),
         include_candidates=bool(state["include_candidates"]),
         bbox=state.get("bbox"),  # type: ignore[arg-type]

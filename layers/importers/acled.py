@@ -15,6 +15,7 @@ from strikemap.layers.importers.common import (
     ParsedImport,
     Progress,
     Rejected,
+    date_problem,
     empty_incoming,
     first_problem,
     incoming_frame,
@@ -124,7 +125,7 @@ def _map_chunk(chunk: pd.DataFrame) -> tuple[pd.DataFrame, list[Rejected]]:
     problem = first_problem(
         [
             (chunk["event_id_cnty"].str.strip() == "", "event_id_cnty is empty"),
-            (date.isna(), "event_date " + chunk["event_date"].map(repr) + " is not a date"),
+            *date_problem("event_date", chunk["event_date"], date),
             (lat.isna(), "latitude " + chunk["latitude"].map(repr) + " is not a number"),
             (lon.isna(), "longitude " + chunk["longitude"].map(repr) + " is not a number"),
             (~lat.between(-90, 90) | ~lon.between(-180, 180), "coordinates out of range"),
@@ -200,6 +201,7 @@ def target_type_from_text(notes: pd.Series) -> np.ndarray:
         notes.str.contains(TARGET_PATTERNS[kind], case=False, regex=True).to_numpy(dtype=bool)
         for kind in ("energy", "port")
     )
-    return np.select(
-        [energy & port, energy, port], ["energy; port", "energy", "port"], default=None
-    ).astype(object)
+    kinds = np.select([energy & port, energy, port], ["energy; port", "energy", "port"], default="")
+    kinds = kinds.astype(object)
+    kinds[kinds == ""] = None
+    return kinds

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -12,9 +13,11 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from strikemap.layers.catalog import LayerSpec
 from strikemap.layers.io import STORAGE_CRS
+from strikemap.layers.limits import DATE_RANGE_TEXT, JsonDepthError, date_in_range, load_json
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +181,12 @@ def stream_csv(
                 chunksize=chunksize,
             )
             for chunk in reader:
+                if not isinstance(chunk.index, pd.RangeIndex):  # pandas took extra fields as index
+                    msg = (
+                        f"{path}: the rows have more fields than the header names (near row "
+                        f"{first_row}); check the separators and quotes, or the header"
+                    )
+                    raise ImportFileError(msg)
                 chunk["_row"] = np.arange(first_row, first_row + len(chunk))
                 first_row += len(chunk)
                 if progress is not None:
@@ -271,15 +280,125 @@ def parse_numbers(values: pd.Series) -> pd.Series:
 
 
 def parse_dates(values: pd.Series, formats: Sequence[str]) -> pd.Series:
-    """Parse text dates trying each format in turn; returns ``YYYY-MM-DD`` text or None."""
-    text = values.str.strip()
-    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    """Parse text dates trying each format in turn; returns ``YYYY-MM-DD`` text or None.
+
+    Any year parses (0001 and 9999 too, never an overflow); ``date_in_range`` tells whether
+    strikemap reads it.
+    """
+    text = values.astype(str).str.strip()
+    result = pd.Series(None, index=values.index, dtype=object)
     for fmt in formats:
-        todo = parsed.isna()
+        todo = result.isna()
         if not todo.any():
             break
-        parsed[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-    return parsed.dt.strftime("%Y-%m-%d").astype(object).where(parsed.notna(), None)
+        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        ok = parsed.notna()
+        iso = [f"{t.year:04d}-{t.month:02d}-{t.day:02d}" for t in parsed[ok]]
+        result[ok[ok].index] = iso
+    return result
+
+
+def date_problem(name: str, raw: pd.Series, parsed: pd.Series) -> list[tuple[pd.Series, pd.Series]]:
+    """Return the ``first_problem`` checks for a date column: not a date, outside the range."""
+    return [
+        (parsed.isna(), f"{name} " + raw.map(repr) + " is not a date"),
+        (
+            parsed.notna() & ~date_in_range(parsed.fillna("")),
+            f"{name} " + raw.map(repr) + f" lies outside {DATE_RANGE_TEXT}, the dates strikemap "
+            "reads; check the year",
+        ),
+    ]
+
+
+def load_geojson(path: Path, *, fmt: str, hint: str) -> dict:
+    """Return the GeoJSON FeatureCollection in ``path`` as a dict (nesting checked first).
+
+    Raises
+    ------
+    ImportFileError
+        When the file is not UTF-8, not JSON, nested too deeply or not a FeatureCollection;
+        ``hint`` says how to export it properly.
+    """
+    try:
+        data = load_json(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        byte = exc.object[exc.start]
+        msg = (
+            f"{path}: not UTF-8 (byte 0x{byte:02x} at {exc.start}); save the {fmt} as UTF-8, {hint}"
+        )
+        raise ImportFileError(msg) from exc
+    except json.JSONDecodeError as exc:
+        msg = f"{path}: not JSON (line {exc.lineno}: {exc.msg}); {hint}"
+        raise ImportFileError(msg) from exc
+    except JsonDepthError as exc:
+        msg = f"{path}: {exc}"
+        raise ImportFileError(msg) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("features"), list):
+        msg = (
+            f"{path}: not a GeoJSON FeatureCollection (it starts with "
+            '{"type": "FeatureCollection", "features": [...]}); ' + hint
+        )
+        raise ImportFileError(msg)
+    return data
+
+
+def read_geojson_features(path: Path, *, fmt: str, hint: str) -> list[dict]:
+    """Return the features (objects only) of a GeoJSON FeatureCollection file.
+
+    Raises
+    ------
+    ImportFileError
+        As ``load_geojson``.
+    """
+    return [f for f in load_geojson(path, fmt=fmt, hint=hint)["features"] if isinstance(f, dict)]
+
+
+def feature_properties(feature: object) -> dict:
+    """Return a feature's properties, ``{}`` when it has none (or they are not an object)."""
+    properties = feature.get("properties") if isinstance(feature, dict) else None
+    return properties if isinstance(properties, dict) else {}
+
+
+def feature_geometries(features: Sequence[dict]) -> tuple[np.ndarray, list[str]]:
+    """Return each feature's shapely geometry (None when absent or unreadable) and why not.
+
+    The reasons are '' for a readable geometry or none at all, else what is wrong with it
+    (NaN or infinite coordinates, or not a GeoJSON geometry), for a rejected row.
+    """
+    texts, reasons = [], []
+    for feature in features:
+        geometry = feature.get("geometry")
+        try:
+            texts.append(json.dumps(geometry, allow_nan=False) if geometry else None)
+            reasons.append("")
+        except ValueError:
+            texts.append(None)
+            reasons.append("coordinates are NaN or infinite; export the feature again")
+        except RecursionError:  # cannot happen after load_json's depth check; kept for safety
+            texts.append(None)
+            reasons.append("geometry is nested too deeply")
+    parsed = shapely.from_geojson(np.array(texts, dtype=object), on_invalid="ignore")
+    parsed = np.asarray(parsed, dtype=object) if len(texts) else np.array([], dtype=object)
+    for i, (text, geometry) in enumerate(zip(texts, parsed, strict=True)):
+        if text is not None and geometry is None:
+            reasons[i] = "geometry cannot be read as GeoJSON (type and coordinates); fix it"
+    empty = np.flatnonzero(shapely.is_empty(parsed)) if len(parsed) else np.empty(0, int)
+    finite = np.isfinite(shapely.bounds(parsed)).all(axis=1) if len(parsed) else np.empty(0, bool)
+    for i in empty.tolist():
+        reasons[i] = "geometry has no coordinates; give the feature a position or remove it"
+        parsed[i] = None
+    for i in np.flatnonzero(~np.asarray(finite, dtype=bool)).tolist():
+        if parsed[i] is not None:
+            reasons[i] = "coordinates are too large to be degrees; export the feature again"
+            parsed[i] = None
+    return parsed, reasons
+
+
+def geometries_from_wkt(values: pd.Series) -> np.ndarray:
+    """Parse WKT text to shapely geometries; empty or unreadable text gives ``None``."""
+    text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
+    wkt = text.astype(object).where(text != "", None).to_numpy()
+    return np.asarray(shapely.from_wkt(wkt, on_invalid="ignore"), dtype=object)
 
 
 def incoming_frame(

@@ -12,6 +12,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from strikemap.geo.crs import METRIC_CRS
 from strikemap.layers.catalog import STRIKES
 from strikemap.layers.importers.common import (
     CSV_CHUNK_ROWS,
@@ -29,7 +30,7 @@ from strikemap.layers.importers.common import (
     stream_csv,
 )
 from strikemap.layers.io import STORAGE_CRS
-from strikemap.layers.merge import METRIC_CRS
+from strikemap.layers.limits import DATE_RANGE_TEXT, date_in_range
 
 log = logging.getLogger(__name__)
 
@@ -269,9 +270,8 @@ def _confidence_rank(values: pd.Series, instrument: str) -> pd.Series:
 
 def _parse_times(detections: pd.DataFrame) -> tuple[pd.DataFrame, list[Rejected]]:
     """Add ``time`` (UTC) from ``acq_date`` and ``acq_time`` (HHMM); reject unparseable ones."""
-    date = pd.to_datetime(
-        detections["acq_date"].astype(str).str.strip(), format="%Y-%m-%d", errors="coerce"
-    )
+    text = detections["acq_date"].astype(str).str.strip()
+    date = pd.to_datetime(text.where(date_in_range(text)), format="%Y-%m-%d", errors="coerce")
     hhmm = detections["acq_time"].astype(str).str.strip().str.zfill(4)
     minutes = pd.to_numeric(hhmm.str[:2], errors="coerce") * 60 + pd.to_numeric(
         hhmm.str[2:], errors="coerce"
@@ -280,7 +280,8 @@ def _parse_times(detections: pd.DataFrame) -> tuple[pd.DataFrame, list[Rejected]
     rejected = [
         Rejected(
             f"row {row}",
-            f"acq_date {d!r} / acq_time {t!r}: not a date (YYYY-MM-DD) and time (HHMM)",
+            f"acq_date {d!r} / acq_time {t!r}: not a date (YYYY-MM-DD, {DATE_RANGE_TEXT}) and "
+            "time (HHMM)",
         )
         for row, d, t in zip(
             detections.loc[bad, "row"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from pathlib import Path
@@ -11,8 +10,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import shape
 
+from strikemap.geo.crs import METRIC_CRS
 from strikemap.layers.catalog import FACILITIES, FUEL_STATIONS, PIPELINES, LayerSpec
 from strikemap.layers.importers.common import (
     WHERE_COLUMN,
@@ -21,10 +20,12 @@ from strikemap.layers.importers.common import (
     Progress,
     Rejected,
     check_input_file,
+    feature_geometries,
+    feature_properties,
     incoming_frame,
+    read_geojson_features,
 )
 from strikemap.layers.io import STORAGE_CRS
-from strikemap.layers.merge import METRIC_CRS
 from strikemap.layers.schema import slugify
 
 log = logging.getLogger(__name__)
@@ -103,12 +104,14 @@ def parse_osm(path: str | Path, *, progress: Progress | None = None) -> ParsedIm
     if progress is not None:
         size = path.stat().st_size
         progress(size, size)
-    tags, refs, geometry = _tables(features)
+    tags, refs, geometry, reasons = _tables(features)
     rejected = [
         Rejected(f"feature #{i + 1}", "no OSM id (expected @id or id like 'node/123')")
         for i in np.flatnonzero(refs.isna().to_numpy())
     ]
-    keep = refs.notna().to_numpy()
+    broken = np.array([bool(r) for r in reasons], dtype=bool) & refs.notna().to_numpy()
+    rejected += [Rejected(refs.iloc[i], reasons[i]) for i in np.flatnonzero(broken)]
+    keep = refs.notna().to_numpy() & ~broken
     tags, refs, geometry = (
         tags[keep].reset_index(drop=True),
         refs[keep].reset_index(drop=True),
@@ -126,33 +129,25 @@ def parse_osm(path: str | Path, *, progress: Progress | None = None) -> ParsedIm
 
 
 def _read_features(path: Path) -> list[dict]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        msg = f"{path}: not UTF-8 at byte {exc.start}; GeoJSON must be UTF-8, export it again"
-        raise ImportFileError(msg) from exc
-    except json.JSONDecodeError as exc:
-        msg = f"{path}: not JSON (line {exc.lineno}: {exc.msg}); export GeoJSON, not OSM XML"
-        raise ImportFileError(msg) from exc
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        msg = f"{path}: not a GeoJSON FeatureCollection; export with osmtogeojson or osmium export"
-        raise ImportFileError(msg)
-    features = [f for f in data.get("features") or [] if isinstance(f, dict)]
+    features = read_geojson_features(
+        path, fmt=FORMAT, hint="export GeoJSON, not OSM XML (osmtogeojson, osmium export)"
+    )
     if not features:
         msg = f"{path}: the FeatureCollection has no features; is the Overpass query empty?"
         raise ImportFileError(msg)
     return features
 
 
-def _tables(features: list[dict]) -> tuple[pd.DataFrame, pd.Series, np.ndarray]:
-    """Return tags (one column per key), OSM refs (``way/123`` or None) and geometries."""
-    tags = pd.DataFrame([_flat_tags(f.get("properties") or {}) for f in features]).astype(object)
+def _tables(features: list[dict]) -> tuple[pd.DataFrame, pd.Series, np.ndarray, list[str]]:
+    """Return tags (one column per key), OSM refs (``way/123`` or None) and geometries.
+
+    The fourth item says, per feature, why its geometry could not be read ('' when it could).
+    """
+    tags = pd.DataFrame([_flat_tags(feature_properties(f)) for f in features]).astype(object)
     tags = tags.where(tags.notna(), None)
     refs = pd.Series([osm_ref(f) for f in features], dtype=object)
-    geometry = np.array(
-        [shape(f["geometry"]) if f.get("geometry") else None for f in features], dtype=object
-    )
-    return tags, refs, geometry
+    geometry, reasons = feature_geometries(features)
+    return tags, refs, geometry, reasons
 
 
 def _flat_tags(properties: dict) -> dict:
@@ -164,7 +159,7 @@ def _flat_tags(properties: dict) -> dict:
 
 def osm_ref(feature: dict) -> str | None:
     """Return ``node/123``, ``way/123`` or ``relation/123`` for a feature in any export style."""
-    props = feature.get("properties") or {}
+    props = feature_properties(feature)
     candidates = [props.get("@id"), feature.get("id"), props.get("id")]
     if props.get("@type") and props.get("@id") is not None:
         candidates.insert(0, f"{props['@type']}/{props['@id']}")

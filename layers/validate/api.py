@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from strikemap.layers.catalog import CATALOG, LayerSpec
+from strikemap.layers.errors import LayerReadError
+from strikemap.layers.io import read_layer_frame
 from strikemap.layers.paths import resolve_data_dir
 from strikemap.layers.report import Problem, ValidationReport
 from strikemap.layers.schema import RELATIONS_TABLE
@@ -240,12 +242,28 @@ def _check_layer_path(
     problems += more
     if features is None:
         return problems, None
-    more, degrees = check_crs_member(file, data)
+    more, degrees = check_crs_member(file, data) if isinstance(data, dict) else ([], True)
     problems += more
     table, more = table_from_features(file, spec, features, degrees=degrees)
     problems += more
     problems += check_table(table, today=today)
+    if not any(p.severity == "error" for p in problems):
+        problems += _check_loads(path, spec)
     return problems, table
+
+
+def _check_loads(path: Path, spec: LayerSpec) -> list[Problem]:
+    """Read the file with the loader's reader: what the checks above pass must load.
+
+    The in-memory step after reading (``normalise_layer``) is left out here; it works on any
+    frame GDAL returns, which ``tests/test_validates_loads.py`` checks.
+    """
+    try:
+        read_layer_frame(path)
+    except LayerReadError as exc:
+        msg = f"passes every check but strikemap cannot load it: {exc.reason}"
+        return [Problem("error", str(path), msg, code="unloadable")]
+    return []
 
 
 def check_table(table: Table, *, today: date | None) -> list[Problem]:

@@ -6,6 +6,7 @@ import numpy as np
 import shapely
 
 from strikemap.layers.catalog import REGION_BOUNDS
+from strikemap.layers.limits import MAX_VERTICES_PER_FEATURE
 from strikemap.layers.report import Problem
 from strikemap.layers.validate.table import Table, listed
 
@@ -52,6 +53,7 @@ def check_geometry(table: Table) -> list[Problem]:
             code="nan-coordinates",
             message="geometry has NaN coordinates; give real [lon, lat] numbers",
         ),
+        *_check_size(table, usable),
         *_check_3d(table, usable),
         *_check_geometry_types(table, usable),
         *_check_validity(table, usable),
@@ -59,6 +61,21 @@ def check_geometry(table: Table) -> list[Problem]:
     if table.degrees:
         problems += _check_ranges(table, usable, bounds)
     return problems
+
+
+def _check_size(table: Table, usable: np.ndarray) -> list[Problem]:
+    counts = shapely.get_num_coordinates(table.geometry)
+    large = usable & (counts > MAX_VERTICES_PER_FEATURE)
+    return table.flag(
+        large,
+        field=None,
+        code="too-many-vertices",
+        message=lambda i: (
+            f"geometry has {counts[i]:,} vertices, more than the {MAX_VERTICES_PER_FEATURE:,} "
+            "strikemap reads per feature; simplify it (e.g. shapely.simplify with a tolerance "
+            "of 0.0001 degrees, about 10 m) or split it into parts"
+        ),
+    )
 
 
 def _check_3d(table: Table, usable: np.ndarray) -> list[Problem]:

@@ -6,11 +6,11 @@ coordinates, unclosed rings.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -19,11 +19,12 @@ import pyproj
 import shapely
 
 from strikemap.layers.catalog import LayerSpec
+from strikemap.layers.errors import LayerReadError
+from strikemap.layers.io import parse_csv_text, read_data_text
+from strikemap.layers.limits import JsonDepthError, load_json
 from strikemap.layers.report import Problem
-from strikemap.layers.schema import RELATIONS_TABLE
 from strikemap.layers.validate.table import Table, is_number
 
-UTF8_BOM = b"\xef\xbb\xbf"
 ACCEPTED_CRS_NAMES = ("EPSG:4326", "EPSG::4326", "CRS84", "CRS:84")
 """Endings of legacy ``crs`` names that mean plain longitude/latitude degrees."""
 GEOMETRY_DEPTH = {
@@ -38,37 +39,28 @@ GEOMETRY_DEPTH = {
 
 
 def read_text(path: Path) -> tuple[str | None, list[Problem]]:
-    """Decode a file as UTF-8 (a BOM is accepted with a warning); ``None`` when it cannot be."""
+    """Read a data file with the loader's reader (``layers.io.read_data_text``).
+
+    A BOM is accepted with a warning; a file the reader refuses (too large, not UTF-8, empty)
+    gives one error and ``None``.
+    """
     file = str(path)
-    raw = path.read_bytes()
-    problems = []
-    offset = 0
-    if raw.startswith(UTF8_BOM):
-        msg = "starts with a UTF-8 byte order mark (BOM); accepted, but re-save without it"
-        problems.append(Problem("warning", file, msg, code="utf8-bom"))
-        offset = len(UTF8_BOM)
     try:
-        text = raw[offset:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        at = exc.start + offset
-        line = raw.count(b"\n", 0, at) + 1
-        msg = (
-            f"is not UTF-8: byte {at} (line {line}) is {raw[at : at + 1]!r}; "
-            "re-save the file as UTF-8"
-        )
-        return None, [*problems, Problem("error", file, msg, code="not-utf8")]
-    if not text.strip():
-        msg = 'is empty; write at least {"type": "FeatureCollection", "features": []}'
-        if path.suffix.lower() == ".csv":
-            msg = f"is empty; write at least the header line: {','.join(RELATIONS_TABLE.columns)}"
-        return None, [*problems, Problem("error", file, msg, code="empty-file")]
-    return text, problems
+        text, bom = read_data_text(path)
+    except LayerReadError as exc:
+        return None, [Problem("error", file, exc.reason, code=exc.code)]
+    if not bom:
+        return text, []
+    msg = "starts with a UTF-8 byte order mark (BOM); accepted, but re-save without it"
+    return text, [Problem("warning", file, msg, code="utf8-bom")]
 
 
 def parse_json(file: str, text: str) -> tuple[object, list[Problem]]:
-    """Parse JSON text; a syntax error becomes one problem saying where and whether truncated."""
+    """Parse JSON text; a syntax error or too deep a nesting becomes one problem."""
     try:
-        return json.loads(text), []
+        return load_json(text), []
+    except JsonDepthError as exc:
+        return None, [Problem("error", file, f"is nested too deeply: {exc}", code="too-deep")]
     except json.JSONDecodeError as exc:
         truncated = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
         if truncated:
@@ -170,7 +162,7 @@ def table_from_features(
         records.append(properties)
         geometries.append(feature.get("geometry"))
         rows.append(position)
-    props = pd.DataFrame.from_records(records) if records else pd.DataFrame(index=range(0))
+    props = pd.DataFrame(records, index=range(len(records)))  # a feature may have no properties
     geometry, broken = _parse_geometries(geometries)
     table = Table(file, spec, props, geometry, np.asarray(rows, dtype=int), degrees, broken)
     problems += _diagnose_broken(table, geometries)
@@ -188,13 +180,15 @@ def _parse_geometries(geometries: list[object]) -> tuple[np.ndarray, np.ndarray]
 def _diagnose_broken(table: Table, geometries: list[object]) -> list[Problem]:
     """Say why each unreadable geometry failed (only those are walked in Python)."""
     problems = []
-    for i in np.flatnonzero(table.broken):
+    if table.broken is None:
+        return []
+    for i in np.flatnonzero(table.broken).tolist():
         code, reason = _diagnose_geometry(geometries[i])
         problems.append(table.problem(i, field=None, code=code, message=reason))
     return problems
 
 
-def _diagnose_geometry(geometry: object) -> tuple[str, str]:
+def _diagnose_geometry(geometry: Any) -> tuple[str, str]:
     """Return ``(code, message)`` explaining why a GeoJSON geometry cannot be read."""
     if not isinstance(geometry, dict):
         return (
@@ -234,7 +228,7 @@ def _diagnose_geometry(geometry: object) -> tuple[str, str]:
     return _diagnose_shape(kind, coordinates)
 
 
-def _diagnose_shape(kind: str, coordinates: list[object]) -> tuple[str, str]:
+def _diagnose_shape(kind: str, coordinates: Any) -> tuple[str, str]:
     rings = {"Polygon": coordinates, "MultiPolygon": [r for p in coordinates for r in p]}
     for number, ring in enumerate(rings.get(kind, []), start=1):
         if len(ring) < 4:
@@ -250,7 +244,7 @@ def _diagnose_shape(kind: str, coordinates: list[object]) -> tuple[str, str]:
     return "bad-geometry", f"the {kind} geometry cannot be read; check its coordinates"
 
 
-def _positions(coordinates: object, depth: int) -> Iterator[list[object] | None]:
+def _positions(coordinates: Any, depth: int) -> Iterator[Any]:
     """Yield the positions of ``coordinates`` nested ``depth`` deep (``None`` for bad nesting)."""
     if not isinstance(coordinates, list):
         yield None
@@ -262,10 +256,8 @@ def _positions(coordinates: object, depth: int) -> Iterator[list[object] | None]
 
 
 def parse_csv(file: str, text: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Parse CSV text as strings; a malformed file becomes one problem."""
+    """Parse CSV text with the loader's parser; a malformed file becomes one problem."""
     try:
-        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False).fillna("")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        msg = f"cannot be read as CSV ({exc}); check quotes and the number of commas per line"
-        return None, [Problem("error", file, msg, code="not-csv")]
-    return table, []
+        return parse_csv_text(text, file=file), []
+    except LayerReadError as exc:
+        return None, [Problem("error", file, exc.reason, code=exc.code)]

@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from strikemap.layers.limits import DATE_RANGE_TEXT, MAX_TEXT_CHARS, date_in_range
 from strikemap.layers.report import Problem
 from strikemap.layers.schema import (
     DATASET_SOURCE_PREFIX,
@@ -22,7 +23,10 @@ from strikemap.layers.validate.table import (
     COUNTRY_CODE_FIELDS,
     Table,
     bad_items,
+    date_shaped,
+    date_text,
     explode_items,
+    flag_raw_ip_sources,
     is_missing,
     is_number,
     parse_dates,
@@ -33,8 +37,7 @@ def check_ids(table: Table) -> list[Problem]:
     """Check ids: present, lowercase slugs, unique within the file."""
     ids = table.column("id")
     present = ~is_missing(ids)
-    text = ids.map(lambda v: v if isinstance(v, str) else None)
-    slug = text.map(lambda v: v is not None and ID_PATTERN.fullmatch(v) is not None)
+    slug = ids.map(lambda v: isinstance(v, str) and ID_PATTERN.fullmatch(v) is not None)
     duplicate = present & ids.astype(str).duplicated(keep="first")
     first_row = dict(zip(ids.astype(str)[::-1], table.rows[::-1], strict=True))
     return [
@@ -101,13 +104,27 @@ def _missing_message(spec: FieldSpec) -> str:
 def _check_text(
     table: Table, spec: FieldSpec, values: pd.Series, present: pd.Series, today: date
 ) -> list[Problem]:
-    wrong = present & ~values.map(lambda v: isinstance(v, str))
-    return table.flag(
-        wrong,
-        field=spec.name,
-        code="bad-type",
-        message=lambda i: f"{spec.name} must be text, found {values.iloc[i]!r}; write it in quotes",
-    )
+    is_text = values.map(lambda v: isinstance(v, str))
+    long = is_text & (values.where(is_text, "").str.len() > MAX_TEXT_CHARS)
+    return [
+        *table.flag(
+            present & ~is_text,
+            field=spec.name,
+            code="bad-type",
+            message=lambda i: (
+                f"{spec.name} must be text, found {values.iloc[i]!r}; write it in quotes"
+            ),
+        ),
+        *table.flag(
+            long,
+            field=spec.name,
+            code="too-long",
+            message=lambda i: (
+                f"{spec.name} has {len(values.iloc[i]):,} characters, more than the "
+                f"{MAX_TEXT_CHARS:,} strikemap reads; shorten it"
+            ),
+        ),
+    ]
 
 
 def _check_int(
@@ -161,7 +178,8 @@ def _check_date(
     table: Table, spec: FieldSpec, values: pd.Series, present: pd.Series, today: date
 ) -> list[Problem]:
     parsed = parse_dates(values)
-    bad = present & parsed.isna()
+    outside = present & date_shaped(values) & ~date_in_range(values.map(date_text))
+    bad = present & parsed.isna() & ~outside
     future = present & (parsed > pd.Timestamp(today))
     return [
         *table.flag(
@@ -171,6 +189,15 @@ def _check_date(
             message=lambda i: (
                 f"{spec.name} {values.iloc[i]!r} is not a date in the form YYYY-MM-DD; "
                 "write e.g. 2025-08-06"
+            ),
+        ),
+        *table.flag(
+            outside,
+            field=spec.name,
+            code="date-out-of-range",
+            message=lambda i: (
+                f"{spec.name} {values.iloc[i]} lies outside {DATE_RANGE_TEXT}, the dates "
+                "strikemap reads; check the year"
             ),
         ),
         *table.flag(
@@ -201,8 +228,10 @@ def _check_list(
         ok = elements.map(lambda v: isinstance(v, str) and v in vocabulary)
         hint = f"use {', '.join(map(str, spec.vocabulary))}"
     else:
-        ok = elements.map(lambda v: isinstance(v, str) and bool(v.strip()))
-        hint = "each item must be non-empty text"
+        ok = elements.map(
+            lambda v: isinstance(v, str) and bool(v.strip()) and len(v) <= MAX_TEXT_CHARS
+        )
+        hint = f"each item must be non-empty text of at most {MAX_TEXT_CHARS:,} characters"
     bad = bad_items(elements, ok, len(table))
     problems += table.flag(
         bad.notna(),
@@ -250,7 +279,7 @@ def _check_sources(table: Table) -> list[Problem]:
     ok = text.str.match(URL_PATTERN) | text.str.startswith(DATASET_SOURCE_PREFIX)
     ok |= text == ""  # blank items are reported by the list check
     bad = bad_items(elements, ok, len(table))
-    return table.flag(
+    problems = table.flag(
         bad.notna(),
         field="sources",
         code="bad-source",
@@ -259,6 +288,7 @@ def _check_sources(table: Table) -> list[Problem]:
             f"'{DATASET_SOURCE_PREFIX}NAME' for rows imported from a dataset"
         ),
     )
+    return problems + flag_raw_ip_sources(table, elements, len(table), field="sources")
 
 
 def check_extra_properties(table: Table) -> list[Problem]:

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from strikemap.layers.io import COUNTRY_CODES_FILE
+from strikemap.layers.io import COUNTRY_CODES_FILE, missing_column_message, missing_columns
 from strikemap.layers.report import Problem
-from strikemap.layers.schema import ISO3_PATTERN
+from strikemap.layers.schema import COUNTRY_CODES_TABLE, ISO3_PATTERN
 from strikemap.layers.validate.preflight import parse_csv, read_text
 from strikemap.layers.validate.table import (
     COUNTRY_CODE_FIELDS,
@@ -140,23 +140,32 @@ def known_country_codes(folder: Path, tables: list[Table]) -> tuple[set[str] | N
 
 
 def _read_country_codes(path: Path) -> tuple[set[str], list[Problem]]:
+    """Read ``country_codes.csv`` as the loader does; a table it refuses is an error."""
     text, problems = read_text(path)
     if text is None:
         return set(), problems
     table, more = parse_csv(str(path), text)
     problems += more
-    if table is None or table.empty:
+    if table is None:
         return set(), problems
-    lowered = {str(c).strip().lower(): c for c in table.columns}
-    column = next(
-        (lowered[c] for c in ("iso3", "alpha3", "alpha_3", "code") if c in lowered),
-        table.columns[0],
-    )
-    values = table[column].str.strip()
+    required, _optional = missing_columns(table, COUNTRY_CODES_TABLE)
+    problems += [
+        Problem(
+            "error",
+            str(path),
+            missing_column_message(column, COUNTRY_CODES_TABLE),
+            field=column,
+            code="missing-column",
+        )
+        for column in required
+    ]
+    if required or table.empty:
+        return set(), problems
+    values = table["iso3"].str.strip()
     bad = ~values.str.fullmatch(ISO3_PATTERN)
     for line in np.flatnonzero(bad.to_numpy()) + 2:
         msg = f"{values.iloc[line - 2]!r} is not an ISO 3166 alpha-3 code; write three capitals"
         problems.append(
-            Problem("warning", str(path), msg, row=int(line), field=str(column), code="bad-country")
+            Problem("warning", str(path), msg, row=int(line), field="iso3", code="bad-country")
         )
     return set(values[~bad]), problems

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from strikemap.layers.catalog import LayerSpec
-from strikemap.layers.io import COUNTRY_CODES_FILE
+from strikemap.layers.io import COUNTRY_CODES_FILE, missing_column_message, missing_columns
+from strikemap.layers.limits import DATE_RANGE_TEXT, date_in_range
 from strikemap.layers.report import Problem, Severity
 from strikemap.layers.schema import (
     DATASET_SOURCE_PREFIX,
@@ -17,7 +19,13 @@ from strikemap.layers.schema import (
     RELATIONS_TABLE,
     URL_PATTERN,
 )
-from strikemap.layers.validate.table import Table, bad_items, parse_dates
+from strikemap.layers.validate.table import (
+    Table,
+    bad_items,
+    date_shaped,
+    flag_raw_ip_sources,
+    parse_dates,
+)
 
 
 def check_relations(
@@ -35,7 +43,7 @@ def check_relations(
     rows = np.arange(len(table)) + 2
     rel = Table(file, _RELATIONS_SPEC, table, np.full(len(table), None), rows)
 
-    def flag(mask: pd.Series, column: str, code: str, message: Callable[[int], str]) -> None:
+    def flag(mask: pd.Series, column: str, code: str, message: str | Callable[[int], str]) -> None:
         problems.extend(rel.flag(mask, field=column, code=code, message=message))
 
     for column in (c for c in RELATIONS_TABLE.required if c in given):
@@ -43,7 +51,7 @@ def check_relations(
             table[column] == "",
             column,
             "missing-value",
-            lambda i, c=column: f"{c} is empty; every link needs a value in column {c!r}",
+            f"{column} is empty; every link needs a value in column {column!r}",
         )
     kinds = table["relation"]
     flag(
@@ -73,18 +81,23 @@ def check_relations(
 
 
 def _check_relation_columns(file: str, table: pd.DataFrame) -> list[Problem]:
-    problems = []
-    for column in RELATIONS_TABLE.columns:
-        if column in table.columns:
-            continue
-        required = column in RELATIONS_TABLE.required
-        msg = (
-            f"column {column!r} is missing; the header must be {','.join(RELATIONS_TABLE.columns)}"
-            + ("" if required else " (the column may be empty)")
+    """One problem per missing column: an error when the loader needs it, else a warning."""
+    required, optional = missing_columns(table, RELATIONS_TABLE)
+    by_severity: tuple[tuple[Severity, list[str]], ...] = (
+        ("error", required),
+        ("warning", optional),
+    )
+    return [
+        Problem(
+            severity,
+            file,
+            missing_column_message(column, RELATIONS_TABLE),
+            field=column,
+            code="missing-column",
         )
-        severity: Severity = "error" if required else "warning"
-        problems.append(Problem(severity, file, msg, field=column, code="missing-column"))
-    return problems
+        for severity, columns in by_severity
+        for column in columns
+    ]
 
 
 def _check_relation_countries(
@@ -120,15 +133,19 @@ def _check_relation_dates(rel: Table, table: pd.DataFrame) -> list[Problem]:
     for column in ("valid_from", "valid_to"):
         values = table[column]
         parsed[column] = parse_dates(values)
-        bad = (values != "") & parsed[column].isna()
+        outside = (values != "") & date_shaped(values) & ~date_in_range(values)
+        bad = (values != "") & parsed[column].isna() & ~outside
         problems += rel.flag(
             bad,
             field=column,
             code="bad-date",
-            message=lambda i, v=values, c=column: (
-                f"{c} {v.iloc[i]!r} is not a date in the form YYYY-MM-DD; write e.g. 2025-07-28, "
-                "or leave it empty for an open end"
-            ),
+            message=partial(_bad_date_message, values, column),
+        )
+        problems += rel.flag(
+            outside,
+            field=column,
+            code="date-out-of-range",
+            message=partial(_date_range_message, values, column),
         )
     reversed_ = parsed["valid_from"] > parsed["valid_to"]
     problems += rel.flag(
@@ -147,7 +164,7 @@ def _check_relation_sources(rel: Table, sources: pd.Series) -> list[Problem]:
     items = sources.str.split(";").explode().str.strip()
     ok = (items == "") | items.str.match(URL_PATTERN) | items.str.startswith(DATASET_SOURCE_PREFIX)
     bad = bad_items(items, ok, len(sources))
-    return rel.flag(
+    problems = rel.flag(
         bad.notna(),
         field="source",
         code="bad-source",
@@ -156,6 +173,7 @@ def _check_relation_sources(rel: Table, sources: pd.Series) -> list[Problem]:
             f"'{DATASET_SOURCE_PREFIX}NAME'"
         ),
     )
+    return problems + flag_raw_ip_sources(rel, items, len(sources), field="source")
 
 
 _RELATIONS_SPEC = LayerSpec(
@@ -167,3 +185,17 @@ _RELATIONS_SPEC = LayerSpec(
     tooltip_fields=(),
 )
 """Lets relation rows reuse the table helpers; it holds no ``id`` so rows are named by line."""
+
+
+def _bad_date_message(values: pd.Series, column: str, i: int) -> str:
+    return (
+        f"{column} {values.iloc[i]!r} is not a date in the form YYYY-MM-DD; write e.g. "
+        "2025-07-28, or leave it empty for an open end"
+    )
+
+
+def _date_range_message(values: pd.Series, column: str, i: int) -> str:
+    return (
+        f"{column} {values.iloc[i]} lies outside {DATE_RANGE_TEXT}, the dates strikemap reads; "
+        "check the year, or leave it empty for an open end"
+    )

@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 
 from strikemap.layers.catalog import LayerSpec
+from strikemap.layers.limits import date_in_range
 from strikemap.layers.report import Problem, Severity
+from strikemap.layers.schema import RAW_IP_URL_PATTERN
 
 COUNTRY_CODE_FIELDS = ("owner_country", "reported_countries", "iso3")
 """Properties that hold ISO3 codes."""
@@ -83,7 +85,7 @@ class Table:
                 field=field,
                 code=code,
             )
-            for i in positions
+            for i in positions.tolist()
         ]
 
 
@@ -114,14 +116,55 @@ def bad_items(elements: pd.Series, ok: pd.Series, size: int) -> pd.Series:
     return words.reindex(range(size))
 
 
+def flag_raw_ip_sources(table: Table, items: pd.Series, size: int, *, field: str) -> list[Problem]:
+    """Return an error per feature or row citing a URL on a bare IP address.
+
+    Such a URL hides its publisher (usually it is a copy on an unknown server), and sources are
+    shown to readers in the app and every export, so it is refused rather than warned about.
+
+    Parameters
+    ----------
+    table
+        The checked table.
+    items
+        The source items, one per row, indexed by feature or row position.
+    size
+        Number of features or rows.
+    field
+        The property or column holding the sources.
+    """
+    text = items.map(lambda v: v.strip() if isinstance(v, str) else "").astype(object)
+    raw = bad_items(items, ~text.str.match(RAW_IP_URL_PATTERN).astype(bool), size)
+    return table.flag(
+        raw.notna(),
+        field=field,
+        code="raw-ip-source",
+        message=lambda i: (
+            f"{field} holds {raw.iloc[i]}, a URL on a bare IP address that hides its publisher "
+            "(usually a copy); cite the original publisher's URL instead, or drop it when "
+            "another source carries the same facts"
+        ),
+    )
+
+
 def parse_dates(values: pd.Series) -> pd.Series:
-    """Parse ``YYYY-MM-DD`` text (or date objects) to timestamps; anything else gives NaT."""
-    text = values.map(_date_text)
-    shaped = text.str.fullmatch(ISO_DATE).fillna(False).astype(bool)
-    return pd.to_datetime(text.where(shaped), format="%Y-%m-%d", errors="coerce")
+    """Parse ``YYYY-MM-DD`` text (or date objects) to timestamps; anything else gives NaT.
+
+    Dates outside ``limits.DATE_MIN..DATE_MAX`` give NaT too (``date_shaped`` tells them apart).
+    """
+    text = values.map(date_text)
+    usable = date_in_range(text)
+    return pd.to_datetime(text.where(usable), format="%Y-%m-%d", errors="coerce")
 
 
-def _date_text(value: object) -> str | None:
+def date_shaped(values: pd.Series) -> pd.Series:
+    """Whether each value is ``YYYY-MM-DD`` text or a date object (whatever the year)."""
+    text = values.map(date_text)
+    return text.astype("string").str.fullmatch(ISO_DATE).fillna(False).astype(bool)
+
+
+def date_text(value: object) -> str | None:
+    """Return a date as ``YYYY-MM-DD`` text (text stripped), ``None`` for anything else."""
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, date):

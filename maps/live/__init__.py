@@ -22,8 +22,8 @@ import geopandas as gpd
 import pandas as pd
 
 from strikemap.analysis.view import View
-from strikemap.geo.crs import folium_location
 from strikemap.geo.rules import SNAP_TOLERANCE_M
+from strikemap.maps.latlon import folium_location
 from strikemap.maps.live.base import base_map, script_json
 from strikemap.maps.live.config import (
     BASEMAPS,
@@ -73,6 +73,7 @@ def build_map(
     radius_m: Mapping[int, float] = UNCERTAINTY_RADIUS_M,
     country_names: Mapping[str, str] | None = None,
     prepared: Mapping[str, dict] | None = None,
+    chain: str | None = None,
 ) -> folium.Map:
     """Return one standalone map of the layers, the view's strikes and a selection.
 
@@ -100,6 +101,9 @@ def build_map(
         ISO3 -> name, for the selection's labels.
     prepared
         ``{layer name: layer_features(frame, spec)}`` computed earlier.
+    chain
+        The selected strike's impact chain as escaped HTML (``popups.impact_chain_html``),
+        opened by a click on the selection ring.
 
     Returns
     -------
@@ -126,6 +130,7 @@ def build_map(
         probe=is_probe,
         radius_m=radius_m,
         country_names=country_names,
+        chain=chain,
     )
     fmap.add_child(Overlay(payload))
     return fmap
@@ -145,12 +150,13 @@ def view_overlay(
     country_names: Mapping[str, str] | None = None,
     assets: gpd.GeoDataFrame | None = None,
     snap_tolerance_m: float = SNAP_TOLERANCE_M,
+    chain: str | None = None,
 ) -> str:
     """Return the overlay payload (JSON) of a view: basemap, strikes, legend, selection.
 
     ``strikes_json`` is ``script_json(strikes_payload(...))``, and ``region_outlines`` whether it
     draws some strikes as region outlines; ``focus`` is the selected strike (or the probe) and
-    ``focus_links`` its links.
+    ``focus_links`` its links; ``chain``, escaped HTML, is the ring's popup.
     """
     selection = None
     if focus is not None:
@@ -164,6 +170,7 @@ def view_overlay(
             assets=assets,
             snap_tolerance_m=snap_tolerance_m,
         )
+        selection["chain"] = chain
     legend = legend_sections(
         view.color_by, layers, selection=selection, region_outlines=region_outlines
     )

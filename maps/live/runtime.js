@@ -512,9 +512,11 @@
     if (sel.radius) {
       group.addLayer(L.circle(sel.point, { radius: sel.radius, color: sel.linkColor, weight: 2, dashArray: "6 4", fill: true, fillOpacity: 0.06, interactive: false, className: "strikemap-uncertainty" }));
     }
-    group.addLayer(L.circleMarker(sel.point, {
+    var ring = L.circleMarker(sel.point, {
       radius: 11, color: sel.linkColor, weight: 3, fill: false, className: "strikemap-selected", pane: "strikes",
-    }).bindTooltip(sel.label));
+    }).bindTooltip(sel.label);
+    if (sel.chain) ring.bindPopup(sel.chain, { maxWidth: 460 });  // escaped HTML (maps.popups)
+    group.addLayer(ring);
     if (sel.pan && !S.map.getBounds().contains(sel.point)) S.map.panTo(sel.point);
   }
 

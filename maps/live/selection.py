@@ -16,12 +16,12 @@ import pandas as pd
 import shapely
 
 from strikemap.geo.assets import combine_assets
-from strikemap.geo.crs import folium_location, folium_locations
 from strikemap.geo.network import network_for
 from strikemap.geo.routes import Route, relation_routes
 from strikemap.geo.rules import ASSET_RELATIONS, CONFIDENCE_ORDER, SNAP_TOLERANCE_M
-from strikemap.layers.catalog import BY_NAME
+from strikemap.layers.catalog import ASSET_ROLES, BY_NAME
 from strikemap.maps import popups, style
+from strikemap.maps.latlon import folium_location, folium_locations
 from strikemap.maps.live.config import (
     COUNTRIES_LAYER,
     PIPELINES_LAYER,
@@ -221,7 +221,7 @@ def route_lines(
     wanted = links["relation"].isin(["supply_origin", "transit"])
     if pipelines is None or pipelines.empty or countries is None or not wanted.any():
         return []
-    assets = assets if assets is not None else combine_assets(layers)
+    assets = assets if assets is not None else combine_assets(layers, layers=ASSET_ROLES)
     network = network_for(assets, snap_tolerance_m=snap_tolerance_m)
     routes = relation_routes(links[wanted.to_numpy()], network, pipelines, countries)
     asset_names = dict(zip(assets["id"].astype(str), assets["name"], strict=True))

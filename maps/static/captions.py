@@ -11,7 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from strikemap.analysis.view import View
-from strikemap.layers.schema import DATASET_SOURCE_PREFIX
+from strikemap.layers.schema import DATASET_SOURCE_PREFIX, REPORTED_STATUSES
 
 MAX_FOOTER_PUBLISHERS = 80
 """Publishers named in the footer at most (the most cited); the rest are counted."""
@@ -61,6 +61,8 @@ def filters_text(view: View, *, country_names: Mapping[str, str] | None = None) 
         words.append("relations: " + ", ".join(view.relations))
     if view.min_confidence != "low":
         words.append(f"links of {view.min_confidence} confidence or more")
+    if not view.include_reported:
+        words.append("unconfirmed and disputed strikes left out")
     if view.include_context:
         words.append("context events included")
     if view.include_candidates:
@@ -68,15 +70,30 @@ def filters_text(view: View, *, country_names: Mapping[str, str] | None = None) 
     return words
 
 
+def count_text(view: View, strikes: gpd.GeoDataFrame) -> str:
+    """Return the number of strikes shown, with the unconfirmed and disputed ones counted apart.
+
+    ``3 confirmed strikes`` when the view shows confirmed strikes only (or nothing else is
+    shown), else e.g. ``4 strikes (1 unconfirmed)``.
+    """
+    count = len(strikes)
+    noun = "strike" if count == 1 else "strikes"
+    statuses = strikes["status"] if "status" in strikes.columns else pd.Series(dtype=object)
+    marked = [
+        f"{n} {status}" for status in REPORTED_STATUSES if (n := int(statuses.eq(status).sum()))
+    ]
+    only_confirmed = set(view.statuses) <= {"confirmed", *REPORTED_STATUSES}
+    if only_confirmed and not marked:
+        return f"{count} confirmed {noun}"
+    return f"{count} {noun}" + (f" ({', '.join(marked)})" if marked else "")
+
+
 def subtitle_text(view: View, strikes: gpd.GeoDataFrame, *, countries: gpd.GeoDataFrame) -> str:
     """Return the time window, counts and filters in one line of words."""
     names = {}
     if not countries.empty and "iso3" in countries.columns:
         names = dict(zip(countries["iso3"], countries["name"], strict=False))
-    count = len(strikes)
-    kind = "confirmed " if view.statuses == ("confirmed",) else ""
-    noun = "strike" if count == 1 else "strikes"
-    parts = [time_window_text(view, strikes), f"{count} {kind}{noun}"]
+    parts = [time_window_text(view, strikes), count_text(view, strikes)]
     parts += filters_text(view, country_names=names)
     parts.append(f"coloured by {view.color_by}")
     return " · ".join(parts)
@@ -102,6 +119,14 @@ def publishers(strikes: gpd.GeoDataFrame, *, limit: int | None = None) -> list[s
             ascending=False, kind="stable"
         )[:limit]
     return sorted(counts.index, key=str.lower)
+
+
+def source_publisher(source: str) -> str:
+    """Return who published one source: a URL's host without ``www.``, or a dataset's name."""
+    source = str(source).strip()
+    if source.startswith(DATASET_SOURCE_PREFIX):
+        return source[len(DATASET_SOURCE_PREFIX) :].strip()
+    return _hostname(source).removeprefix("www.") or source
 
 
 def _hostname(url: str) -> str:

@@ -129,7 +129,7 @@ def render_static_map(
         data = figure_bytes(fig, fmt=fmt, dpi=dpi, title=title or DEFAULT_TITLE)
     path = write_output(data, out)
     spec = PAGES[page]
-    size_px = _png_size(data) if fmt == "png" else None
+    size_px = png_size(data) if fmt == "png" else None
     for warning in info.warnings:
         log.warning("%s", warning)
     return ExportResult(
@@ -149,7 +149,7 @@ def render_static_map(
     )
 
 
-def _png_size(data: bytes) -> tuple[int, int]:
+def png_size(data: bytes) -> tuple[int, int]:
     """Width and height from a PNG's IHDR chunk."""
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
