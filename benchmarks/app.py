@@ -24,6 +24,8 @@ Usage::
     python benchmarks/app.py                     # 1e3, 1e4, 1e5 strikes
     python benchmarks/app.py --sizes 10000 --reference
     python benchmarks/app.py --screenshot docs/img/app-orlivka.png   # shipped data, Orlivka
+
+``STRIKEMAP_BENCH_TIMEOUT_MS`` (default 300000) bounds each wait, so a stuck step fails early.
 """
 
 from __future__ import annotations
