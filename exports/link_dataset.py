@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TextIO
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as pds
@@ -69,15 +70,13 @@ def parquet_table(
     assets
         The combined assets: give them for GeoParquet (``links_to_frame``'s geometry).
     """
-    table = link_table(links)
-    date_of = pd.Series(strikes["date"].astype(str).to_numpy(object), index=strikes["id"])
-    table[DATE_COLUMN] = date_of.reindex(table["strike_id"]).to_numpy(object)
-    columns = {
-        c: pa.array(table[c], pa.int64())
-        if c == "distance_m"
-        else pa.array(table[c].to_numpy(object), pa.string())
-        for c in table.columns
-    }
+    table = links.reindex(columns=list(LINK_COLUMNS))
+    columns = {c: _text_array(table[c]) for c in LINK_COLUMNS if c != "distance_m"}
+    metres = pd.to_numeric(table["distance_m"], errors="coerce").round(0).to_numpy(float)
+    columns["distance_m"] = pa.array(
+        np.nan_to_num(metres).astype(np.int64), pa.int64(), mask=np.isnan(metres)
+    )
+    columns[DATE_COLUMN] = _strike_dates(table["strike_id"], strikes)
     arrow = pa.table({c: columns[c] for c in (*LINK_COLUMNS, DATE_COLUMN)})
     if assets is None:
         return arrow
@@ -95,6 +94,31 @@ def parquet_table(
         },
     }
     return arrow.replace_schema_metadata({b"geo": json.dumps(meta).encode()})
+
+
+def _text_array(values: pd.Series) -> pa.Array:
+    """Return a text column as Arrow strings, ``""`` for missing (categoricals as dictionaries)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        if (codes >= 0).all():
+            categories = values.cat.categories.astype(str).to_numpy(object)
+            return pa.DictionaryArray.from_arrays(
+                pa.array(codes, pa.int32()), pa.array(categories, pa.string())
+            )
+    text = values.astype(object).where(values.notna(), "")
+    return pa.array(text.astype(str).to_numpy(object), pa.string())
+
+
+def _strike_dates(strike_ids: pd.Series, strikes: pd.DataFrame) -> pa.Array:
+    """Return each row's strike date (ISO text), looked up once per distinct strike."""
+    if not len(strike_ids):
+        return pa.array([], pa.string())
+    ids = strike_ids.astype("category").cat.remove_unused_categories()
+    date_of = pd.Series(strikes["date"].astype(str).to_numpy(object), index=strikes["id"])
+    dates = date_of.reindex(ids.cat.categories.astype(str)).fillna("").to_numpy(object)
+    return pa.DictionaryArray.from_arrays(
+        pa.array(ids.cat.codes.to_numpy(), pa.int32()), pa.array(dates, pa.string())
+    )
 
 
 def write_parquet_file(table: pa.Table, path: Path) -> None:

@@ -38,6 +38,8 @@ class PartitionJob:
         What to show and how to link (``rules`` as ``analysis.rules_for`` gives them).
     geometry
         Write GeoParquet parts (link lines and points, as ``exports.links.links_to_frame``).
+    explain
+        Write the ``detail`` sentences (the benchmarks time the join without them).
     """
 
     assets: gpd.GeoDataFrame
@@ -48,6 +50,7 @@ class PartitionJob:
     view: View
     rules: ImpactRules
     geometry: bool = False
+    explain: bool = True
     _built: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -103,7 +106,7 @@ class PartitionJob:
         """
         links = link_prepared(strikes, self.context())
         strikes, shown = apply_view(strikes, links, self.view, asset_types=self.asset_types)
-        if shown.empty:
+        if shown.empty or not self.explain:
             return len(strikes), shown
         explainer = LinkExplainer(
             strikes,

@@ -15,6 +15,7 @@ COLUMNS = [
     "links",
     "seconds",
     "peak_mb",
+    "worker_mb",
     "time_vs_duckdb",
     "mem_vs_duckdb",
     "sjoin_vs_impact",
@@ -38,12 +39,17 @@ def test_impact_benchmark_small_prints_every_method_with_ratios():
     header, *rows = done.stdout.strip().splitlines()
     assert header.split() == COLUMNS
     cells = [row.split() for row in rows]
-    assert [c[2] for c in cells] == ["impact", "sjoin", "duckdb"]
+    assert [c[2] for c in cells] == ["impact", "partitioned", "dask", "sjoin", "duckdb"]
     by_method = {c[2]: dict(zip(COLUMNS, c, strict=True)) for c in cells}
     assert by_method["duckdb"]["time_vs_duckdb"] == "1.00"
     # the join finds the same strike-asset pairs as DuckDB, up to planar-vs-geodesic edge cases
     impact_pairs, duck_pairs = int(by_method["impact"]["pairs"]), int(by_method["duckdb"]["pairs"])
     assert abs(impact_pairs - duck_pairs) <= 0.02 * duck_pairs
+    # the partitioned join, in process and on two Dask workers, finds the same rows as the join
+    for method in ("partitioned", "dask"):
+        assert by_method[method]["pairs"] == by_method["impact"]["pairs"]
+        assert by_method[method]["links"] == by_method["impact"]["links"]
+    assert float(by_method["dask"]["worker_mb"]) > 0
 
 
 def test_impact_benchmark_rejects_a_bad_size():
