@@ -51,7 +51,7 @@ from strikemap.layers.catalog import CATALOG, OPEN_DATA_BOUNDS
 from strikemap.layers.errors import LayerReadError, LayerValidationError
 from strikemap.layers.history import HistoryError, Retention
 from strikemap.layers.importers import IMPORTERS, ImportFileError, importer_options
-from strikemap.layers.io import read_layer
+from strikemap.layers.io import layer_path, read_layer
 from strikemap.layers.journal import WriteError, recover_if_needed
 from strikemap.layers.lock import LockError, write_lock
 from strikemap.layers.paths import DATA_DIR_ENV, resolve_data_dir
@@ -176,13 +176,15 @@ def _run_layers(args: argparse.Namespace) -> int:
     rows = [("name", "file", "geometry", "features", "title")]
     unreadable = False
     for spec in CATALOG:
-        path = data_dir / spec.file
+        file = spec.file
         try:
+            path = layer_path(spec, data_dir)
+            file = path.name
             count = str(len(read_layer(spec, data_dir=data_dir))) if path.exists() else "missing"
         except LayerReadError as exc:
             log.warning("%s", exc)
             count, unreadable = "unreadable", True
-        rows.append((spec.name, spec.file, "/".join(spec.geometry_types), count, spec.title))
+        rows.append((spec.name, file, "/".join(spec.geometry_types), count, spec.title))
     print(_table(rows))
     return EXIT_INVALID_DATA if unreadable else EXIT_OK
 
@@ -967,6 +969,15 @@ def _add_import_parser(verbs: argparse._SubParsersAction) -> None:
         metavar="MW",
         help="powerplants: skip plants smaller than MW",
     )
+    parser.add_argument(
+        "--format",
+        choices=("geojson", "parquet"),
+        dest="layer_format",
+        default="auto",
+        help="write the strikes layer as GeoJSON (strikes.geojson) or GeoParquet "
+        "(strikes.parquet, for large layers such as a year of FIRMS detections); the old file "
+        "is removed in the same write (default: keep the format the layer is stored in)",
+    )
     parser.set_defaults(run=_run_import)
 
 
@@ -1009,7 +1020,7 @@ def _run_import(args: argparse.Namespace) -> int:
         elif plan.blocked:
             print("strict: rejected rows, nothing written")
         elif plan.changed:
-            paths = apply_plan(plan, data_dir=data_dir)
+            paths = apply_plan(plan, data_dir=data_dir, layer_format=args.layer_format)
             print(
                 f"wrote {', '.join(p.name for p in paths)} (previous version kept: "
                 "strikemap history)"

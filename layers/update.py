@@ -23,10 +23,10 @@ import shapely
 
 from strikemap.layers import history, journal
 from strikemap.layers.catalog import ASSET_LAYERS, BY_NAME, STRIKES
-from strikemap.layers.errors import LayerValidationError
+from strikemap.layers.errors import LayerValidationError, LayerWriteError
 from strikemap.layers.importers import IMPORTERS, ParsedImport, Progress, Rejected
 from strikemap.layers.importers.common import WHERE_COLUMN, incoming_frame
-from strikemap.layers.io import layer_to_geojson, read_country_codes, read_layers
+from strikemap.layers.io import layer_bytes, layer_path, read_country_codes, read_layers
 from strikemap.layers.lock import write_lock
 from strikemap.layers.merge import LayerDiff, merge_layer
 from strikemap.layers.paths import resolve_data_dir
@@ -289,8 +289,17 @@ class _ReferenceContext:
 # Applying
 
 
+LAYER_FORMATS = ("auto", "geojson", "parquet")
+"""How ``apply_plan`` writes a layer: as it is stored now (``auto``), GeoJSON, or GeoParquet
+(layers with ``LayerSpec.large_file`` only)."""
+
+
 def apply_plan(
-    plan: ImportPlan, *, data_dir: str | Path | None = None, hook: journal.Hook | None = None
+    plan: ImportPlan,
+    *,
+    data_dir: str | Path | None = None,
+    hook: journal.Hook | None = None,
+    layer_format: str = "auto",
 ) -> list[Path]:
     """Write what ``plan`` describes: validate the whole result, keep history, replace files.
 
@@ -302,6 +311,9 @@ def apply_plan(
         Data folder; defaults to the one the plan was made against.
     hook
         Called with each step of the write (``layers.journal``; for the crash tests).
+    layer_format
+        One of ``LAYER_FORMATS``. Writing a layer in the other format removes its old file in
+        the same transaction.
 
     Returns
     -------
@@ -316,6 +328,9 @@ def apply_plan(
         When the data files changed since the plan was made.
     LayerValidationError
         When the resulting layer set does not validate; nothing is written.
+    LayerWriteError
+        When GeoParquet is asked for a layer kept as GeoJSON, or the layer is a partitioned
+        GeoParquet folder (read, never rewritten); nothing is written.
     """
     folder = resolve_data_dir(data_dir if data_dir is not None else plan.data_dir)
     if plan.blocked:
@@ -325,13 +340,46 @@ def apply_plan(
             f"import (--strict); nothing was written:\n{listed}"
         )
         raise ImportRejectedError(msg)
-    contents = {
-        BY_NAME[name].file: layer_to_geojson(diff.frame, BY_NAME[name]).encode("utf-8")
-        for name, diff in plan.diffs.items()
-        if diff.changed
-    }
+    contents: dict[str, bytes | None] = {}
+    for name, diff in plan.diffs.items():
+        if diff.changed:
+            contents.update(layer_contents(diff.frame, name, folder, layer_format))
     action = f"{plan.kind} {plan.source.name}: {len(plan.added)} added, {len(plan.updated)} updated"
     return commit_files(contents, data_dir=folder, action=action, expected=plan.base, hook=hook)
+
+
+def layer_contents(
+    frame: gpd.GeoDataFrame, name: str, folder: Path, layer_format: str = "auto"
+) -> dict[str, bytes | None]:
+    """Return the data files that hold layer ``name`` as ``frame`` (None: remove the file).
+
+    Raises
+    ------
+    LayerWriteError
+        As ``apply_plan``.
+    LayerReadError
+        When the layer is stored both as GeoJSON and as GeoParquet.
+    """
+    spec = BY_NAME[name]
+    current = layer_path(spec, folder)
+    parquet = layer_format == "parquet" or (
+        layer_format == "auto" and current != folder / spec.file
+    )
+    if parquet and not spec.large_file:
+        msg = f"the {name} layer is kept as GeoJSON ({spec.file}); only strikes may be GeoParquet"
+        raise LayerWriteError(msg)
+    if current.is_dir():
+        msg = (
+            f"{current}: is a partitioned GeoParquet folder, which strikemap reads but does not "
+            f"rewrite; move it out, import into one {spec.large_file} file, then add the parts"
+        )
+        raise LayerWriteError(msg)
+    if parquet:
+        return {spec.large_file: layer_bytes(frame, spec, parquet=True), spec.file: None}
+    contents: dict[str, bytes | None] = {spec.file: layer_bytes(frame, spec)}
+    if spec.large_file:
+        contents[spec.large_file] = None
+    return contents
 
 
 def commit_files(
