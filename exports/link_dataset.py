@@ -48,7 +48,7 @@ DATE_COLUMN = "strike_date"
 PART_PATTERN = "part-{:05d}.parquet"
 ROW_GROUP_ROWS = 65_536
 """Rows per Parquet row group: date windows read only the groups they need."""
-CHUNK_ROWS = 500_000
+CHUNK_ROWS = 100_000
 """Rows per date window when a dataset is streamed in order (a strike's rows stay together)."""
 PARQUET_FORMATS = ("parquet", "geoparquet")
 

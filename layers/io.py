@@ -120,9 +120,16 @@ def read_layer_frame(path: Path) -> gpd.GeoDataFrame:
 def _check_size(path: Path) -> None:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
+        large = {spec.file: spec.large_file for spec in CATALOG if spec.large_file}
+        fix = (
+            f"store the layer as GeoParquet, {large[path.name]} (strikemap import ... --format "
+            "parquet, or geopandas to_parquet)"
+            if path.name in large
+            else "split the layer or simplify its geometry"
+        )
         reason = (
             f"is {size / 2**20:.0f} MB, larger than the {MAX_FILE_BYTES // 2**20} MB strikemap "
-            "reads; split the layer or simplify its geometry"
+            f"reads; {fix}"
         )
         raise LayerReadError(f"{path}: {reason}", code="too-large", reason=reason)
 

@@ -6,8 +6,8 @@ The shared inputs (``PartitionJob``: assets, relations, countries, view, rules) 
 every worker (``Client.scatter(..., broadcast=True)``); each worker prepares the join's context
 once and then links partition after partition, writing each partition's part file itself, so
 only counts travel back. Strikes come either from memory (cut into spatial partitions here and
-sent one by one) or from a GeoParquet dataset read on the workers (``dask_geopandas``), put in
-spatial order on the cluster with a Hilbert shuffle. Workers must see the output folder: on a
+sent one by one) or from a GeoParquet file or dataset read on the workers, sorted on the cluster
+along a Hilbert curve. Workers must see the output folder: on a
 cluster of several machines, a shared file system.
 """
 
@@ -20,9 +20,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
+import shapely
 
 from strikemap.geo.errors import ImpactInputError
-from strikemap.geo.partition import DEFAULT_PARTITION_STRIKES, require_unique_ids, strike_partitions
+from strikemap.geo.partition import (
+    DEFAULT_PARTITION_STRIKES,
+    hilbert_keys,
+    require_unique_ids,
+    strike_partitions,
+)
+from strikemap.layers.catalog import STRIKES
+from strikemap.layers.io import STORAGE_CRS, normalise_layer
+from strikemap.layers.parquet import parquet_rows
 from strikemap.scale.errors import ClusterError
 from strikemap.scale.job import PartitionJob, PartStats, run_partition
 from strikemap.scale.local import RunStats
@@ -53,6 +63,7 @@ def dask_client(
         raise ClusterError(msg) from exc
     if not logging.getLogger().isEnabledFor(logging.DEBUG):  # the scheduler's chatter
         logging.getLogger("distributed").setLevel(logging.WARNING)
+        logging.getLogger("distributed.shuffle").setLevel(logging.ERROR)  # "initialized by"
     if scheduler:
         try:
             client = Client(scheduler, timeout="5s")
@@ -126,22 +137,57 @@ def _run_frames(
 def _run_parquet(
     client: object, shared: object, job: PartitionJob, path: Path, folder: Path, size: int
 ) -> list[PartStats]:
-    """Read a GeoParquet strikes dataset on the workers, shuffle it spatially, link each part."""
-    import dask
-    import dask_geopandas
+    """Read a GeoParquet strikes dataset on the workers, sort it along a Hilbert curve, link.
 
-    frame = dask_geopandas.read_parquet(str(path))
+    The sort is dask.dataframe's on a Hilbert key of each point over the whole globe (the
+    partition boundaries need not match the in-process engine's: any partition of the strikes
+    gives the same rows). dask_geopandas' ``spatial_shuffle`` is not used: with dask 2026.8 it
+    hands WKB bytes where it expects geometries once a dataset has several row groups.
+    """
+    import dask
+    import dask.dataframe as dd
+
+    parquet_rows(path)  # refuses what is not GeoParquet in EPSG:4326, before the cluster works
+    frame = dd.read_parquet(str(path))
     total, unique = dask.compute(frame["id"].size, frame["id"].nunique())
     if total != unique:
         msg = f"{path}: {total - unique} strike ids occur more than once; strike ids must be unique"
         raise ImpactInputError(msg)
     npartitions = max(1, math.ceil(total / size))  # run_partition applies the view's filters
-    ordered = frame.spatial_shuffle(by="hilbert", npartitions=npartitions)
+    keyed = frame.assign(
+        **{
+            HILBERT_COLUMN: frame["geometry"].map_partitions(
+                _wkb_hilbert_keys, meta=(HILBERT_COLUMN, "int64")
+            )
+        }
+    )
+    ordered = keyed.sort_values(HILBERT_COLUMN, npartitions=npartitions)
     tasks = [
-        dask.delayed(run_partition)(shared, part, str(folder), number)
+        dask.delayed(run_partition)(shared, dask.delayed(_as_layer)(part), str(folder), number)
         for number, part in enumerate(ordered.to_delayed())
     ]
     return list(client.compute(tasks, sync=True))
+
+
+HILBERT_COLUMN = "_strikemap_hilbert"
+WORLD = (-180.0, -90.0, 180.0, 90.0)
+
+
+def _wkb_hilbert_keys(wkb: pd.Series) -> pd.Series:
+    """Return the Hilbert key (over the globe) of each WKB point."""
+    points = shapely.from_wkb(wkb.to_numpy(object), on_invalid="ignore")
+    keys = hilbert_keys(shapely.get_x(points), shapely.get_y(points), bounds=WORLD)
+    return pd.Series(keys, index=wkb.index, dtype="int64", name=HILBERT_COLUMN)
+
+
+def _as_layer(part: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Bring a partition read from GeoParquet (WKB geometry) to the loader's form."""
+    part = part.drop(columns=[HILBERT_COLUMN]).reset_index(drop=True)
+    geometry = shapely.from_wkb(part["geometry"].to_numpy(object), on_invalid="ignore")
+    frame = gpd.GeoDataFrame(
+        part.drop(columns=["geometry"]), geometry=gpd.GeoSeries(geometry, crs=STORAGE_CRS)
+    )
+    return normalise_layer(frame, STRIKES)
 
 
 def dashboard_link(client: object) -> str:

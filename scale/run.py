@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+import geopandas as gpd
+
 from strikemap.analysis.dataset import Dataset
 from strikemap.analysis.view import View
 from strikemap.exports.files import ExportWriteError
@@ -31,6 +33,9 @@ from strikemap.exports.link_dataset import (
 )
 from strikemap.geo.partition import DEFAULT_PARTITION_STRIKES
 from strikemap.geo.rules import DEFAULT_RULES, ImpactRules
+from strikemap.layers.catalog import STRIKES
+from strikemap.layers.io import layer_path
+from strikemap.layers.parquet import is_parquet
 from strikemap.scale.job import PartitionJob
 from strikemap.scale.local import RunStats, run_in_process
 
@@ -105,8 +110,17 @@ def _run(job: PartitionJob, dataset: Dataset, folder: Path, options: EngineOptio
         with dask_client(workers=options.workers, scheduler=options.scheduler) as client:
             if options.on_cluster is not None:
                 options.on_cluster(dashboard_link(client))
-            return run_on_dask(client, job, dataset.strikes, folder, size=options.size)
+            return run_on_dask(client, job, _strikes_source(dataset), folder, size=options.size)
     return run_in_process(job, dataset.strikes, folder, size=options.size)
+
+
+def _strikes_source(dataset: Dataset) -> gpd.GeoDataFrame | Path:
+    """Return the strikes for Dask: a GeoParquet layer's path (workers read it), else the frame."""
+    if dataset.data_dir is not None:
+        path = layer_path(STRIKES, dataset.data_dir)
+        if is_parquet(path) and path.exists():
+            return path.resolve()
+    return dataset.strikes
 
 
 def _stream_to_file(out: Path, write: Callable[[TextIO], int]) -> None:

@@ -103,3 +103,21 @@ def test_history_benchmark_small_prints_sizes_and_the_ratio():
     assert lines[1].startswith("full copy per write (before):")
     assert "x smaller)" in lines[2]
     assert "KB per add" in lines[3]
+
+
+CLI_BENCHMARK = BENCHMARK.parent / "cli_impact.py"
+
+
+def test_end_to_end_benchmark_compares_the_engines_with_the_geopandas_script():
+    done = run_benchmark(
+        CLI_BENCHMARK, "500", "--methods", "inprocess,partitioned,geopandas", timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    header, *rows = done.stdout.strip().splitlines()
+    assert header.split() == ["strikes", "method", "rows", "seconds", "vs_geopandas"]
+    cells = {row.split()[1]: row.split() for row in rows}
+    assert list(cells) == ["inprocess", "partitioned", "geopandas"]
+    # both engines write the same table; the script writes only its dwithin pairs
+    assert cells["partitioned"][2] == cells["inprocess"][2]
+    assert int(cells["geopandas"][2]) > 0
+    assert cells["geopandas"][4] == "1.00"

@@ -297,3 +297,35 @@ def test_an_unreachable_scheduler_is_a_usage_error(tmp_path):
     )
     assert code == 2
     assert "--scheduler tcp://127.0.0.1:9: no Dask scheduler answers there" in text
+
+
+@pytest.mark.slow
+def test_dask_workers_read_partitioned_geoparquet_strikes_with_the_same_bytes(tmp_path):
+    """The CLI hands a GeoParquet strikes folder to the workers, which read their own parts."""
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from strikemap.layers.catalog import STRIKES
+    from strikemap.layers.io import layer_to_parquet, read_layer
+    from strikemap.layers.paths import SHIPPED_DATA_DIR
+
+    expected = _impact(tmp_path, "in.csv", "--include-candidates")
+    folder = tmp_path / "data"
+    shutil.copytree(SHIPPED_DATA_DIR, folder, ignore=shutil.ignore_patterns(".*"))
+    table = pq.read_table(
+        pa.BufferReader(layer_to_parquet(read_layer(STRIKES, data_dir=folder), STRIKES))
+    )
+    (folder / STRIKES.file).unlink()
+    parts = folder / STRIKES.large_file
+    parts.mkdir()
+    for n, start in enumerate(range(0, table.num_rows, 10)):
+        pq.write_table(table.slice(start, 10), parts / f"part-{n}.parquet")
+    out = tmp_path / "dask.csv"
+    code, text = run_cli(
+        "impact", "--engine", "dask", "--workers", 2, "--partition-size", 4,
+        "--include-candidates", "--data-dir", folder, "--out", out,
+    )  # fmt: skip
+    assert code == 0, text
+    assert out.read_bytes() == expected
