@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -139,7 +140,7 @@ def _run_parquet(
 ) -> list[PartStats]:
     """Read a GeoParquet strikes dataset on the workers, sort it along a Hilbert curve, link.
 
-    The sort is dask.dataframe's on a Hilbert key of each point over the whole globe (the
+    The strikes are cut at quantiles of a Hilbert key of each point over the whole globe (the
     partition boundaries need not match the in-process engine's: any partition of the strikes
     gives the same rows). dask_geopandas' ``spatial_shuffle`` is not used: with dask 2026.8 it
     hands WKB bytes where it expects geometries once a dataset has several row groups.
@@ -161,7 +162,7 @@ def _run_parquet(
             )
         }
     )
-    ordered = keyed.sort_values(HILBERT_COLUMN, npartitions=npartitions)
+    ordered = keyed.set_index(HILBERT_COLUMN, divisions=_divisions(keyed, npartitions))
     tasks = [
         dask.delayed(run_partition)(shared, dask.delayed(_as_layer)(part), str(folder), number)
         for number, part in enumerate(ordered.to_delayed())
@@ -173,6 +174,17 @@ HILBERT_COLUMN = "_strikemap_hilbert"
 WORLD = (-180.0, -90.0, 180.0, 90.0)
 
 
+def _divisions(keyed: object, npartitions: int) -> list[int]:
+    """Return Hilbert key boundaries cutting the strikes into about equal ``npartitions``.
+
+    (``sort_values(npartitions=...)`` kept one partition for a one-file dataset.)
+    """
+    keys = keyed[HILBERT_COLUMN]  # type: ignore[index]
+    quantiles = keys.quantile(np.linspace(0.0, 1.0, npartitions + 1)).compute()
+    divisions = sorted({int(q) for q in np.asarray(quantiles)})
+    return divisions if len(divisions) > 1 else [divisions[0], divisions[0] + 1]
+
+
 def _wkb_hilbert_keys(wkb: pd.Series) -> pd.Series:
     """Return the Hilbert key (over the globe) of each WKB point."""
     points = shapely.from_wkb(wkb.to_numpy(object), on_invalid="ignore")
@@ -182,7 +194,7 @@ def _wkb_hilbert_keys(wkb: pd.Series) -> pd.Series:
 
 def _as_layer(part: pd.DataFrame) -> gpd.GeoDataFrame:
     """Bring a partition read from GeoParquet (WKB geometry) to the loader's form."""
-    part = part.drop(columns=[HILBERT_COLUMN]).reset_index(drop=True)
+    part = part.reset_index(drop=True).drop(columns=[HILBERT_COLUMN], errors="ignore")
     geometry = shapely.from_wkb(part["geometry"].to_numpy(object), on_invalid="ignore")
     frame = gpd.GeoDataFrame(
         part.drop(columns=["geometry"]), geometry=gpd.GeoSeries(geometry, crs=STORAGE_CRS)
