@@ -3,7 +3,9 @@
 Would compiling it pay? ``geo.search.nearest_on_segments`` (numpy over every segment of each
 paired line, in chunks over two threads) against shapely 2's vectorised GEOS functions on the
 same pairs: ``shortest_line`` (the nearest point in one call) and ``line_locate_point`` +
-``line_interpolate_point``. Seeded random-walk lines of 5-50 vertices (300 m steps, metric
+``line_interpolate_point``; and, when numba is installed (it is no dependency of strikemap), the
+same loop compiled, one pair per iteration over two threads (compile time reported apart).
+Seeded random-walk lines of 5-50 vertices (300 m steps, metric
 coordinates) as in ``benchmarks/impact.py``; candidate pairs within 5 km. Best of three::
 
     python benchmarks/nearest_point.py [--pairs 1000000] [--lines 5000]
@@ -57,6 +59,30 @@ def best_of(run: Callable[[], Pair], repeat: int = 3) -> tuple[float, Pair]:
     return min(times), result
 
 
+def numba_kernel() -> Callable[..., None] | None:
+    """Return the nearest-point loop compiled with numba, or None when numba is missing."""
+    try:
+        from numba import njit, prange
+    except ImportError:
+        return None
+
+    @njit(parallel=True, cache=False)
+    def nearest(x0, y0, dx, dy, inv_l2, start, count, which, px, py, out_x, out_y):
+        for k in prange(len(which)):
+            g = which[k]
+            best, bx, by = np.inf, np.nan, np.nan
+            for i in range(start[g], start[g] + count[g]):
+                t = ((px[k] - x0[i]) * dx[i] + (py[k] - y0[i]) * dy[i]) * inv_l2[i]
+                t = min(max(t, 0.0), 1.0)
+                qx, qy = x0[i] + dx[i] * t, y0[i] + dy[i] * t
+                d = (px[k] - qx) ** 2 + (py[k] - qy) ** 2
+                if d < best:
+                    best, bx, by = d, qx, qy
+            out_x[k], out_y[k] = bx, by
+
+    return nearest
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=1_000_000)
@@ -87,12 +113,26 @@ def main(argv: list[str] | None = None) -> int:
         nearest = shapely.line_interpolate_point(paired, along)
         return shapely.get_x(nearest), shapely.get_y(nearest)
 
-    methods = {
+    methods: dict[str, Callable[[], Pair]] = {
         "numpy (2 threads)": numpy_threads,
         "numpy (1 thread)": numpy_one_thread,
         "GEOS shortest_line": geos_shortest_line,
         "GEOS locate+interpolate": geos_locate,
     }
+    compiled = numba_kernel()
+    if compiled is not None:
+        inv_length2 = segments.inv_length2
+
+        def numba_threads() -> Pair:
+            out_x, out_y = np.empty(len(which)), np.empty(len(which))
+            compiled(segments.x0, segments.y0, segments.dx, segments.dy, inv_length2,
+                     segments.start, segments.count, which, x, y, out_x, out_y)  # fmt: skip
+            return out_x, out_y
+
+        start = time.perf_counter()
+        numba_threads()
+        print(f"# numba compile + first run: {time.perf_counter() - start:.2f} s")
+        methods["numba (2 threads)"] = numba_threads
     reference: Pair | None = None
     print(f"{'method':<26} {'seconds':>8} {'us/pair':>8} {'vs numpy':>9} {'max diff m':>11}")
     base = None
