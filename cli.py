@@ -46,16 +46,18 @@ from strikemap.geo.rules import (
     RELATION_ORDER,
     ImpactRules,
 )
-from strikemap.layers import history
+from strikemap.layers import history, retention
+from strikemap.layers.add_strike import plan_add_strike
 from strikemap.layers.catalog import CATALOG, OPEN_DATA_BOUNDS
 from strikemap.layers.errors import LayerReadError, LayerValidationError
-from strikemap.layers.history import HistoryError, Retention
+from strikemap.layers.history import HistoryError
 from strikemap.layers.importers import IMPORTERS, ImportFileError, importer_options
 from strikemap.layers.io import layer_path, read_layer
 from strikemap.layers.journal import WriteError, recover_if_needed
 from strikemap.layers.lock import LockError, write_lock
 from strikemap.layers.paths import DATA_DIR_ENV, resolve_data_dir
 from strikemap.layers.report import DEFAULT_MAX_PER_FILE
+from strikemap.layers.retention import Retention
 from strikemap.layers.schema import (
     DATE_PRECISIONS,
     GEO_PRECISION_CODES,
@@ -67,7 +69,6 @@ from strikemap.layers.update import (
     PlanOutdatedError,
     apply_plan,
     commit_files,
-    plan_add_strike,
     plan_import,
     restore_version,
 )
@@ -1132,9 +1133,9 @@ def _add_history_parser(verbs: argparse._SubParsersAction) -> None:
         description="List the versions kept before each write, newest first, with what wrote "
         "them (interrupted writes too, saying whether they were finished or rolled back); "
         "`strikemap restore ID` puts one back. Versions are stored compressed; after each write "
-        f"the history keeps the newest {history.DEFAULT_KEEP} versions and every version younger "
-        f"than {history.DEFAULT_KEEP_DAYS:g} days (${history.KEEP_ENV}, "
-        f"${history.KEEP_DAYS_ENV}).",
+        f"the history keeps the newest {retention.DEFAULT_KEEP} versions and every version younger "
+        f"than {retention.DEFAULT_KEEP_DAYS:g} days (${retention.KEEP_ENV}, "
+        f"${retention.KEEP_DAYS_ENV}).",
     )
     _add_data_dir_option(parser)
     parser.add_argument(
@@ -1144,14 +1145,14 @@ def _add_history_parser(verbs: argparse._SubParsersAction) -> None:
         "--keep",
         type=_non_negative(int),
         metavar="N",
-        help=f"with --prune: keep the newest N versions (default {history.DEFAULT_KEEP})",
+        help=f"with --prune: keep the newest N versions (default {retention.DEFAULT_KEEP})",
     )
     parser.add_argument(
         "--keep-days",
         type=_non_negative(float),
         metavar="D",
         help=f"with --prune: keep versions younger than D days "
-        f"(default {history.DEFAULT_KEEP_DAYS:g})",
+        f"(default {retention.DEFAULT_KEEP_DAYS:g})",
     )
     parser.set_defaults(run=_run_history)
 
@@ -1175,13 +1176,13 @@ def _run_history(args: argparse.Namespace) -> int:
 
 def _prune_history(args: argparse.Namespace, data_dir: Path) -> int:
     try:
-        retention = Retention.from_env()
+        defaults = Retention.from_env()
     except ValueError as exc:
         raise _UsageError(str(exc)) from exc
-    keep = retention.keep if args.keep is None else args.keep
-    days = retention.keep_days if args.keep_days is None else args.keep_days
+    keep = defaults.keep if args.keep is None else args.keep
+    days = defaults.keep_days if args.keep_days is None else args.keep_days
     with write_lock(data_dir, action="history --prune"):
-        result = history.prune(data_dir=data_dir, retention=Retention(keep, days))
+        result = retention.prune(data_dir=data_dir, retention=Retention(keep, days))
     print(
         f"removed {len(result.removed)} versions (kept the newest {keep} and those younger than "
         f"{days:g} days); the history takes {result.bytes_after / 2**20:.1f} MB"
@@ -1194,7 +1195,7 @@ def _prune_history(args: argparse.Namespace, data_dir: Path) -> int:
 def _non_negative(kind: type) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
-            return history.parse_non_negative(text, kind)
+            return retention.parse_non_negative(text, kind)
         except ValueError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
 

@@ -20,11 +20,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from strikemap.layers.add_strike import add_strike
 from strikemap.layers.catalog import STRIKES
 from strikemap.layers.history import history_dir
 from strikemap.layers.io import read_layer, write_layer
 from strikemap.layers.paths import SHIPPED_DATA_DIR
-from strikemap.layers.update import add_strike
 
 
 def big_layer(folder: Path, copies: int, *, seed: int = 0) -> int:

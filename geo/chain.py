@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from strikemap.geo.detail import STRIKE_KNOWN_TO, LinkExplainer
+from strikemap.geo.detail import LinkExplainer
 from strikemap.geo.rules import ASSET_RELATIONS, CONFIDENCE_ORDER, RELATION_ORDER
+from strikemap.geo.wording import STRIKE_KNOWN_TO
 
 _NOTE_MARKERS = re.compile(r"\b(coords?|coordinates|derived from|centroid|wiki|mirror)\b", re.I)
 """Words that mark a research note rather than a place name."""

@@ -144,8 +144,14 @@ def _land_borders(kept: list[Segments], others: list[Segments]) -> list[Segments
     owner = np.repeat(np.arange(len(others)), [len(b.x0) for b in others])
     if not len(owner):
         return list(kept)
+    x0, y0, dx, dy = (
+        np.concatenate([getattr(b, f) for b in others]) for f in ("x0", "y0", "dx", "dy")
+    )
     every = Segments(
-        *(np.concatenate([getattr(b, f) for b in others]) for f in ("x0", "y0", "dx", "dy")),
+        x0,
+        y0,
+        dx,
+        dy,
         np.zeros(1, int),
         np.array([len(owner)]),
     )
@@ -264,7 +270,8 @@ def near_lines(
         found.append((which[keep], np.full(int(keep.sum()), code), distance[keep]))
     if not found:
         return empty
-    return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))
+    strike, country, distance = (np.concatenate(parts) for parts in zip(*found, strict=True))
+    return strike, country, distance
 
 
 def _segment_lines(segments: Segments) -> np.ndarray:

@@ -20,7 +20,8 @@ import functools
 import hashlib
 import itertools
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import networkx as nx
@@ -81,6 +82,14 @@ class PipelineNetwork:
     graph: nx.MultiDiGraph
     facility_nodes: dict[str, int]
     parts: _Parts
+    _by_node: dict[int, list[str]] = field(init=False, repr=False)
+    _line_codes: pd.Index = field(init=False, repr=False)
+    _line_first: np.ndarray = field(init=False, repr=False)
+    _line_count: np.ndarray = field(init=False, repr=False)
+    _chain_key: np.ndarray = field(init=False, repr=False)
+    _search: Callable[[Start], tuple[dict[int, int], dict[int, list[int]]]] = field(
+        init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         by_node: dict[int, list[str]] = {}

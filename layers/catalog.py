@@ -88,11 +88,11 @@ class LayerSpec:
 
     def color_of(self, asset_type: object) -> str:
         """Return the colour of a feature of ``asset_type`` (the layer's colour by default)."""
-        return self.type_colors.get(asset_type, self.color)  # type: ignore[arg-type]
+        return self.type_colors.get(str(asset_type), self.color)
 
     def marker_of(self, asset_type: object) -> str:
         """Return the matplotlib marker of a point of ``asset_type`` (a circle by default)."""
-        return self.type_markers.get(asset_type, "o")  # type: ignore[arg-type]
+        return self.type_markers.get(str(asset_type), "o")
 
     @property
     def attribution(self) -> str:

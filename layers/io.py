@@ -182,7 +182,9 @@ def _as_list(value: object) -> list[str]:
         return []
     if isinstance(value, str):
         return [value]
-    return [str(v) for v in value]  # numpy arrays and lists from pyogrio
+    if isinstance(value, Iterable):  # numpy arrays and lists from pyogrio
+        return [str(v) for v in value]
+    return [str(value)]
 
 
 def read_layers(

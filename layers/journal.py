@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from strikemap.layers import history
+from strikemap.layers import history, store
 from strikemap.layers.io import atomic_write_bytes
 from strikemap.layers.lock import write_lock
 
@@ -276,9 +276,9 @@ def _roll_forward(folder: Path, work: Path, journal: dict[str, object]) -> str:
     """Finish a decided write (it has a journal): move every staged file into place."""
     action = str(journal.get("action", "a write"))
     version_id = str(journal.get("version", ""))
-    files = journal.get("files") or {}
+    files = journal.get("files")
     done, kept_as_is = [], []
-    for name, sums in dict(files).items():
+    for name, sums in (files if isinstance(files, dict) else {}).items():
         if name not in history.data_file_names():
             continue
         target, staged = folder / name, work / name
@@ -439,7 +439,7 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _valid_version_id(version_id: str) -> bool:
-    forbidden = (".", "..", history.store.OBJECTS_DIR_NAME)
+    forbidden = (".", "..", store.OBJECTS_DIR_NAME)
     return bool(version_id) and "/" not in version_id and version_id not in forbidden
 
 

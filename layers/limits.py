@@ -10,6 +10,7 @@ thousand levels; pandas' timestamps end in 1677 and 2262).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date
 
 import pandas as pd
@@ -66,14 +67,14 @@ def json_depth(value: object, *, limit: int = MAX_JSON_DEPTH) -> int:
     only (they are the bulk of a layer, and a ragged nesting there makes the geometry
     unreadable, which the geometry checks report).
     """
-    kind = type(value)
-    if kind is dict:
+    children: Iterable[object]
+    if isinstance(value, dict):
         if "coordinates" in value and isinstance(value.get("type"), str):
             own = 1 + _first_descent(value["coordinates"])
             children = [v for k, v in value.items() if k != "coordinates"]
         else:
             own, children = 1, value.values()
-    elif kind is list:
+    elif isinstance(value, list):
         own, children = 1, value
     else:
         return 0

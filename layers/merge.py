@@ -306,7 +306,7 @@ def targets_compatible(a_ids: object, a_type: object, b_ids: object, b_type: obj
     Named assets decide when both name some; otherwise the coarse classes of the target types
     must overlap; a report without any target information is compatible with any.
     """
-    a_set, b_set = set(_norm(a_ids) or ()), set(_norm(b_ids) or ())
+    a_set, b_set = set(_items(a_ids)), set(_items(b_ids))
     if a_set and b_set:
         return bool(a_set & b_set)
     a_cls, b_cls = target_classes(a_type), target_classes(b_type)
@@ -366,9 +366,15 @@ def _same_geometry(a: shapely.Geometry, b: shapely.Geometry) -> bool:
 
 
 def _union(old: object, new: object) -> list[str]:
-    values = list(_norm(old) or ())
-    values.extend(v for v in (_norm(new) or ()) if v not in values)
+    values = list(_items(old))
+    values.extend(v for v in _items(new) if v not in values)
     return values
+
+
+def _items(value: object) -> tuple[str, ...]:
+    """Return the non-blank items of a list-valued property as text (``()`` otherwise)."""
+    normal = _norm(value)
+    return normal if isinstance(normal, tuple) else ()
 
 
 def _norm(value: object) -> object:

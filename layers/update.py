@@ -15,23 +15,22 @@ import hashlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
-import shapely
 
-from strikemap.layers import history, journal
-from strikemap.layers.catalog import ASSET_LAYERS, BY_NAME, STRIKES
-from strikemap.layers.errors import LayerValidationError, LayerWriteError
+from strikemap.layers import history, journal, retention
+from strikemap.layers.catalog import ASSET_LAYERS, BY_NAME
+from strikemap.layers.errors import LayerValidationError
 from strikemap.layers.importers import IMPORTERS, ParsedImport, Progress, Rejected
-from strikemap.layers.importers.common import WHERE_COLUMN, incoming_frame
-from strikemap.layers.io import layer_bytes, layer_path, read_country_codes, read_layers
+from strikemap.layers.importers.common import WHERE_COLUMN
+from strikemap.layers.io import read_country_codes, read_layers
+from strikemap.layers.layer_files import layer_contents
 from strikemap.layers.lock import write_lock
 from strikemap.layers.merge import LayerDiff, merge_layer
 from strikemap.layers.paths import resolve_data_dir
 from strikemap.layers.report import ValidationReport
-from strikemap.layers.schema import slugify
 from strikemap.layers.validate import validate_data_dir, validate_frame
 
 log = logging.getLogger(__name__)
@@ -289,11 +288,6 @@ class _ReferenceContext:
 # Applying
 
 
-LAYER_FORMATS = ("auto", "geojson", "parquet")
-"""How ``apply_plan`` writes a layer: as it is stored now (``auto``), GeoJSON, or GeoParquet
-(layers with ``LayerSpec.large_file`` only)."""
-
-
 def apply_plan(
     plan: ImportPlan,
     *,
@@ -312,8 +306,8 @@ def apply_plan(
     hook
         Called with each step of the write (``layers.journal``; for the crash tests).
     layer_format
-        One of ``LAYER_FORMATS``. Writing a layer in the other format removes its old file in
-        the same transaction.
+        One of ``layer_files.LAYER_FORMATS``. Writing a layer in the other format removes its
+        old file in the same transaction.
 
     Returns
     -------
@@ -346,40 +340,6 @@ def apply_plan(
             contents.update(layer_contents(diff.frame, name, folder, layer_format))
     action = f"{plan.kind} {plan.source.name}: {len(plan.added)} added, {len(plan.updated)} updated"
     return commit_files(contents, data_dir=folder, action=action, expected=plan.base, hook=hook)
-
-
-def layer_contents(
-    frame: gpd.GeoDataFrame, name: str, folder: Path, layer_format: str = "auto"
-) -> dict[str, bytes | None]:
-    """Return the data files that hold layer ``name`` as ``frame`` (None: remove the file).
-
-    Raises
-    ------
-    LayerWriteError
-        As ``apply_plan``.
-    LayerReadError
-        When the layer is stored both as GeoJSON and as GeoParquet.
-    """
-    spec = BY_NAME[name]
-    current = layer_path(spec, folder)
-    parquet = layer_format == "parquet" or (
-        layer_format == "auto" and current != folder / spec.file
-    )
-    if parquet and not spec.large_file:
-        msg = f"the {name} layer is kept as GeoJSON ({spec.file}); only strikes may be GeoParquet"
-        raise LayerWriteError(msg)
-    if current.is_dir():
-        msg = (
-            f"{current}: is a partitioned GeoParquet folder, which strikemap reads but does not "
-            f"rewrite; move it out, import into one {spec.large_file} file, then add the parts"
-        )
-        raise LayerWriteError(msg)
-    if parquet:
-        return {spec.large_file: layer_bytes(frame, spec, parquet=True), spec.file: None}
-    contents: dict[str, bytes | None] = {spec.file: layer_bytes(frame, spec)}
-    if spec.large_file:
-        contents[spec.large_file] = None
-    return contents
 
 
 def commit_files(
@@ -435,12 +395,17 @@ def commit_files(
         changed = {n: c for n, c in contents.items() if _read_bytes(folder / n) != c}
         if not changed:
             return []
-        check = (lambda stage: check_staged(stage, folder, today=today)) if validate else None
+        check = partial(_check_staged_quietly, folder=folder, today=today) if validate else None
         written = journal.commit(folder, changed, action=action, validate=check, hook=hook)
-        pruned = history.prune(data_dir=folder)
+        pruned = retention.prune(data_dir=folder)
     if pruned.removed:
         log.info("%s: history pruned, %d old versions removed", folder, len(pruned.removed))
     return written
+
+
+def _check_staged_quietly(stage: Path, *, folder: Path, today: dt.date | None) -> None:
+    """``check_staged`` for the journal, which only needs it to raise."""
+    check_staged(stage, folder, today=today)
 
 
 def check_staged(stage: Path, folder: Path, *, today: dt.date | None = None) -> ValidationReport:
@@ -475,7 +440,7 @@ def _read_bytes(path: Path) -> bytes | None:
 
 
 # --------------------------------------------------------------------------------------------
-# Restore and add-strike
+# Restore
 
 
 def restore_version(
@@ -504,66 +469,3 @@ def restore_version(
         return commit_files(
             contents, data_dir=folder, action=f"restore {version.id}", validate=validate
         )
-
-
-def plan_add_strike(
-    *,
-    date: str,
-    lat: float,
-    lon: float,
-    precision: int,
-    weapon: str,
-    sources: list[str],
-    name: str | None = None,
-    targets: list[str] | None = None,
-    date_precision: str = "day",
-    weapon_detail: str | None = None,
-    target_type: str | None = None,
-    description: str | None = None,
-    admin1: str | None = None,
-    place: str | None = None,
-    status: str = "confirmed",
-    data_dir: str | Path | None = None,
-    today: dt.date | None = None,
-) -> ImportPlan:
-    """Plan adding one strike given by hand; it merges into a matching strike if there is one.
-
-    Invalid values (a weapon not in the vocabulary, a date in the future, a target id that is
-    no asset, coordinates outside the region) make the row rejected; ``plan.rejected`` says why.
-    """
-    folder = resolve_data_dir(data_dir)
-    layers = read_layers(data_dir=folder)
-    slug = slugify(place or name or "")
-    record = {
-        "id": f"strike-{date}-{slug}" if slug else f"strike-{date}",
-        "name": name or (f"Strike at {place}" if place else f"Strike on {date}"),
-        "sources": list(sources),
-        "geo_precision": precision,
-        "date": date,
-        "date_precision": date_precision,
-        "weapon": weapon,
-        "weapon_detail": weapon_detail,
-        "target_type": target_type,
-        "target_ids": list(targets or []),
-        "description": description,
-        "admin1": admin1,
-        "place": place,
-        "status": status,
-        WHERE_COLUMN: "add-strike",
-    }
-    incoming = incoming_frame(pd.DataFrame([record]), [shapely.Point(lon, lat)], STRIKES)
-    parsed = ParsedImport("add-strike", Path("add-strike"), {"strikes": incoming}, rows_read=1)
-    return plan_parsed(parsed, layers, data_dir=folder, strict=True, today=today)
-
-
-def add_strike(*, data_dir: str | Path | None = None, **fields: object) -> str:
-    """Add one strike (see ``plan_add_strike`` for the fields) and return its id.
-
-    Raises
-    ------
-    ImportRejectedError
-        When the strike does not validate; the message says which field and why.
-    """
-    plan = plan_add_strike(data_dir=data_dir, **fields)  # type: ignore[arg-type]
-    apply_plan(plan, data_dir=data_dir)
-    return plan.diffs["strikes"].outcomes[0][1]

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 from strikemap.geo.chain import ChainAsset, ChainCountry, StrikeChain, place_name, strike_chain
-from strikemap.geo.detail import LinkExplainer, format_distance
+from strikemap.geo.detail import LinkExplainer
+from strikemap.geo.wording import format_distance
 from strikemap.layers.schema import (
     DATASET_SOURCE_PREFIX,
     GEO_PRECISION_LABELS,

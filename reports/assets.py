@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from strikemap.geo.detail import validity
+from strikemap.geo.wording import validity
 from strikemap.maps.static.captions import source_publisher
 from strikemap.reports.context import ReportContext, as_list, words
 from strikemap.reports.document import Block, Heading, Link, Paragraph, Table, Text, text

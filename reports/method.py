@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from strikemap.geo.detail import format_distance
+from strikemap.geo.wording import format_distance
 from strikemap.layers.catalog import CATALOG
 from strikemap.layers.schema import GEO_PRECISION_LABELS
 from strikemap.maps.static.captions import filters_text, publishers, source_publisher

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from strikemap.geo.detail import format_distance
 from strikemap.geo.rules import CONFIDENCE_ORDER, RELATION_ORDER
+from strikemap.geo.wording import format_distance
 from strikemap.layers.schema import GEO_PRECISION_LABELS
 from strikemap.maps.static.captions import source_publisher
 from strikemap.reports.context import ReportContext, as_list, words

@@ -1,5 +1,8 @@
 """Build the open-data layers and merge them with the research layers.
 
+Why one long module: about half of it is the curated matching tables (which open-data record
+is which research asset, and why), which a reviewer reads beside the merge steps they drive.
+
 Reads the openly licensed extracts in ``../shared/research/open-data`` (origins, commits and
 licences in its ``README.txt``) through the project's importers, clipped to the map region
 (``layers.catalog.OPEN_DATA_BOUNDS``), and merges them with the layers built from the research

@@ -1,5 +1,9 @@
 """Build the shipped asset and strike layers and relations.csv from the research folder.
 
+Why one long module: most of its lines are the curated tables themselves (one reviewed
+decision per row); kept in one file so a reviewer reads every decision about ``data/`` in one
+place, in the order the layers are built.
+
 This script is the reviewable record of how ``data/`` was made from ``research/`` (events.csv,
 assets.csv, facts.md). Every curated decision is plain data below: which research row becomes
 which feature, its id, where its point is and how precise that is on the project scale (DESIGN

@@ -10,14 +10,8 @@ from pathlib import Path
 import pytest
 
 from strikemap.layers import history, journal
-from strikemap.layers.history import (
-    HistoryError,
-    Retention,
-    get_version,
-    list_versions,
-    prune,
-    scan,
-)
+from strikemap.layers.history import HistoryError, get_version, list_versions, scan
+from strikemap.layers.retention import Retention, prune
 from strikemap.layers.update import apply_plan, commit_files, plan_import, restore_version
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"

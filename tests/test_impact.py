@@ -1,4 +1,8 @@
-"""Synthetic tests of the impact join: one behaviour per test, exact rows and geodesic distances."""
+"""Synthetic tests of the impact join: one behaviour per test, exact rows and geodesic distances.
+
+Why one long module: every test builds on the same small synthetic world (the helpers at the
+top); the sections follow the join's steps (targets, nearby, countries, downstream, borders).
+"""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ import pytest
 from strikemap.geo.assets import combine_assets
 from strikemap.geo.impact import link_strikes
 from strikemap.layers import history, journal
+from strikemap.layers.add_strike import add_strike
 from strikemap.layers.catalog import ASSET_ROLES
 from strikemap.layers.errors import LayerValidationError
 from strikemap.layers.io import read_layers, read_relations
@@ -21,7 +22,6 @@ from strikemap.layers.lock import LOCK_NAME
 from strikemap.layers.update import (
     ImportRejectedError,
     PlanOutdatedError,
-    add_strike,
     apply_plan,
     plan_import,
 )

@@ -16,8 +16,8 @@ from strikemap.layers.catalog import BY_NAME, STRIKES
 from strikemap.layers.errors import LayerWriteError
 from strikemap.layers.history import list_versions
 from strikemap.layers.io import layer_to_parquet, read_layer
+from strikemap.layers.layer_files import layer_contents
 from strikemap.layers.paths import SHIPPED_DATA_DIR
-from strikemap.layers.update import layer_contents
 from strikemap.layers.validate import validate_data_dir
 from strikemap.layers.validate.parquet import check_parquet_layer
 

@@ -1,4 +1,8 @@
-"""Static briefing maps: formats, page sizes, layout, empty selections and bad options."""
+"""Static briefing maps: formats, page sizes, layout, empty selections and bad options.
+
+Why one long module: every test draws from the same small synthetic layers and links (the
+fixtures at the top); the sections follow the page from picture formats to legend and footer.
+"""
 
 from __future__ import annotations
 

@@ -201,6 +201,7 @@ def target_type_from_text(notes: pd.Series) -> np.ndarray:
         notes.str.contains(TARGET_PATTERNS[kind], case=False, regex=True).to_numpy(dtype=bool)
         for kind in ("energy", "port")
     )
-    return np.select(
-        [energy & port, energy, port], ["energy; port", "energy", "port"], default=None
-    ).astype(object)
+    kinds = np.select([energy & port, energy, port], ["energy; port", "energy", "port"], default="")
+    kinds = kinds.astype(object)
+    kinds[kinds == ""] = None
+    return kinds

@@ -382,12 +382,12 @@ def feature_geometries(features: Sequence[dict]) -> tuple[np.ndarray, list[str]]
     for i, (text, geometry) in enumerate(zip(texts, parsed, strict=True)):
         if text is not None and geometry is None:
             reasons[i] = "geometry cannot be read as GeoJSON (type and coordinates); fix it"
-    empty = np.flatnonzero(shapely.is_empty(parsed)) if len(parsed) else []
-    finite = np.isfinite(shapely.bounds(parsed)).all(axis=1) if len(parsed) else []
-    for i in empty:
+    empty = np.flatnonzero(shapely.is_empty(parsed)) if len(parsed) else np.empty(0, int)
+    finite = np.isfinite(shapely.bounds(parsed)).all(axis=1) if len(parsed) else np.empty(0, bool)
+    for i in empty.tolist():
         reasons[i] = "geometry has no coordinates; give the feature a position or remove it"
         parsed[i] = None
-    for i in np.flatnonzero(~np.asarray(finite, dtype=bool)):
+    for i in np.flatnonzero(~np.asarray(finite, dtype=bool)).tolist():
         if parsed[i] is not None:
             reasons[i] = "coordinates are too large to be degrees; export the feature again"
             parsed[i] = None

@@ -12,6 +12,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from strikemap.geo.crs import METRIC_CRS
 from strikemap.layers.catalog import STRIKES
 from strikemap.layers.importers.common import (
     CSV_CHUNK_ROWS,
@@ -30,7 +31,6 @@ from strikemap.layers.importers.common import (
 )
 from strikemap.layers.io import STORAGE_CRS
 from strikemap.layers.limits import DATE_RANGE_TEXT, date_in_range
-from strikemap.layers.merge import METRIC_CRS
 
 log = logging.getLogger(__name__)
 

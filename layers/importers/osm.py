@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from strikemap.geo.crs import METRIC_CRS
 from strikemap.layers.catalog import FACILITIES, FUEL_STATIONS, PIPELINES, LayerSpec
 from strikemap.layers.importers.common import (
     WHERE_COLUMN,
@@ -25,7 +26,6 @@ from strikemap.layers.importers.common import (
     read_geojson_features,
 )
 from strikemap.layers.io import STORAGE_CRS
-from strikemap.layers.merge import METRIC_CRS
 from strikemap.layers.schema import slugify
 
 log = logging.getLogger(__name__)

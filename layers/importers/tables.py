@@ -289,8 +289,11 @@ def points_from(lon: pd.Series, lat: pd.Series) -> np.ndarray:
     return points
 
 
-def coordinate_problems(lon: pd.Series, lat: pd.Series, *, lon_name: str, lat_name: str) -> list:
+def coordinate_problems(
+    lon: pd.Series, lat: pd.Series, *, lon_name: str | None, lat_name: str | None
+) -> list:
     """Return ``first_problem`` checks: missing or out-of-range longitude and latitude."""
+    lon_name, lat_name = lon_name or "longitude", lat_name or "latitude"
     return [
         (lat.isna(), f"{lat_name}: missing or not a number"),
         (lon.isna(), f"{lon_name}: missing or not a number"),

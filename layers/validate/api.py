@@ -250,7 +250,7 @@ def _check_layer_path(
     problems += more
     if features is None:
         return problems, None
-    more, degrees = check_crs_member(file, data)
+    more, degrees = check_crs_member(file, data) if isinstance(data, dict) else ([], True)
     problems += more
     table, more = table_from_features(file, spec, features, degrees=degrees)
     problems += more

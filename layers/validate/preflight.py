@@ -10,6 +10,7 @@ import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -179,13 +180,15 @@ def _parse_geometries(geometries: list[object]) -> tuple[np.ndarray, np.ndarray]
 def _diagnose_broken(table: Table, geometries: list[object]) -> list[Problem]:
     """Say why each unreadable geometry failed (only those are walked in Python)."""
     problems = []
-    for i in np.flatnonzero(table.broken):
+    if table.broken is None:
+        return []
+    for i in np.flatnonzero(table.broken).tolist():
         code, reason = _diagnose_geometry(geometries[i])
         problems.append(table.problem(i, field=None, code=code, message=reason))
     return problems
 
 
-def _diagnose_geometry(geometry: object) -> tuple[str, str]:
+def _diagnose_geometry(geometry: Any) -> tuple[str, str]:
     """Return ``(code, message)`` explaining why a GeoJSON geometry cannot be read."""
     if not isinstance(geometry, dict):
         return (
@@ -225,7 +228,7 @@ def _diagnose_geometry(geometry: object) -> tuple[str, str]:
     return _diagnose_shape(kind, coordinates)
 
 
-def _diagnose_shape(kind: str, coordinates: list[object]) -> tuple[str, str]:
+def _diagnose_shape(kind: str, coordinates: Any) -> tuple[str, str]:
     rings = {"Polygon": coordinates, "MultiPolygon": [r for p in coordinates for r in p]}
     for number, ring in enumerate(rings.get(kind, []), start=1):
         if len(ring) < 4:
@@ -241,7 +244,7 @@ def _diagnose_shape(kind: str, coordinates: list[object]) -> tuple[str, str]:
     return "bad-geometry", f"the {kind} geometry cannot be read; check its coordinates"
 
 
-def _positions(coordinates: object, depth: int) -> Iterator[list[object] | None]:
+def _positions(coordinates: Any, depth: int) -> Iterator[Any]:
     """Yield the positions of ``coordinates`` nested ``depth`` deep (``None`` for bad nesting)."""
     if not isinstance(coordinates, list):
         yield None

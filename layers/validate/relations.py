@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,7 @@ import pandas as pd
 from strikemap.layers.catalog import LayerSpec
 from strikemap.layers.io import COUNTRY_CODES_FILE, missing_column_message, missing_columns
 from strikemap.layers.limits import DATE_RANGE_TEXT, date_in_range
-from strikemap.layers.report import Problem
+from strikemap.layers.report import Problem, Severity
 from strikemap.layers.schema import (
     DATASET_SOURCE_PREFIX,
     ISO3_PATTERN,
@@ -42,7 +43,7 @@ def check_relations(
     rows = np.arange(len(table)) + 2
     rel = Table(file, _RELATIONS_SPEC, table, np.full(len(table), None), rows)
 
-    def flag(mask: pd.Series, column: str, code: str, message: Callable[[int], str]) -> None:
+    def flag(mask: pd.Series, column: str, code: str, message: str | Callable[[int], str]) -> None:
         problems.extend(rel.flag(mask, field=column, code=code, message=message))
 
     for column in (c for c in RELATIONS_TABLE.required if c in given):
@@ -50,7 +51,7 @@ def check_relations(
             table[column] == "",
             column,
             "missing-value",
-            lambda i, c=column: f"{c} is empty; every link needs a value in column {c!r}",
+            f"{column} is empty; every link needs a value in column {column!r}",
         )
     kinds = table["relation"]
     flag(
@@ -82,6 +83,10 @@ def check_relations(
 def _check_relation_columns(file: str, table: pd.DataFrame) -> list[Problem]:
     """One problem per missing column: an error when the loader needs it, else a warning."""
     required, optional = missing_columns(table, RELATIONS_TABLE)
+    by_severity: tuple[tuple[Severity, list[str]], ...] = (
+        ("error", required),
+        ("warning", optional),
+    )
     return [
         Problem(
             severity,
@@ -90,7 +95,7 @@ def _check_relation_columns(file: str, table: pd.DataFrame) -> list[Problem]:
             field=column,
             code="missing-column",
         )
-        for severity, columns in (("error", required), ("warning", optional))
+        for severity, columns in by_severity
         for column in columns
     ]
 
@@ -134,19 +139,13 @@ def _check_relation_dates(rel: Table, table: pd.DataFrame) -> list[Problem]:
             bad,
             field=column,
             code="bad-date",
-            message=lambda i, v=values, c=column: (
-                f"{c} {v.iloc[i]!r} is not a date in the form YYYY-MM-DD; write e.g. 2025-07-28, "
-                "or leave it empty for an open end"
-            ),
+            message=partial(_bad_date_message, values, column),
         )
         problems += rel.flag(
             outside,
             field=column,
             code="date-out-of-range",
-            message=lambda i, v=values, c=column: (
-                f"{c} {v.iloc[i]} lies outside {DATE_RANGE_TEXT}, the dates strikemap reads; "
-                "check the year, or leave it empty for an open end"
-            ),
+            message=partial(_date_range_message, values, column),
         )
     reversed_ = parsed["valid_from"] > parsed["valid_to"]
     problems += rel.flag(
@@ -186,3 +185,17 @@ _RELATIONS_SPEC = LayerSpec(
     tooltip_fields=(),
 )
 """Lets relation rows reuse the table helpers; it holds no ``id`` so rows are named by line."""
+
+
+def _bad_date_message(values: pd.Series, column: str, i: int) -> str:
+    return (
+        f"{column} {values.iloc[i]!r} is not a date in the form YYYY-MM-DD; write e.g. "
+        "2025-07-28, or leave it empty for an open end"
+    )
+
+
+def _date_range_message(values: pd.Series, column: str, i: int) -> str:
+    return (
+        f"{column} {values.iloc[i]} lies outside {DATE_RANGE_TEXT}, the dates strikemap reads; "
+        "check the year, or leave it empty for an open end"
+    )

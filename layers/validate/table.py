@@ -85,7 +85,7 @@ class Table:
                 field=field,
                 code=code,
             )
-            for i in positions
+            for i in positions.tolist()
         ]
 
 
