@@ -29,8 +29,16 @@ from strikemap.exports.files import (
     guard_output,
     write_output,
 )
+from strikemap.exports.link_dataset import (
+    PARQUET_FORMATS,
+    guard_output_folder,
+    parquet_table,
+    write_parquet_file,
+)
 from strikemap.exports.links import links_to_csv, links_to_geojson, links_to_json
 from strikemap.exports.tables import CSV_TABLES, TABLE_FORMATS, export_table
+from strikemap.geo.errors import ImpactInputError
+from strikemap.geo.partition import DEFAULT_PARTITION_STRIKES
 from strikemap.geo.rules import (
     BORDER_RADIUS_M,
     DEFAULT_RULES,
@@ -44,7 +52,7 @@ from strikemap.layers.catalog import CATALOG, OPEN_DATA_BOUNDS
 from strikemap.layers.errors import LayerReadError, LayerValidationError
 from strikemap.layers.history import HistoryError
 from strikemap.layers.importers import IMPORTERS, ImportFileError, importer_options
-from strikemap.layers.io import read_layer
+from strikemap.layers.io import layer_path, read_layer
 from strikemap.layers.journal import WriteError, recover_if_needed
 from strikemap.layers.lock import LockError, write_lock
 from strikemap.layers.paths import DATA_DIR_ENV, resolve_data_dir
@@ -68,6 +76,8 @@ from strikemap.layers.validate import validate_data_dir
 from strikemap.maps.html import save_html_map
 from strikemap.maps.static import PAGES, render_static_map
 from strikemap.reports import REPORT_FORMATS, ReportError, save_report
+from strikemap.scale.errors import ClusterError
+from strikemap.scale.run import ENGINES, EngineOptions, write_links
 from strikemap.webapp.data_page import DEFAULT_MAX_UPLOAD_MB
 from strikemap.webapp.serve import DEFAULT_ADDRESS, DEFAULT_PORT, serve
 
@@ -167,13 +177,15 @@ def _run_layers(args: argparse.Namespace) -> int:
     rows = [("name", "file", "geometry", "features", "title")]
     unreadable = False
     for spec in CATALOG:
-        path = data_dir / spec.file
+        file = spec.file
         try:
+            path = layer_path(spec, data_dir)
+            file = path.name
             count = str(len(read_layer(spec, data_dir=data_dir))) if path.exists() else "missing"
         except LayerReadError as exc:
             log.warning("%s", exc)
             count, unreadable = "unreadable", True
-        rows.append((spec.name, spec.file, "/".join(spec.geometry_types), count, spec.title))
+        rows.append((spec.name, file, "/".join(spec.geometry_types), count, spec.title))
     print(_table(rows))
     return EXIT_INVALID_DATA if unreadable else EXIT_OK
 
@@ -462,12 +474,20 @@ def _add_impact_parser(verbs: argparse._SubParsersAction) -> None:
     _add_data_dir_option(parser)
     parser.add_argument(
         "--format",
-        choices=("csv", "json", "geojson"),
+        choices=("csv", "json", "geojson", *PARQUET_FORMATS),
         default="csv",
-        help="csv (default), json, or geojson (lines strike -> asset, points for "
-        "direct country links)",
+        help="csv (default), json, geojson (lines strike -> asset, points for direct country "
+        "links), parquet or geoparquet (the same table, with the strike's date, and with "
+        "geometry for geoparquet: one file in process, a folder of part files with --engine "
+        "partitioned or dask)",
     )
-    parser.add_argument("--out", type=Path, metavar="FILE", help="write here instead of stdout")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="write here instead of stdout (a folder such as links.parquet/ for a partitioned "
+        "parquet output)",
+    )
     _add_output_options(parser, into_data=True)
     parser.add_argument(
         "--summary",
@@ -476,10 +496,44 @@ def _add_impact_parser(verbs: argparse._SubParsersAction) -> None:
         "(high or medium confidence), then apart those that only expose it (low)",
     )
     _add_view_options(parser)
+    scale = parser.add_argument_group(
+        "engine (docs/SCALING.md): the same rows, in memory bounded by a partition"
+    )
+    scale.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="inprocess",
+        help="inprocess (default): the whole join at once; partitioned: spatial partitions of "
+        "strikes one after another, each written as it finishes; dask: those partitions on a "
+        "Dask cluster (needs the scale extra)",
+    )
+    scale.add_argument(
+        "--partition-size",
+        type=_positive_int,
+        default=DEFAULT_PARTITION_STRIKES,
+        metavar="N",
+        help=f"strikes per partition (default {DEFAULT_PARTITION_STRIKES:,})",
+    )
+    scale.add_argument(
+        "--workers",
+        type=_positive_int,
+        metavar="N",
+        help="--engine dask: start a local cluster of N worker processes on 127.0.0.1 (default 2)",
+    )
+    scale.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="--engine dask: use the running Dask cluster at ADDRESS (tcp://host:8786) "
+        "instead of a local one; its workers must see --out",
+    )
     parser.set_defaults(run=_run_impact)
 
 
 def _run_impact(args: argparse.Namespace) -> int:
+    if args.engine != "inprocess" or args.format in PARQUET_FORMATS:
+        return _run_impact_scaled(args)
+    if args.workers or args.scheduler:
+        raise _UsageError("--workers and --scheduler need --engine dask")
     _check_out(args)
     analysis = _analysis(args)
     strikes = analysis.strikes
@@ -502,6 +556,74 @@ def _run_impact(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_OK
+
+
+def _run_impact_scaled(args: argparse.Namespace) -> int:
+    """``strikemap impact`` with --engine partitioned or dask, or a Parquet output."""
+    if args.summary:
+        raise _UsageError("--summary runs in process: leave out --engine and --format parquet")
+    if args.into_data:
+        raise _UsageError("--into-data takes csv, json or geojson from --engine inprocess")
+    if (args.workers or args.scheduler) and args.engine != "dask":
+        raise _UsageError("--workers and --scheduler need --engine dask")
+    if args.workers and args.scheduler:
+        raise _UsageError("give --workers (a local cluster) or --scheduler (a running one)")
+    parquet = args.format in PARQUET_FORMATS
+    if parquet and args.out is None:
+        raise _UsageError(f"--format {args.format} writes binary files: give --out")
+    if parquet and args.engine == "inprocess":
+        return _run_impact_parquet_file(args)
+    if args.out is not None and parquet:
+        guard_output_folder(args.out, data_dir=_data_dir(args), force=args.force)
+    else:
+        _check_out(args)
+    dataset = load_dataset(_data_dir(args))
+    options = EngineOptions(
+        engine=args.engine,
+        size=args.partition_size,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        on_cluster=lambda link: print(f"Dask dashboard: {link}", file=sys.stderr),
+    )
+    try:
+        stats = write_links(
+            dataset,
+            _view_from_args(args),
+            _rules_from_args(args),
+            fmt=args.format,
+            out=args.out,
+            options=options,
+        )
+    except (ViewError, ClusterError) as exc:
+        raise _UsageError(str(exc)) from exc
+    where = args.out if args.out is not None else "stdout"
+    print(
+        f"wrote {stats.links} links of {stats.strikes} strikes to {where} "
+        f"({stats.partitions} partitions, engine {args.engine})",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _run_impact_parquet_file(args: argparse.Namespace) -> int:
+    """One Parquet (or GeoParquet) file of the links, in process."""
+    _check_out(args)
+    analysis = _analysis(args)
+    links = analysis.explain()
+    assets = analysis.dataset.assets if args.format == "geoparquet" else None
+    write_parquet_file(parquet_table(links, analysis.strikes, assets=assets), args.out)
+    print(
+        f"wrote {len(analysis.links)} links of {len(analysis.strikes)} strikes to {args.out}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        msg = f"{text!r}: give a whole number of at least 1"
+        raise argparse.ArgumentTypeError(msg)
+    return int(text)
 
 
 AFFECTED_TITLE = (
@@ -848,6 +970,15 @@ def _add_import_parser(verbs: argparse._SubParsersAction) -> None:
         metavar="MW",
         help="powerplants: skip plants smaller than MW",
     )
+    parser.add_argument(
+        "--format",
+        choices=("geojson", "parquet"),
+        dest="layer_format",
+        default="auto",
+        help="write the strikes layer as GeoJSON (strikes.geojson) or GeoParquet "
+        "(strikes.parquet, for large layers such as a year of FIRMS detections); the old file "
+        "is removed in the same write (default: keep the format the layer is stored in)",
+    )
     parser.set_defaults(run=_run_import)
 
 
@@ -890,7 +1021,7 @@ def _run_import(args: argparse.Namespace) -> int:
         elif plan.blocked:
             print("strict: rejected rows, nothing written")
         elif plan.changed:
-            paths = apply_plan(plan, data_dir=data_dir)
+            paths = apply_plan(plan, data_dir=data_dir, layer_format=args.layer_format)
             print(
                 f"wrote {', '.join(p.name for p in paths)} (previous version kept: "
                 "strikemap history)"
@@ -1224,6 +1355,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"strikemap: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (
+        ImpactInputError,
         LayerReadError,
         LayerValidationError,
         ImportFileError,

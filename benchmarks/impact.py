@@ -7,6 +7,12 @@ Every method runs in its own subprocess on the same seeded synthetic data, so pe
     python benchmarks/impact.py --sizes medium
     python benchmarks/impact.py --sizes large            # 1e6 strikes x 1e4 assets, by hand
     python benchmarks/impact.py --sizes 10000x10000,100000x10000 --methods impact,duckdb
+
+Methods: ``impact`` (the whole join in memory), ``partitioned`` (spatial partitions of
+``geo.partition.DEFAULT_PARTITION_STRIKES`` strikes, each partition's links written as Parquet
+into a temporary folder), ``dask`` (the same partitions on a local cluster of two worker
+processes; ``worker_mb`` is the largest worker's peak ``VmHWM``, the cluster's start is not timed),
+``sjoin`` (buffer + geopandas sjoin) and ``duckdb`` (DuckDB's spatial pair search).
 """
 
 from __future__ import annotations
@@ -17,31 +23,37 @@ import logging
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import shapely
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from strikemap.analysis.view import View  # noqa: E402
 from strikemap.geo.crs import METRIC_CRS, STORAGE_CRS, lonlat_to_metric  # noqa: E402
 from strikemap.geo.impact import link_strikes  # noqa: E402  (imported before any timer starts)
 from strikemap.geo.rules import ImpactRules  # noqa: E402
 from strikemap.layers.catalog import COUNTRIES  # noqa: E402
 from strikemap.layers.io import read_layer  # noqa: E402
 from strikemap.layers.paths import SHIPPED_DATA_DIR  # noqa: E402
+from strikemap.scale.job import PartitionJob  # noqa: E402
+from strikemap.scale.local import run_in_process  # noqa: E402
 
 PRESETS = {
     "small": [(1_000, 1_000)],
     "medium": [(10_000, 10_000), (100_000, 10_000), (10_000, 100_000)],
     "large": [(1_000_000, 10_000)],
 }
-METHODS = ("impact", "sjoin", "duckdb")
+METHODS = ("impact", "partitioned", "dask", "sjoin", "duckdb")
+DASK_WORKERS = 2
 COLUMNS = (
     "strikes",
     "assets",
@@ -50,6 +62,7 @@ COLUMNS = (
     "links",
     "seconds",
     "peak_mb",
+    "worker_mb",
     "time_vs_duckdb",
     "mem_vs_duckdb",
     "sjoin_vs_impact",
@@ -183,6 +196,63 @@ def run_impact(data: dict[str, object]) -> tuple[int, int]:
     return pairs, len(table)
 
 
+def _job(data: dict[str, object]) -> PartitionJob:
+    return PartitionJob(
+        assets=data["assets"],
+        relations=data["relations"],
+        countries=data["countries"],
+        country_names={},
+        asset_types={},
+        view=View(),
+        rules=RULES,
+        explain=False,
+    )
+
+
+def _pairs(folder: Path) -> int:
+    relation = pq.read_table(folder, columns=["relation"])["relation"].to_numpy()
+    return int(np.isin(relation, ["target", "nearby"]).sum())
+
+
+def run_partitioned(data: dict[str, object]) -> tuple[int, int]:
+    """Run the join in spatial partitions, writing each partition's links as Parquet."""
+    with tempfile.TemporaryDirectory() as tmp:
+        stats = run_in_process(_job(data), data["strikes"], Path(tmp))
+        _stop_timer()
+        return _pairs(Path(tmp)), stats.links
+
+
+def run_dask(data: dict[str, object]) -> tuple[int, int]:
+    """Run the same partitions on a local cluster of two worker processes (started untimed)."""
+    global _started, _worker_mb
+    from strikemap.scale.dask_engine import dask_client, run_on_dask
+
+    with dask_client(workers=DASK_WORKERS) as client, tempfile.TemporaryDirectory() as tmp:
+        _started = time.perf_counter()
+        stats = run_on_dask(client, _job(data), data["strikes"], Path(tmp))
+        _stop_timer()
+        _worker_mb = max(client.run(_own_peak_mb).values())
+        return _pairs(Path(tmp)), stats.links
+
+
+def _own_peak_mb() -> float:
+    """Return this process's peak resident memory in MB since it started its program.
+
+    ``VmHWM`` of ``/proc/self/status``, not ``ru_maxrss``: a worker is forked from the
+    benchmark's process and exec'd, and Linux carries the forked copy's resident size (all the
+    generated data) into ``ru_maxrss``.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _stop_timer() -> None:
+    global _stopped
+    _stopped = time.perf_counter()
+
+
 def run_sjoin(data: dict[str, object]) -> tuple[int, int]:
     strikes = data["strikes"][["id", "geometry"]].to_crs(METRIC_CRS)
     assets = data["assets"][["id", "geometry"]].to_crs(METRIC_CRS)
@@ -228,14 +298,23 @@ def duckdb_connection():
 
 
 _started = 0.0
+_stopped: float | None = None
+_worker_mb = float("nan")
 
 
 def worker(method: str, n_strikes: int, n_assets: int) -> dict[str, object]:
     global _started
     data = make_data(n_strikes, n_assets)
     _started = time.perf_counter()
-    pairs, links = {"impact": run_impact, "sjoin": run_sjoin, "duckdb": run_duckdb}[method](data)
-    seconds = time.perf_counter() - _started
+    runs = {
+        "impact": run_impact,
+        "partitioned": run_partitioned,
+        "dask": run_dask,
+        "sjoin": run_sjoin,
+        "duckdb": run_duckdb,
+    }
+    pairs, links = runs[method](data)
+    seconds = (_stopped or time.perf_counter()) - _started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "strikes": n_strikes,
@@ -245,6 +324,7 @@ def worker(method: str, n_strikes: int, n_assets: int) -> dict[str, object]:
         "links": links,
         "seconds": seconds,
         "peak_mb": peak_mb,
+        "worker_mb": _worker_mb,
     }
 
 
@@ -279,12 +359,14 @@ def parse_sizes(text: str) -> list[tuple[int, int]]:
 
 def with_ratios(rows: list[dict[str, object]]) -> list[dict[str, object]]:
     by_method = {row["method"]: row for row in rows}
-    duck, impact, sjoin = (by_method.get(m) for m in ("duckdb", "impact", "sjoin"))
+    duck, sjoin = by_method.get("duckdb"), by_method.get("sjoin")
     for row in rows:
         row["time_vs_duckdb"] = row["seconds"] / duck["seconds"] if duck else float("nan")
         row["mem_vs_duckdb"] = row["peak_mb"] / duck["peak_mb"] if duck else float("nan")
         row["sjoin_vs_impact"] = (
-            sjoin["seconds"] / row["seconds"] if sjoin and row is impact else float("nan")
+            sjoin["seconds"] / row["seconds"]
+            if sjoin and row["method"] in ("impact", "partitioned", "dask")
+            else float("nan")
         )
     return rows
 

@@ -15,7 +15,16 @@ import numpy as np
 
 from strikemap.geo import countries as places
 from strikemap.geo.assets import NETWORK_LINE, NETWORK_NODE
-from strikemap.geo.linkrows import CONF, LINK_DTYPES, NO_BASIS, REL, Join, Links, radius_table
+from strikemap.geo.linkrows import (
+    CONF,
+    LINK_DTYPES,
+    NO_BASIS,
+    REL,
+    Join,
+    JoinContext,
+    Links,
+    radius_table,
+)
 from strikemap.geo.network import PipelineNetwork, network_for
 from strikemap.geo.rules import (
     BORDER_CONFIDENCE,
@@ -75,7 +84,7 @@ class NetworkReach:
     serving: np.ndarray
 
 
-def network_reach(join: Join) -> NetworkReach | None:
+def network_reach(join: Join | JoinContext) -> NetworkReach | None:
     """Per node, the labelled assets downstream as bit masks; None when the network is off.
 
     Every line whose ``owner_country`` is known and every asset with ``serves`` relations gets

@@ -52,6 +52,7 @@ from strikemap.geo.linkrows import (
     LINK_COLUMNS,
     REL,
     Join,
+    JoinContext,
     Links,
     RelationIndex,
     assemble,
@@ -61,7 +62,7 @@ from strikemap.geo.linkrows import (
 from strikemap.geo.rules import COUNTRY_RELATIONS, DEFAULT_RULES, PRECISIONS, ImpactRules
 from strikemap.geo.search import AssetIndex, asset_index
 
-__all__ = ["LINK_COLUMNS", "link_strikes"]
+__all__ = ["LINK_COLUMNS", "JoinContext", "link_prepared", "link_strikes", "prepare_context"]
 log = logging.getLogger(__name__)
 
 CANDIDATE_STATUS = "candidate"
@@ -138,11 +139,22 @@ def _link(
     rules: ImpactRules,
 ) -> pd.DataFrame:
     """Build the link table without ``detail`` (see ``link_strikes``)."""
-    join = _prepare(strikes, assets, relations, countries, rules)
+    return link_prepared(strikes, prepare_context(assets, relations, countries, rules))
+
+
+def link_prepared(strikes: gpd.GeoDataFrame, context: JoinContext) -> pd.DataFrame:
+    """Return the links of ``strikes`` (without ``detail``) against a prepared context.
+
+    The table is that of ``link_strikes(..., with_detail=False)`` for the same inputs; strikes
+    are linked each on its own, so the links of any subset of strikes are exactly that
+    subset's rows of the whole table (``geo.partition`` relies on it).
+    """
+    require_crs({"strikes": strikes, "assets": context.assets})
+    join = _prepare(strikes, context)
     # what needs no asset links (the network's reach, borders) runs beside the search: the
     # network is mostly Python, the search mostly GEOS and numpy, which release the GIL
     with ThreadPoolExecutor(2) as pool:
-        reach = pool.submit(country_links.network_reach, join)
+        reach = pool.submit(context.reach)
         borders = pool.submit(country_links.near_borders, join)
         asset_links = _asset_links(join)
         blocks = [
@@ -161,20 +173,38 @@ def _link(
 # Preparation
 
 
-def _prepare(
-    strikes: gpd.GeoDataFrame,
+def prepare_context(
     assets: gpd.GeoDataFrame,
     relations: pd.DataFrame,
     countries: gpd.GeoDataFrame,
-    rules: ImpactRules,
-) -> Join:
-    frame, lon, lat = _selected_strikes(to_storage(strikes), rules)
-    x, y = lonlat_to_metric(lon, lat) if len(frame) else (lon.copy(), lat.copy())
+    rules: ImpactRules = DEFAULT_RULES,
+) -> JoinContext:
+    """Prepare what every strike's links share: assets, country codes, relations, the network.
+
+    Built once and reused for any number of strike sets (``link_prepared``); the pipeline
+    network's reach is computed on first use.
+    """
+    require_crs({"assets": assets, "countries": countries})
     assets = to_storage(assets).sort_values("id", kind="stable", ignore_index=True)
     countries = to_storage(countries).reset_index(drop=True)
     codes = _country_codes(assets, relations, countries)
     code_of = {c: i for i, c in enumerate(codes)}
-    polygon_codes = np.array([code_of[c] for c in countries["iso3"]], dtype=np.int64)
+    return JoinContext(
+        assets=assets,
+        countries=countries,
+        codes=codes,
+        polygon_codes=np.array([code_of[c] for c in countries["iso3"]], dtype=np.int64),
+        asset_precision=_precision_codes(_column(assets, "geo_precision"), missing=0),
+        relations=_index_relations(relations, assets, code_of, rules),
+        rules=rules,
+    )
+
+
+def _prepare(strikes: gpd.GeoDataFrame, context: JoinContext) -> Join:
+    rules = context.rules
+    frame, lon, lat = _selected_strikes(to_storage(strikes), rules)
+    x, y = lonlat_to_metric(lon, lat) if len(frame) else (lon.copy(), lat.copy())
+    countries, polygon_codes = context.countries, context.polygon_codes
     lines = places.country_lines(
         countries.geometry.values, polygon_codes, near=_search_box(x, y, lon, lat, rules)
     )
@@ -192,14 +222,14 @@ def _prepare(
         margin=search_margin(lon, lat),
         day=day_numbers(frame["date"]),
         precision=_precision_codes(frame["geo_precision"], missing=VAGUE_PRECISION),
-        asset_precision=_precision_codes(_column(assets, "geo_precision"), missing=0),
-        assets=assets,
+        asset_precision=context.asset_precision,
+        assets=context.assets,
         countries=countries,
-        codes=codes,
+        codes=context.codes,
         located=located,
         coast_m=coast_m,
         lines=lines,
-        relations=_index_relations(relations, assets, code_of, rules),
+        relations=context.relations,
         rules=rules,
     )
 

@@ -8,8 +8,10 @@ Internal to the join: the public names are those of ``geo.impact``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -124,6 +126,34 @@ class Join:
     lines: places.CountryLines
     relations: RelationIndex
     rules: ImpactRules
+
+
+@dataclass
+class JoinContext:
+    """What every strike's links share, prepared once (``geo.impact.prepare_context``).
+
+    Assets sorted by id, the countries and their codes, relations.csv grouped by asset and the
+    rules; the pipeline network's reach is computed on the first ``reach()`` and kept.
+    """
+
+    assets: gpd.GeoDataFrame
+    countries: gpd.GeoDataFrame
+    codes: list[str]
+    polygon_codes: np.ndarray
+    asset_precision: np.ndarray
+    relations: RelationIndex
+    rules: ImpactRules
+    _reach: list[Any] = field(default_factory=list, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def reach(self) -> Any:
+        """Return ``geo.country_links.network_reach`` of these inputs, computed once."""
+        from strikemap.geo.country_links import network_reach  # it builds on this module
+
+        with self._lock:
+            if not self._reach:
+                self._reach.append(network_reach(self))
+            return self._reach[0]
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,9 @@ class LayerSpec:
         Whether the live map shows the layer when it opens (context layers start hidden).
     label_fields
         Properties a map label is made from, most important first (places: name, population).
+    large_file
+        A GeoParquet file or partitioned folder the layer may be stored in instead of ``file``
+        (``layers.parquet``); empty for the small sourced layers, which stay GeoJSON.
     """
 
     name: str
@@ -77,6 +80,7 @@ class LayerSpec:
     credits: tuple[Credit, ...] = ()
     shown: bool = True
     label_fields: tuple[str, ...] = ()
+    large_file: str = ""
 
     def __post_init__(self) -> None:
         for name in ("type_colors", "type_markers"):
@@ -136,6 +140,7 @@ STRIKES = LayerSpec(
     tooltip_fields=("name", "date", "weapon", "geo_precision"),
     color="#d62728",
     credits=(credits.RESEARCH,),
+    large_file="strikes.parquet",
 )
 PIPELINES = LayerSpec(
     name="pipelines",

@@ -39,8 +39,9 @@ STATUSES = (PENDING, COMPLETE, ROLLED_BACK)
 
 def data_file_names() -> frozenset[str]:
     """Return the only files a write, a restore or a version may name (catalogue and tables)."""
+    large = [spec.large_file for spec in CATALOG if spec.large_file]
     return frozenset(
-        [*(spec.file for spec in CATALOG), RELATIONS_TABLE.file, COUNTRY_CODES_TABLE.file]
+        [*(spec.file for spec in CATALOG), *large, RELATIONS_TABLE.file, COUNTRY_CODES_TABLE.file]
     )
 
 

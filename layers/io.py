@@ -1,4 +1,4 @@
-"""Read and write layers: GeoJSON in EPSG:4326, written one way, replaced atomically."""
+"""Read and write layers: GeoJSON (GeoParquet for large ones), EPSG:4326, replaced atomically."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ import shapely
 from strikemap.layers.catalog import CATALOG, LayerSpec
 from strikemap.layers.errors import LayerReadError, LayerWriteError
 from strikemap.layers.limits import MAX_FILE_BYTES
+from strikemap.layers.parquet import is_parquet, layer_parquet_bytes, read_parquet_frame
 from strikemap.layers.paths import resolve_data_dir
 from strikemap.layers.schema import COUNTRY_CODES_TABLE, RELATIONS_TABLE, TableSchema
 
@@ -32,8 +33,26 @@ COORDINATE_DECIMALS = 6
 
 
 def layer_path(spec: LayerSpec, data_dir: str | Path | None = None) -> Path:
-    """Return the path of ``spec``'s file in the data folder."""
-    return resolve_data_dir(data_dir) / spec.file
+    """Return the path of ``spec``'s file in the data folder.
+
+    For a layer that may be GeoParquet (``spec.large_file``), that file or folder when it exists,
+    else the GeoJSON file.
+
+    Raises
+    ------
+    LayerReadError
+        When both the GeoJSON file and the GeoParquet file or folder are present.
+    """
+    folder = resolve_data_dir(data_dir)
+    if spec.large_file and (folder / spec.large_file).exists():
+        if (folder / spec.file).exists():
+            reason = (
+                f"both {spec.file} and {spec.large_file} hold the {spec.name} layer; keep one "
+                "(move the other out of the data folder)"
+            )
+            raise LayerReadError(f"{folder}: {reason}", code="two-files", reason=reason)
+        return folder / spec.large_file
+    return folder / spec.file
 
 
 def read_layer(spec: LayerSpec, *, data_dir: str | Path | None = None) -> gpd.GeoDataFrame:
@@ -70,8 +89,11 @@ def read_layer_file(path: Path, spec: LayerSpec) -> gpd.GeoDataFrame:
     Raises
     ------
     LayerReadError
-        When GDAL cannot read the file, or it is larger than ``MAX_FILE_BYTES``.
+        When GDAL cannot read the file, or it is larger than ``MAX_FILE_BYTES``; for a
+        GeoParquet layer, when it is not GeoParquet in EPSG:4326 (``layers.parquet``).
     """
+    if is_parquet(path):
+        return normalise_layer(read_parquet_frame(path), spec)
     return normalise_layer(read_layer_frame(path), spec)
 
 
@@ -98,9 +120,16 @@ def read_layer_frame(path: Path) -> gpd.GeoDataFrame:
 def _check_size(path: Path) -> None:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
+        large = {spec.file: spec.large_file for spec in CATALOG if spec.large_file}
+        fix = (
+            f"store the layer as GeoParquet, {large[path.name]} (strikemap import ... --format "
+            "parquet, or geopandas to_parquet)"
+            if path.name in large
+            else "split the layer or simplify its geometry"
+        )
         reason = (
             f"is {size / 2**20:.0f} MB, larger than the {MAX_FILE_BYTES // 2**20} MB strikemap "
-            "reads; split the layer or simplify its geometry"
+            f"reads; {fix}"
         )
         raise LayerReadError(f"{path}: {reason}", code="too-large", reason=reason)
 
@@ -326,6 +355,27 @@ def layer_to_geojson(frame: gpd.GeoDataFrame, spec: LayerSpec) -> str:
     return f'{{"type":"FeatureCollection","features":[\n{body}\n]}}\n'
 
 
+def layer_to_parquet(frame: gpd.GeoDataFrame, spec: LayerSpec) -> bytes:
+    """Serialise a large layer as GeoParquet, with the rules of ``layer_to_geojson``.
+
+    Rows sorted by id, coordinates rounded to ``COORDINATE_DECIMALS``, schema properties in
+    schema order then extra ones alphabetically, lists as lists, dates as ``YYYY-MM-DD`` text.
+    """
+    if frame.crs is None or not frame.crs.equals(STORAGE_CRS):
+        msg = f"layer {spec.name!r}: refusing to write CRS {frame.crs}; reproject to {STORAGE_CRS}"
+        raise LayerWriteError(msg)
+    ordered = frame.sort_values("id", kind="stable") if len(frame) else frame
+    geometry = _rounded_rfc7946(ordered.geometry.values)
+    return layer_parquet_bytes(_properties_frame(ordered, spec), geometry)
+
+
+def layer_bytes(frame: gpd.GeoDataFrame, spec: LayerSpec, *, parquet: bool = False) -> bytes:
+    """Return the layer's file content: GeoParquet when ``parquet``, else GeoJSON text."""
+    if parquet:
+        return layer_to_parquet(frame, spec)
+    return layer_to_geojson(frame, spec).encode("utf-8")
+
+
 def _rounded_rfc7946(geometry: np.ndarray) -> np.ndarray:
     rounded = shapely.transform(geometry, lambda xy: np.round(xy, COORDINATE_DECIMALS))
     return shapely.orient_polygons(rounded, exterior_cw=False)
@@ -404,9 +454,26 @@ def atomic_write_text(path: Path, text: str) -> None:
 def write_layer(
     frame: gpd.GeoDataFrame, spec: LayerSpec, *, data_dir: str | Path | None = None
 ) -> Path:
-    """Write one layer atomically, the one way (see ``layer_to_geojson``); returns its path."""
+    """Write one layer atomically, the one way (see ``layer_to_geojson``); returns its path.
+
+    A layer stored as a GeoParquet file is written as GeoParquet (``layer_to_parquet``).
+
+    Raises
+    ------
+    LayerWriteError
+        When the layer is a partitioned GeoParquet folder (strikemap does not rewrite those).
+    """
     path = layer_path(spec, data_dir)
-    atomic_write_text(path, layer_to_geojson(frame, spec))
+    if is_parquet(path) and path.is_dir():
+        msg = (
+            f"{path}: is a partitioned GeoParquet folder, which strikemap reads but does not "
+            f"rewrite; write the layer as one {spec.large_file} file or as {spec.file}"
+        )
+        raise LayerWriteError(msg)
+    if is_parquet(path):
+        atomic_write_bytes(path, layer_to_parquet(frame, spec))
+    else:
+        atomic_write_text(path, layer_to_geojson(frame, spec))
     return path
 
 

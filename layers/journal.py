@@ -170,6 +170,8 @@ def _stage(folder: Path, work: Path, changed: Mapping[str, bytes | None]) -> Non
                 os.link(source, target)
             except OSError:
                 shutil.copy2(source, target)
+        elif source.is_dir():  # a partitioned GeoParquet layer: read in place, never replaced
+            target.symlink_to(source.resolve(), target_is_directory=True)
 
 
 def _write_new(path: Path, content: bytes, *, mode: int) -> None:

@@ -25,7 +25,8 @@ from strikemap.layers.catalog import ASSET_LAYERS, BY_NAME
 from strikemap.layers.errors import LayerValidationError
 from strikemap.layers.importers import IMPORTERS, ParsedImport, Progress, Rejected
 from strikemap.layers.importers.common import WHERE_COLUMN
-from strikemap.layers.io import layer_to_geojson, read_country_codes, read_layers
+from strikemap.layers.io import read_country_codes, read_layers
+from strikemap.layers.layer_files import layer_contents
 from strikemap.layers.lock import write_lock
 from strikemap.layers.merge import LayerDiff, merge_layer
 from strikemap.layers.paths import resolve_data_dir
@@ -288,7 +289,11 @@ class _ReferenceContext:
 
 
 def apply_plan(
-    plan: ImportPlan, *, data_dir: str | Path | None = None, hook: journal.Hook | None = None
+    plan: ImportPlan,
+    *,
+    data_dir: str | Path | None = None,
+    hook: journal.Hook | None = None,
+    layer_format: str = "auto",
 ) -> list[Path]:
     """Write what ``plan`` describes: validate the whole result, keep history, replace files.
 
@@ -300,6 +305,9 @@ def apply_plan(
         Data folder; defaults to the one the plan was made against.
     hook
         Called with each step of the write (``layers.journal``; for the crash tests).
+    layer_format
+        One of ``layer_files.LAYER_FORMATS``. Writing a layer in the other format removes its
+        old file in the same transaction.
 
     Returns
     -------
@@ -314,6 +322,9 @@ def apply_plan(
         When the data files changed since the plan was made.
     LayerValidationError
         When the resulting layer set does not validate; nothing is written.
+    LayerWriteError
+        When GeoParquet is asked for a layer kept as GeoJSON, or the layer is a partitioned
+        GeoParquet folder (read, never rewritten); nothing is written.
     """
     folder = resolve_data_dir(data_dir if data_dir is not None else plan.data_dir)
     if plan.blocked:
@@ -323,11 +334,10 @@ def apply_plan(
             f"import (--strict); nothing was written:\n{listed}"
         )
         raise ImportRejectedError(msg)
-    contents = {
-        BY_NAME[name].file: layer_to_geojson(diff.frame, BY_NAME[name]).encode("utf-8")
-        for name, diff in plan.diffs.items()
-        if diff.changed
-    }
+    contents: dict[str, bytes | None] = {}
+    for name, diff in plan.diffs.items():
+        if diff.changed:
+            contents.update(layer_contents(diff.frame, name, folder, layer_format))
     action = f"{plan.kind} {plan.source.name}: {len(plan.added)} added, {len(plan.updated)} updated"
     return commit_files(contents, data_dir=folder, action=action, expected=plan.base, hook=hook)
 

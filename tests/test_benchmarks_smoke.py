@@ -15,6 +15,7 @@ COLUMNS = [
     "links",
     "seconds",
     "peak_mb",
+    "worker_mb",
     "time_vs_duckdb",
     "mem_vs_duckdb",
     "sjoin_vs_impact",
@@ -38,12 +39,17 @@ def test_impact_benchmark_small_prints_every_method_with_ratios():
     header, *rows = done.stdout.strip().splitlines()
     assert header.split() == COLUMNS
     cells = [row.split() for row in rows]
-    assert [c[2] for c in cells] == ["impact", "sjoin", "duckdb"]
+    assert [c[2] for c in cells] == ["impact", "partitioned", "dask", "sjoin", "duckdb"]
     by_method = {c[2]: dict(zip(COLUMNS, c, strict=True)) for c in cells}
     assert by_method["duckdb"]["time_vs_duckdb"] == "1.00"
     # the join finds the same strike-asset pairs as DuckDB, up to planar-vs-geodesic edge cases
     impact_pairs, duck_pairs = int(by_method["impact"]["pairs"]), int(by_method["duckdb"]["pairs"])
     assert abs(impact_pairs - duck_pairs) <= 0.02 * duck_pairs
+    # the partitioned join, in process and on two Dask workers, finds the same rows as the join
+    for method in ("partitioned", "dask"):
+        assert by_method[method]["pairs"] == by_method["impact"]["pairs"]
+        assert by_method[method]["links"] == by_method["impact"]["links"]
+    assert float(by_method["dask"]["worker_mb"]) > 0
 
 
 def test_impact_benchmark_rejects_a_bad_size():
@@ -97,3 +103,21 @@ def test_history_benchmark_small_prints_sizes_and_the_ratio():
     assert lines[1].startswith("full copy per write (before):")
     assert "x smaller)" in lines[2]
     assert "KB per add" in lines[3]
+
+
+CLI_BENCHMARK = BENCHMARK.parent / "cli_impact.py"
+
+
+def test_end_to_end_benchmark_compares_the_engines_with_the_geopandas_script():
+    done = run_benchmark(
+        CLI_BENCHMARK, "500", "--methods", "inprocess,partitioned,geopandas", timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    header, *rows = done.stdout.strip().splitlines()
+    assert header.split() == ["strikes", "method", "rows", "seconds", "vs_geopandas"]
+    cells = {row.split()[1]: row.split() for row in rows}
+    assert list(cells) == ["inprocess", "partitioned", "geopandas"]
+    # both engines write the same table; the script writes only its dwithin pairs
+    assert cells["partitioned"][2] == cells["inprocess"][2]
+    assert int(cells["geopandas"][2]) > 0
+    assert cells["geopandas"][4] == "1.00"

@@ -12,11 +12,13 @@ import pandas as pd
 
 from strikemap.layers.catalog import CATALOG, LayerSpec
 from strikemap.layers.errors import LayerReadError
-from strikemap.layers.io import read_layer_frame
+from strikemap.layers.io import layer_path, read_layer_frame
+from strikemap.layers.parquet import is_parquet
 from strikemap.layers.paths import resolve_data_dir
 from strikemap.layers.report import Problem, ValidationReport
 from strikemap.layers.schema import RELATIONS_TABLE
 from strikemap.layers.validate.geometry import check_geometry
+from strikemap.layers.validate.parquet import check_parquet_layer
 from strikemap.layers.validate.preflight import (
     check_crs_member,
     check_frame_crs,
@@ -72,7 +74,11 @@ def validate_data_dir(
     tables: list[Table] = []
     unreadable_assets: list[str] = []
     for spec in specs:
-        path = folder / spec.file
+        try:
+            path = layer_path(spec, folder)
+        except LayerReadError as exc:
+            report.add([Problem("error", str(folder), exc.reason, code=exc.code)])
+            continue
         problems, table = _check_layer_path(path, spec, today=today, required=True)
         report.add(problems, file=str(path))
         if table is not None:
@@ -233,6 +239,8 @@ def _check_layer_path(
             ' {"type": "FeatureCollection", "features": []} is fine'
         )
         return [Problem("warning", file, msg, code="missing-file")], None
+    if is_parquet(path):
+        return check_parquet_layer(path, spec, today=today or date.today())
     text, problems = read_text(path)
     if text is None:
         return problems, None

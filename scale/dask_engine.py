@@ -1,0 +1,207 @@
+"""The partitioned join on a Dask cluster: a local one of worker processes, or an existing one.
+
+Notes
+-----
+The shared inputs (``PartitionJob``: assets, relations, countries, view, rules) are sent once to
+every worker (``Client.scatter(..., broadcast=True)``); each worker prepares the join's context
+once and then links partition after partition, writing each partition's part file itself, so
+only counts travel back. Strikes come either from memory (cut into spatial partitions here and
+sent one by one) or from a GeoParquet file or dataset read on the workers, sorted on the cluster
+along a Hilbert curve. Workers must see the output folder: on a
+cluster of several machines, a shared file system.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from strikemap.geo.errors import ImpactInputError
+from strikemap.geo.partition import (
+    DEFAULT_PARTITION_STRIKES,
+    hilbert_keys,
+    require_unique_ids,
+    strike_partitions,
+)
+from strikemap.layers.catalog import STRIKES
+from strikemap.layers.io import STORAGE_CRS, normalise_layer
+from strikemap.layers.parquet import parquet_rows
+from strikemap.scale.errors import ClusterError
+from strikemap.scale.job import PartitionJob, PartStats, run_partition
+from strikemap.scale.local import RunStats
+
+log = logging.getLogger(__name__)
+
+LOCAL_HOST = "127.0.0.1"
+"""A local cluster listens on this machine only, its dashboard too."""
+WORKER_MEMORY = "3GB"
+"""Memory limit of each local worker: Dask spills, then pauses, then restarts a worker past it."""
+IN_FLIGHT_PER_WORKER = 2
+"""Partitions sent ahead per worker when strikes come from memory: bounds what waits in RAM."""
+
+
+@contextlib.contextmanager
+def dask_client(
+    *, workers: int | None = None, scheduler: str | None = None, memory_limit: str = WORKER_MEMORY
+) -> Iterator[object]:
+    """Yield a ``distributed.Client``: to ``scheduler``, or to a new local cluster of processes.
+
+    The local cluster has ``workers`` processes of one thread each (the join runs its own
+    threads), listens on 127.0.0.1 and is shut down on leaving.
+    """
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        msg = "the dask engine needs the scale extra: pip install 'strikemap[scale]'"
+        raise ClusterError(msg) from exc
+    if not logging.getLogger().isEnabledFor(logging.DEBUG):  # the scheduler's chatter
+        logging.getLogger("distributed").setLevel(logging.WARNING)
+        logging.getLogger("distributed.shuffle").setLevel(logging.ERROR)  # "initialized by"
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="5s")
+        except OSError as exc:
+            msg = f"--scheduler {scheduler}: no Dask scheduler answers there ({exc})"
+            raise ClusterError(msg) from exc
+        with client:
+            yield client
+        return
+    cluster = LocalCluster(
+        n_workers=workers or 2,
+        threads_per_worker=1,
+        processes=True,
+        host=LOCAL_HOST,
+        dashboard_address=f"{LOCAL_HOST}:0",
+        memory_limit=memory_limit,
+        silence_logs=logging.ERROR,
+    )
+    with cluster, Client(cluster) as client:
+        yield client
+
+
+def run_on_dask(
+    client: object,
+    job: PartitionJob,
+    strikes: gpd.GeoDataFrame | Path,
+    folder: Path,
+    *,
+    size: int = DEFAULT_PARTITION_STRIKES,
+) -> RunStats:
+    """Write the links of ``strikes`` into ``folder`` on the cluster of ``client``.
+
+    ``strikes`` is a frame in memory or the path of a GeoParquet file or dataset folder.
+    """
+    shared = client.scatter(job, broadcast=True, hash=False)
+    if isinstance(strikes, gpd.GeoDataFrame):
+        done = _run_frames(client, shared, job, strikes, folder, size)
+    else:
+        done = _run_parquet(client, shared, job, Path(strikes), folder, size)
+    return RunStats.total(sorted(done, key=lambda p: p.number))
+
+
+def _run_frames(
+    client: object,
+    shared: object,
+    job: PartitionJob,
+    strikes: gpd.GeoDataFrame,
+    folder: Path,
+    size: int,
+) -> list[PartStats]:
+    """Send spatial partitions of an in-memory frame, a few per worker at a time."""
+    from distributed import as_completed
+
+    require_unique_ids(strikes["id"])
+    parts = enumerate(strike_partitions(job.shown_strikes(strikes), size=size))
+    ahead = IN_FLIGHT_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
+    running = as_completed()
+    for number, part in parts:
+        running.add(client.submit(run_partition, shared, part, str(folder), number, pure=False))
+        if running.count() >= ahead:
+            break
+    done = []
+    for future in running:
+        done.append(future.result())
+        for number, part in parts:
+            running.add(client.submit(run_partition, shared, part, str(folder), number, pure=False))
+            break
+    return done
+
+
+def _run_parquet(
+    client: object, shared: object, job: PartitionJob, path: Path, folder: Path, size: int
+) -> list[PartStats]:
+    """Read a GeoParquet strikes dataset on the workers, sort it along a Hilbert curve, link.
+
+    The strikes are cut at quantiles of a Hilbert key of each point over the whole globe (the
+    partition boundaries need not match the in-process engine's: any partition of the strikes
+    gives the same rows). dask_geopandas' ``spatial_shuffle`` is not used: with dask 2026.8 it
+    hands WKB bytes where it expects geometries once a dataset has several row groups.
+    """
+    import dask
+    import dask.dataframe as dd
+
+    parquet_rows(path)  # refuses what is not GeoParquet in EPSG:4326, before the cluster works
+    frame = dd.read_parquet(str(path))
+    total, unique = dask.compute(frame["id"].size, frame["id"].nunique())
+    if total != unique:
+        msg = f"{path}: {total - unique} strike ids occur more than once; strike ids must be unique"
+        raise ImpactInputError(msg)
+    npartitions = max(1, math.ceil(total / size))  # run_partition applies the view's filters
+    keyed = frame.assign(
+        **{
+            HILBERT_COLUMN: frame["geometry"].map_partitions(
+                _wkb_hilbert_keys, meta=(HILBERT_COLUMN, "int64")
+            )
+        }
+    )
+    ordered = keyed.set_index(HILBERT_COLUMN, divisions=_divisions(keyed, npartitions))
+    tasks = [
+        dask.delayed(run_partition)(shared, dask.delayed(_as_layer)(part), str(folder), number)
+        for number, part in enumerate(ordered.to_delayed())
+    ]
+    return list(client.compute(tasks, sync=True))
+
+
+HILBERT_COLUMN = "_strikemap_hilbert"
+WORLD = (-180.0, -90.0, 180.0, 90.0)
+
+
+def _divisions(keyed: object, npartitions: int) -> list[int]:
+    """Return Hilbert key boundaries cutting the strikes into about equal ``npartitions``.
+
+    (``sort_values(npartitions=...)`` kept one partition for a one-file dataset.)
+    """
+    keys = keyed[HILBERT_COLUMN]  # type: ignore[index]
+    quantiles = keys.quantile(np.linspace(0.0, 1.0, npartitions + 1)).compute()
+    divisions = sorted({int(q) for q in np.asarray(quantiles)})
+    return divisions if len(divisions) > 1 else [divisions[0], divisions[0] + 1]
+
+
+def _wkb_hilbert_keys(wkb: pd.Series) -> pd.Series:
+    """Return the Hilbert key (over the globe) of each WKB point."""
+    points = shapely.from_wkb(wkb.to_numpy(object), on_invalid="ignore")
+    keys = hilbert_keys(shapely.get_x(points), shapely.get_y(points), bounds=WORLD)
+    return pd.Series(keys, index=wkb.index, dtype="int64", name=HILBERT_COLUMN)
+
+
+def _as_layer(part: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Bring a partition read from GeoParquet (WKB geometry) to the loader's form."""
+    part = part.reset_index(drop=True).drop(columns=[HILBERT_COLUMN], errors="ignore")
+    geometry = shapely.from_wkb(part["geometry"].to_numpy(object), on_invalid="ignore")
+    frame = gpd.GeoDataFrame(
+        part.drop(columns=["geometry"]), geometry=gpd.GeoSeries(geometry, crs=STORAGE_CRS)
+    )
+    return normalise_layer(frame, STRIKES)
+
+
+def dashboard_link(client: object) -> str:
+    """Return the cluster's dashboard address (empty when it has none)."""
+    return str(getattr(client, "dashboard_link", "") or "")

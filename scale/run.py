@@ -1,0 +1,140 @@
+"""Write a view's links with a chosen engine: partitions in process or on Dask, any format.
+
+Every engine writes one Parquet part per spatial partition; a Parquet output is that dataset
+folder (moved into place when complete), a text output (CSV, JSON, GeoJSON) is streamed from
+the parts in the join's order, date window by date window, into one file or stdout. The bytes
+are those of ``strikemap impact`` in process (``tests/test_scale.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import geopandas as gpd
+
+from strikemap.analysis.dataset import Dataset
+from strikemap.analysis.view import View
+from strikemap.exports.files import ExportWriteError
+from strikemap.exports.link_dataset import (
+    PARQUET_FORMATS,
+    DatasetFolder,
+    ordered_chunks,
+    scratch_folder,
+    stream_csv,
+    stream_geojson,
+    stream_json,
+)
+from strikemap.geo.partition import DEFAULT_PARTITION_STRIKES
+from strikemap.geo.rules import DEFAULT_RULES, ImpactRules
+from strikemap.layers.catalog import STRIKES
+from strikemap.layers.io import layer_path
+from strikemap.layers.parquet import is_parquet
+from strikemap.scale.job import PartitionJob
+from strikemap.scale.local import RunStats, run_in_process
+
+log = logging.getLogger(__name__)
+
+ENGINES = ("inprocess", "partitioned", "dask")
+"""``inprocess``: the whole join at once (the default); ``partitioned``: spatial partitions one
+after another in this process; ``dask``: the same partitions on a Dask cluster."""
+STREAMERS: dict[str, Callable[..., int]] = {
+    "csv": stream_csv,
+    "json": stream_json,
+    "geojson": stream_geojson,
+}
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """How to run: engine, partition size, and for Dask the workers or the scheduler."""
+
+    engine: str = "partitioned"
+    size: int = DEFAULT_PARTITION_STRIKES
+    workers: int | None = None
+    scheduler: str | None = None
+    on_cluster: Callable[[str], None] | None = None
+    """Called with the dashboard address once the Dask cluster is up."""
+
+
+def write_links(
+    dataset: Dataset,
+    view: View | None,
+    rules: ImpactRules = DEFAULT_RULES,
+    *,
+    fmt: str,
+    out: Path | None,
+    options: EngineOptions,
+) -> RunStats:
+    """Write the view's explained links as ``fmt`` to ``out`` (stdout for text when None).
+
+    Parquet formats write a dataset folder at ``out``; the others one file. ``out`` is assumed
+    checked (``exports.files.guard_output`` or ``exports.link_dataset.guard_output_folder``).
+
+    Raises
+    ------
+    ViewError
+        When the view names a country the data does not know.
+    ImpactInputError
+        When strike ids repeat.
+    ClusterError
+        When the Dask cluster cannot be reached or started.
+    """
+    job = PartitionJob.from_dataset(dataset, view, rules, geometry=fmt in ("geojson", "geoparquet"))
+    if fmt in PARQUET_FORMATS:
+        if out is None:
+            msg = f"--format {fmt} writes a folder of part files: give --out, e.g. links.parquet/"
+            raise ExportWriteError(msg)
+        with DatasetFolder(out) as building:
+            return _run(job, dataset, building, options)
+    with scratch_folder(out) as parts:
+        stats = _run(job, dataset, Path(parts), options)
+        chunks = ordered_chunks(Path(parts), geometry=fmt == "geojson")
+        if out is None:
+            STREAMERS[fmt](chunks, sys.stdout)
+        else:
+            _stream_to_file(out, lambda handle: STREAMERS[fmt](chunks, handle))
+    return stats
+
+
+def _run(job: PartitionJob, dataset: Dataset, folder: Path, options: EngineOptions) -> RunStats:
+    if options.engine == "dask":
+        from strikemap.scale.dask_engine import dashboard_link, dask_client, run_on_dask
+
+        with dask_client(workers=options.workers, scheduler=options.scheduler) as client:
+            if options.on_cluster is not None:
+                options.on_cluster(dashboard_link(client))
+            return run_on_dask(client, job, _strikes_source(dataset), folder, size=options.size)
+    return run_in_process(job, dataset.strikes, folder, size=options.size)
+
+
+def _strikes_source(dataset: Dataset) -> gpd.GeoDataFrame | Path:
+    """Return the strikes for Dask: a GeoParquet layer's path (workers read it), else the frame."""
+    if dataset.data_dir is not None:
+        path = layer_path(STRIKES, dataset.data_dir)
+        if is_parquet(path) and path.exists():
+            return path.resolve()
+    return dataset.strikes
+
+
+def _stream_to_file(out: Path, write: Callable[[TextIO], int]) -> None:
+    """Write text to ``out`` through a temporary file renamed into place (all or nothing)."""
+    out = Path(out).expanduser()
+    temporary = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with temporary.open("w", encoding="utf-8", newline="") as handle:
+            write(handle)
+        os.replace(temporary, out)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        msg = f"{out}: cannot write the export ({exc.strerror or exc}); check space and rights"
+        raise ExportWriteError(msg) from exc
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
