@@ -12,7 +12,7 @@ click shows the strike's chain in the same run. A session's first run sends the 
 controls follow when the map reports its strikes drawn.
 
 This is the one module that imports Streamlit, so every widget of the page lives here (about
-650 lines, in sections: caches, URL and map events, sidebar, panels, page, Data tab); the logic
+700 lines, in sections: caches, URL and map events, sidebar, panels, page, Data tab); the logic
 behind them is in ``webapp/`` and ``maps/live/``, tested without Streamlit.
 """
 
@@ -651,7 +651,7 @@ def draw_map(
 
 
 # ------------------------------------------------------------------------------------------
-# Data tab: checks an upload against the data, never writes (maps.data_page does the work)
+# Data tab: checks an upload against the data, never writes (webapp.data_page does the work)
 
 
 @st.cache_data(show_spinner="Planning the import on a copy of the data ...", max_entries=8)

@@ -1,5 +1,9 @@
 """The running app in headless Chromium, with no internet: layout, map, clicks, view, time,
-downloads, offline notice, shared URL."""
+downloads, offline notice, shared URL.
+
+Why one long module: every test drives the same running app (one server per module, the
+``app`` fixture), so they share its start-up; the sections follow what a user does on the page.
+"""
 
 from __future__ import annotations
 

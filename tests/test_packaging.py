@@ -99,7 +99,7 @@ def run_in(venv: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str
 
 def test_wheel_holds_the_app_the_command_line_and_the_data(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"strikemap/app.py", "strikemap/cli.py", "strikemap/geo/impact.py"} <= names
+    assert {"strikemap/app.py", "strikemap/cli/main.py", "strikemap/geo/impact.py"} <= names
     for spec in CATALOG:
         assert f"strikemap/data/{spec.file}" in names
     assert "strikemap/data/relations.csv" in names
