@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -182,7 +182,7 @@ class Dataset:
             return value
 
 
-def load_dataset(data_dir: str | Path | None = None) -> Dataset:
+def load_dataset(data_dir: str | Path | None = None, *, skip: Iterable[str] = ()) -> Dataset:
     """Read every layer, ``relations.csv`` and ``country_codes.csv`` of a data folder.
 
     An interrupted write is finished or rolled back first (``layers.journal``), and the files
@@ -192,13 +192,22 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     ----------
     data_dir
         Data folder; defaults to ``$STRIKEMAP_DATA_DIR`` or the shipped data.
+    skip
+        Names of layers not to read: an empty frame of the layer's schema stands in. The Dask
+        engine skips a GeoParquet strikes layer, which its workers read part by part, so the
+        driver never holds every strike.
     """
     folder = resolve_data_dir(data_dir)
     recovery = recover_if_needed(folder)
+    skipped = set(skip)
     with read_lock(folder):  # no write replaces files while they are read
+        layers = read_layers(
+            data_dir=folder, specs=[spec for spec in CATALOG if spec.name not in skipped]
+        )
+        layers |= {spec.name: empty_layer(spec) for spec in CATALOG if spec.name in skipped}
         return Dataset(
             data_dir=folder,
-            layers=read_layers(data_dir=folder),
+            layers=layers,
             relations=read_relations(data_dir=folder),
             country_codes=read_country_codes(data_dir=folder),
             recovery=recovery,

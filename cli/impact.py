@@ -36,8 +36,9 @@ from strikemap.geo.partition import DEFAULT_PARTITION_STRIKES
 from strikemap.geo.rules import (
     ImpactRules,
 )
+from strikemap.layers.catalog import STRIKES
 from strikemap.scale.errors import ClusterError
-from strikemap.scale.run import ENGINES, EngineOptions, write_links
+from strikemap.scale.run import ENGINES, EngineOptions, strikes_read_by_workers, write_links
 
 
 def add_impact_parser(verbs: argparse._SubParsersAction) -> None:
@@ -156,7 +157,9 @@ def _run_impact_scaled(args: argparse.Namespace) -> int:
         guard_output_folder(args.out, data_dir=data_dir_of(args), force=args.force)
     else:
         check_out(args)
-    dataset = load_dataset(data_dir_of(args))
+    folder = data_dir_of(args)
+    on_workers = strikes_read_by_workers(folder, args.engine)
+    dataset = load_dataset(folder, skip=[STRIKES.name] if on_workers else [])
     options = EngineOptions(
         engine=args.engine,
         size=args.partition_size,

@@ -114,6 +114,16 @@ def _run(job: PartitionJob, dataset: Dataset, folder: Path, options: EngineOptio
     return run_in_process(job, dataset.strikes, folder, size=options.size)
 
 
+def strikes_read_by_workers(data_dir: Path, engine: str) -> bool:
+    """Return whether ``engine`` reads the strikes of ``data_dir`` on its workers.
+
+    True for a GeoParquet strikes layer on Dask: the driver then loads the data without them
+    (``load_dataset(skip=...)``).
+    """
+    path = layer_path(STRIKES, data_dir)
+    return engine == "dask" and is_parquet(path) and path.exists()
+
+
 def _strikes_source(dataset: Dataset) -> gpd.GeoDataFrame | Path:
     """Return the strikes for Dask: a GeoParquet layer's path (workers read it), else the frame."""
     if dataset.data_dir is not None:

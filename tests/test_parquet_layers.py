@@ -170,3 +170,34 @@ def test_only_strikes_may_be_geoparquet():
     pipelines = read_layer(BY_NAME["pipelines"], data_dir=folder)
     with pytest.raises(LayerWriteError, match="pipelines layer is kept as GeoJSON"):
         layer_contents(pipelines, "pipelines", folder, "parquet")
+
+
+# --------------------------------------------------------------------------------------------
+# Dask reads GeoParquet strikes on its workers: the driver loads the data without them
+
+
+def test_the_driver_loads_the_data_without_strikes_the_workers_read(shipped_copy):
+    from strikemap.analysis import load_dataset
+    from strikemap.scale.run import strikes_read_by_workers
+
+    assert not strikes_read_by_workers(shipped_copy, "dask")  # GeoJSON: the driver reads them
+    as_partitioned(shipped_copy, 3)
+    assert strikes_read_by_workers(shipped_copy, "dask")
+    assert not strikes_read_by_workers(shipped_copy, "partitioned")
+    full = load_dataset(shipped_copy)
+    without = load_dataset(shipped_copy, skip=[STRIKES.name])
+    assert len(full.strikes) > 0
+    assert len(without.strikes) == 0
+    assert list(without.strikes.columns) == list(full.strikes.columns)
+    assert len(without.assets) == len(full.assets) > 0
+
+
+@pytest.mark.slow
+def test_dask_on_parquet_strikes_writes_the_in_process_bytes(tmp_path, shipped_copy):
+    as_partitioned(shipped_copy, 3)
+    expected = impact_csv(shipped_copy, tmp_path / "in.csv")
+    got = impact_csv(
+        shipped_copy, tmp_path / "dask.csv", "--engine", "dask", "--workers", 2,
+        "--partition-size", 4,
+    )  # fmt: skip
+    assert got == expected
