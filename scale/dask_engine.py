@@ -98,12 +98,28 @@ def run_on_dask(
     """Write the links of ``strikes`` into ``folder`` on the cluster of ``client``.
 
     ``strikes`` is a frame in memory or the path of a GeoParquet file or dataset folder.
+
+    Raises
+    ------
+    ClusterError
+        When the cluster lost a worker on the way (most often past its memory limit), so the
+        job it held is gone; nothing is written.
     """
+    from distributed.client import FutureCancelledError
+
     shared = client.scatter(job, broadcast=True, hash=False)
-    if isinstance(strikes, gpd.GeoDataFrame):
-        done = _run_frames(client, shared, job, strikes, folder, size)
-    else:
-        done = _run_parquet(client, shared, job, Path(strikes), folder, size)
+    try:
+        if isinstance(strikes, gpd.GeoDataFrame):
+            done = _run_frames(client, shared, job, strikes, folder, size)
+        else:
+            done = _run_parquet(client, shared, job, Path(strikes), folder, size)
+    except FutureCancelledError as exc:
+        msg = (
+            "the Dask cluster lost a worker during the join (most often one that passed its "
+            "memory limit; the cluster's log says which), so nothing was written; run again "
+            "with a smaller --partition-size, or on workers with more memory"
+        )
+        raise ClusterError(msg) from exc
     return RunStats.total(sorted(done, key=lambda p: p.number))
 
 
@@ -149,7 +165,7 @@ def _run_parquet(
     import dask.dataframe as dd
 
     parquet_rows(path)  # refuses what is not GeoParquet in EPSG:4326, before the cluster works
-    frame = dd.read_parquet(str(path))
+    frame = dd.read_parquet(str(path), split_row_groups=True)  # a partition per row group
     total, unique = dask.compute(frame["id"].size, frame["id"].nunique())
     if total != unique:
         msg = f"{path}: {total - unique} strike ids occur more than once; strike ids must be unique"

@@ -2,4 +2,4 @@
 
 
 class ClusterError(RuntimeError):
-    """The Dask cluster cannot be reached or started (a usage error: exit code 2)."""
+    """The Dask cluster cannot be reached or started, or lost a worker mid-run (exit code 2)."""
