@@ -437,8 +437,7 @@ def timeline(data: Dataset, analysis: Analysis) -> None:
     by = cols[0].radio("Colour by", panels.TIMELINE_BY, key="timeline_by", horizontal=True)
     country = None
     if by == "affected country":
-        counts = links["country"].astype(object).replace("", pd.NA).dropna().value_counts()
-        options = list(counts.index) or sorted(data.country_names)
+        options = panels.timeline_countries(links, data.country_names)
         names = data.country_names
         country = cols[1].selectbox(
             "Country",

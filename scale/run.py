@@ -126,10 +126,8 @@ def strikes_read_by_workers(data_dir: Path, engine: str) -> bool:
 
 def _strikes_source(dataset: Dataset) -> gpd.GeoDataFrame | Path:
     """Return the strikes for Dask: a GeoParquet layer's path (workers read it), else the frame."""
-    if dataset.data_dir is not None:
-        path = layer_path(STRIKES, dataset.data_dir)
-        if is_parquet(path) and path.exists():
-            return path.resolve()
+    if dataset.data_dir is not None and strikes_read_by_workers(dataset.data_dir, "dask"):
+        return layer_path(STRIKES, dataset.data_dir).resolve()
     return dataset.strikes
 
 

@@ -242,3 +242,10 @@ def test_bad_view_radii_or_probe_in_the_url_give_a_notice(name, value):
     assert View() == session.view_from_state(state).with_(
         date_from=None, date_to=None
     )  # the rest of the page is the default one
+
+
+def test_timeline_offers_linked_countries_most_links_first():
+    links = pd.DataFrame({"country": ["ROU", "MDA", "ROU", "", None]})
+    names = {"AZE": "Azerbaijan", "MDA": "Moldova", "ROU": "Romania"}
+    assert panels.timeline_countries(links, names) == ["ROU", "MDA"]
+    assert panels.timeline_countries(links.iloc[0:0], names) == ["AZE", "MDA", "ROU"]

@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from strikemap.analysis import Analysis, analyse
+from strikemap.geo.rules import AFFECTED_CONFIDENCES
 from strikemap.geo.summaries import COUNTRY_SUMMARY_COLUMNS, country_summary
 from strikemap.layers.catalog import CATALOG, STRIKES
 from strikemap.layers.io import empty_layer
@@ -25,7 +26,6 @@ from strikemap.layers.paths import resolve_data_dir
 from strikemap.layers.schema import RELATIONS_TABLE
 from strikemap.maps import style
 from strikemap.maps.live import PROBE_ID
-from strikemap.maps.live.selection import AFFECTED_CONFIDENCE
 from strikemap.maps.static import render_static_map
 from strikemap.reports import report_bytes
 
@@ -270,7 +270,7 @@ def _country_categories(
     name = names.get(country or "", country or "no country")
     order = [f"{name}: affected", f"{name}: exposed only", f"not linked to {name}"]
     rows = links[(links["country"].astype(object) == country).to_numpy()]
-    strong = rows["confidence"].astype(object).isin(AFFECTED_CONFIDENCE).to_numpy()
+    strong = rows["confidence"].astype(object).isin(AFFECTED_CONFIDENCES).to_numpy()
     affected = set(rows.loc[strong, "strike_id"].astype(str))
     exposed = set(rows["strike_id"].astype(str)) - affected
     ids = strikes["id"].astype(str)
@@ -278,6 +278,15 @@ def _country_categories(
         ids.isin(affected), order[0], np.where(ids.isin(exposed), order[1], order[2])
     )
     return category, order, [style.AFFECTED_EDGE_COLOR, EXPOSED_COLOR, NOT_LINKED_COLOR]
+
+
+def timeline_countries(links: pd.DataFrame, country_names: Mapping[str, str]) -> list[str]:
+    """Return the countries the timeline can colour by: those linked, most links first.
+
+    Without links, every known country (the chart then shows each strike as not linked).
+    """
+    counts = links["country"].astype(object).replace("", pd.NA).dropna().value_counts()
+    return list(counts.index) or sorted(country_names)
 
 
 def timeline_chart(

@@ -18,7 +18,12 @@ import shapely
 from strikemap.geo.assets import combine_assets
 from strikemap.geo.network import network_for
 from strikemap.geo.routes import Route, relation_routes
-from strikemap.geo.rules import ASSET_RELATIONS, CONFIDENCE_ORDER, SNAP_TOLERANCE_M
+from strikemap.geo.rules import (
+    AFFECTED_CONFIDENCES,
+    ASSET_RELATIONS,
+    CONFIDENCE_ORDER,
+    SNAP_TOLERANCE_M,
+)
 from strikemap.layers.catalog import ASSET_ROLES, BY_NAME
 from strikemap.maps import popups, style
 from strikemap.maps.latlon import folium_location, folium_locations
@@ -31,9 +36,6 @@ from strikemap.maps.live.config import (
 from strikemap.maps.live.labels import label_points
 from strikemap.maps.live.layers import outline_geometry
 
-AFFECTED_CONFIDENCE = ("high", "medium")
-"""A country reached by a link of these confidences is *affected*; by low ones only, *exposed*
-(the evidence tiers of DESIGN section 4)."""
 COORD_DECIMALS = 5
 LABEL_REACH_DEG = 1.0
 """A touched country's label goes within this many degrees of the strike when it can."""
@@ -112,7 +114,7 @@ def country_tiers(links: pd.DataFrame) -> dict[str, str]:
     rows = links[links["country"].fillna("").astype(str) != ""]
     if rows.empty:
         return {}
-    strong = rows["confidence"].isin(AFFECTED_CONFIDENCE).to_numpy()
+    strong = rows["confidence"].isin(AFFECTED_CONFIDENCES).to_numpy()
     affected = set(rows.loc[strong, "country"].astype(str))
     return {
         code: "affected" if code in affected else "exposed"
