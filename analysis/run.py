@@ -86,7 +86,7 @@ class Analysis:
         if rows.empty:
             return rows
         sentences = self.dataset.explainer(self.rules).describe(rows)
-        return rows.assign(detail=sentences.to_numpy())
+        return rows.assign(detail=sentences.array)
 
     def strike(self, strike_id: str) -> pd.Series | None:
         """Return the strike ``strike_id`` of the dataset (shown or not), or None."""

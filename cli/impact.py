@@ -31,7 +31,7 @@ from strikemap.exports.link_dataset import (
     parquet_table,
     write_parquet_file,
 )
-from strikemap.exports.links import links_to_csv, links_to_geojson, links_to_json
+from strikemap.exports.links import links_to_csv_blocks, links_to_geojson, links_to_json
 from strikemap.geo.partition import DEFAULT_PARTITION_STRIKES
 from strikemap.geo.rules import (
     ImpactRules,
@@ -118,19 +118,21 @@ def _run_impact(args: argparse.Namespace) -> int:
     analysis = analysis_from_args(args)
     strikes = analysis.strikes
     if args.summary:
-        text = _summary_text(analysis.country_summary, rules=analysis.rules)
+        data = _summary_text(analysis.country_summary, rules=analysis.rules).encode("utf-8")
     else:
         links = analysis.explain()
         if args.format == "csv":
-            text = links_to_csv(links)
+            data = b"".join(links_to_csv_blocks(links))
         elif args.format == "json":
-            text = links_to_json(links)
+            data = links_to_json(links).encode("utf-8")
         else:
-            text = links_to_geojson(links, strikes, analysis.dataset.assets)
+            data = links_to_geojson(links, strikes, analysis.dataset.assets).encode("utf-8")
     if args.out is None:
-        sys.stdout.write(text)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
     else:
-        write_out(args, text.encode("utf-8"))
+        write_out(args, data)
         print(
             f"wrote {len(analysis.links)} links of {len(strikes)} strikes to {args.out}",
             file=sys.stderr,

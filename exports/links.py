@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from strikemap.exports.files import csv_text
+from strikemap.exports.arrow_csv import csv_blocks
 from strikemap.geo.crs import lonlat_to_metric, require_crs, to_storage
 from strikemap.geo.impact import LINK_COLUMNS
 from strikemap.geo.search import asset_index
@@ -33,9 +34,24 @@ def link_table(links: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def csv_table(links: pd.DataFrame) -> pd.DataFrame:
+    """Return the columns of the CSV link table: ``link_table``'s, categoricals kept as such."""
+    table = links.reindex(columns=list(LINK_COLUMNS)).reset_index(drop=True)
+    distance = pd.to_numeric(table["distance_m"], errors="coerce").round(0)
+    return table.assign(distance_m=distance.astype("Int64"))
+
+
+def links_to_csv_blocks(table: pd.DataFrame, *, header: bool = True) -> Iterator[bytes]:
+    """Yield the link table as UTF-8 CSV, a block of rows at a time (``exports.arrow_csv``).
+
+    The columns and values of ``link_table``, spreadsheet formulas defused.
+    """
+    return csv_blocks(csv_table(table), header=header)
+
+
 def links_to_csv(table: pd.DataFrame) -> str:
     """Return the link table as CSV text (``link_table``, spreadsheet formulas defused)."""
-    return csv_text(link_table(table))
+    return b"".join(links_to_csv_blocks(table)).decode("utf-8")
 
 
 def links_to_json(table: pd.DataFrame) -> str:

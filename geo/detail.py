@@ -113,6 +113,7 @@ class LinkExplainer:
         precision = _numbers(strikes, "geo_precision")
         self._strike_precision = np.where(np.isin(precision, PRECISIONS), precision, 3).astype(int)
         self._strike_date = _strings(strikes, "date")
+        self._strike_date_code = pd.factorize(self._strike_date)[0]
         points = np.asarray(strikes.geometry.values)
         self._strike_lon = np.asarray(shapely.get_x(points), dtype=float)
         self._strike_lat = np.asarray(shapely.get_y(points), dtype=float)
@@ -131,7 +132,56 @@ class LinkExplainer:
     # Public
 
     def describe(self, table: pd.DataFrame) -> pd.Series:
-        """Return the ``detail`` sentence of every row of ``table`` (same index)."""
+        """Return the ``detail`` sentence of every row of ``table`` (same index, categorical).
+
+        Rows that differ only in what the sentence does not show (another strike of the same
+        precision at the same shown distance from the same asset) share their sentence: it is
+        built once per distinct group of rows (``sentence_groups``) and the column is a
+        categorical of the distinct sentences, so a million links cost their few thousand
+        sentences.
+        """
+        groups, first = self.sentence_groups(table)
+        sentences = self._describe_rows(table.iloc[first])
+        codes, texts = pd.factorize(sentences)
+        return pd.Series(
+            pd.Categorical.from_codes(codes[groups], categories=pd.Index(texts, dtype=object)),
+            index=table.index,
+        )
+
+    def sentence_groups(self, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Return each row's group of rows with the same sentence, and each group's first row.
+
+        A sentence depends on the asset, country, relation, confidence and basis, the distance
+        as shown (``format_distances``' steps, and whether it is above zero), the strike's
+        precision, for links through a
+        relation the strike's date (which relations are valid), and for ``downstream`` links
+        the strike itself (where it hit the pipeline).
+        """
+        n = len(table)
+        strike_codes, strike_ids = _codes(table["strike_id"])
+        strike_at = self._strike_index.get_indexer(np.asarray(strike_ids, dtype=object))
+        at = np.where(strike_codes >= 0, strike_at[strike_codes], -1) if n else strike_codes
+        relation_codes, relations = _codes(table["relation"])
+        relation_names = np.asarray(relations, dtype=object)
+        known = relation_codes >= 0
+        dated = np.isin(relation_names, [*COUNTRY_RELATIONS, "downstream"])[relation_codes] & known
+        downstream = (relation_names == "downstream")[relation_codes] & known
+        metres = _numbers(table, "distance_m")
+        keys = [
+            _take(self._strike_precision, at, 3),
+            np.where(dated, _take(self._strike_date_code, at, -1), -1),
+            np.where(downstream, at, -1),
+            relation_codes,
+            pd.factorize(_shown_distance(metres), use_na_sentinel=False)[0],
+            metres > 0,  # at sea, or on land (location rows)
+        ]
+        keys += [_codes(table[c])[0] for c in ("asset_id", "country", "confidence", "basis")
+                 if c in table.columns]  # fmt: skip
+        _, first, groups = np.unique(_combined_codes(keys), return_index=True, return_inverse=True)
+        return groups.reshape(-1), first
+
+    def _describe_rows(self, table: pd.DataFrame) -> np.ndarray:
+        """Return the ``detail`` sentence of every row of ``table``, row by row in arrays."""
         parts = self.parts(table)
         rows = _plain(table)
         relation = rows["relation"].to_numpy(object)
@@ -153,7 +203,7 @@ class LinkExplainer:
                 n=int(via_asset.sum()),
             )
             detail[via_asset] = through
-        return pd.Series(detail, index=table.index, dtype=object)
+        return detail
 
     def parts(self, table: pd.DataFrame) -> pd.DataFrame:
         """Return the pieces of each row's explanation (``PART_COLUMNS``, same index).
@@ -435,6 +485,42 @@ class LinkExplainer:
     def _name_of(self, asset_id: str) -> str:
         at = self._asset_index.get_indexer([asset_id])[0]
         return str(self._asset_name[at]) if at >= 0 else asset_id
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Return integer codes of ``values`` and the values they stand for (-1 for missing)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(np.int64), values.cat.categories
+    codes, uniques = pd.factorize(values.to_numpy(object) if values.dtype == object else values)
+    return codes.astype(np.int64), pd.Index(uniques)
+
+
+def _combined_codes(keys: list[np.ndarray]) -> np.ndarray:
+    """Return one integer per row that differs exactly where any of ``keys`` differs.
+
+    Keys are integer (or boolean) arrays, -1 allowed; they are packed into one int64 when their
+    ranges allow, else grouped by pandas.
+    """
+    packed = np.zeros(len(keys[0]), np.int64)
+    room = 1
+    for key in keys:
+        key = np.asarray(key, np.int64) + 1
+        span = int(key.max()) + 1 if len(key) else 1
+        if room * span >= 2**62:
+            frame = pd.DataFrame({str(i): k for i, k in enumerate(keys)})
+            return frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy(np.int64)
+        packed = packed * span + key
+        room *= span
+    return packed
+
+
+def _shown_distance(metres: np.ndarray) -> np.ndarray:
+    """Return the distance each row's sentence shows (``format_distances``' steps), NaN if none."""
+    return np.where(
+        metres < 100,
+        np.round(metres / 10) * 10,
+        np.where(metres < 10_000, np.round(metres, -2), np.round(metres, -3)),
+    )
 
 
 def _plain(table: pd.DataFrame) -> pd.DataFrame:

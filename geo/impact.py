@@ -127,7 +127,7 @@ def link_strikes(
         explainer = LinkExplainer(
             strikes, assets, relations, countries, rules=rules, country_names=country_names
         )
-        table["detail"] = explainer.describe(table).to_numpy()
+        table["detail"] = explainer.describe(table).array
     return table
 
 

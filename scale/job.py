@@ -116,7 +116,7 @@ class PartitionJob:
             rules=self.rules,
             country_names=self.country_names,
         )
-        return len(strikes), shown.assign(detail=explainer.describe(shown).to_numpy())
+        return len(strikes), shown.assign(detail=explainer.describe(shown).array)
 
 
 @dataclass(frozen=True)
