@@ -4,10 +4,9 @@ Notes
 -----
 A Parquet link file holds ``LINK_COLUMNS`` as written by ``exports.links.link_table`` (distances
 in whole metres) plus ``strike_date``, the strike's date: with it the rows of any number of part
-files, each in the join's order, read back in the join's order (``read_links``), and an
-ordered text export streams from the parts date window by date window (``ordered_chunks``)
-without holding the whole table. With ``geometry`` the parts are GeoParquet (WKB in EPSG:4326,
-the geometry of ``links_to_frame``).
+files, each in the join's order, read back in the join's order (``read_links``). With
+``geometry`` the parts are GeoParquet (WKB in EPSG:4326, the geometry of ``links_to_frame``).
+(Text outputs of a partitioned join are not written from Parquet parts: ``exports.link_text``.)
 
 A dataset folder is built in a hidden sibling folder and renamed into place when every part is
 written (``DatasetFolder``), so a reader never sees half a dataset and a failed run leaves the
@@ -21,24 +20,16 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as pds
 import pyarrow.parquet as pq
 import shapely
 
-from strikemap.exports.files import (
-    ExportTargetError,
-    ExportWriteError,
-    csv_text,
-    data_folder_of,
-)
+from strikemap.exports.files import ExportTargetError, ExportWriteError, data_folder_of
 from strikemap.exports.links import link_table, links_to_frame
 from strikemap.geo.impact import LINK_COLUMNS
 from strikemap.geo.partition import join_order
@@ -47,9 +38,7 @@ DATE_COLUMN = "strike_date"
 """The extra column of Parquet link files: the strike's date, which orders the parts' rows."""
 PART_PATTERN = "part-{:05d}.parquet"
 ROW_GROUP_ROWS = 65_536
-"""Rows per Parquet row group: date windows read only the groups they need."""
-CHUNK_ROWS = 100_000
-"""Rows per date window when a dataset is streamed in order (a strike's rows stay together)."""
+"""Rows per Parquet row group."""
 PARQUET_FORMATS = ("parquet", "geoparquet")
 
 
@@ -239,92 +228,3 @@ def _plain(table: pa.Table, *, geometry: bool = False) -> pd.DataFrame:
             crs="EPSG:4326",
         )
     return frame
-
-
-def ordered_chunks(path: Path, *, geometry: bool = False) -> Iterator[pd.DataFrame]:
-    """Yield the links of a dataset folder in the join's order, a window of dates at a time.
-
-    Windows are cut from the row groups' date statistics (parts are in date order) so that a
-    window holds about ``CHUNK_ROWS`` rows; every row of a strike falls in one window.
-    """
-    files = _files(path)
-    if not files:
-        return
-    dataset = pds.dataset([str(f) for f in files], format="parquet")
-    date = pds.field(DATE_COLUMN)
-    for low, high in _date_windows(files):
-        window = (date >= low) & (date < high) if high is not None else (date >= low)
-        table = dataset.to_table(filter=window)
-        if table.num_rows:
-            yield _ordered(table, geometry=geometry)
-
-
-def _date_windows(files: list[Path]) -> list[tuple[str, str | None]]:
-    """Return ``[(first date, next window's first date), ...]``, about CHUNK_ROWS rows each."""
-    rows_by_date: dict[str, int] = {}
-    for f in files:
-        meta = pq.ParquetFile(f).metadata
-        at = meta.schema.names.index(DATE_COLUMN)
-        for g in range(meta.num_row_groups):
-            group = meta.row_group(g)
-            stats = group.column(at).statistics
-            low = stats.min if stats is not None and stats.has_min_max else ""
-            rows_by_date[low] = rows_by_date.get(low, 0) + group.num_rows
-    starts = sorted(rows_by_date)
-    windows: list[tuple[str, str | None]] = []
-    first, rows = starts[0], 0
-    for at, date in enumerate(starts):
-        rows += rows_by_date[date]
-        following = starts[at + 1] if at + 1 < len(starts) else None
-        if following is not None and rows >= CHUNK_ROWS:
-            windows.append((first, following))
-            first, rows = following, 0
-    windows.append((first, None))
-    return windows
-
-
-# --------------------------------------------------------------------------------------------
-# Ordered text exports, streamed
-
-
-def stream_csv(chunks: Iterator[pd.DataFrame], out: TextIO) -> int:
-    """Write chunks as the CSV of ``links_to_csv`` (one header); return the rows written."""
-    rows, first = 0, True
-    for chunk in chunks:
-        text = csv_text(chunk)
-        out.write(text if first else text.split("\n", 1)[1])
-        rows, first = rows + len(chunk), False
-    if first:
-        out.write(csv_text(pd.DataFrame(columns=list(LINK_COLUMNS))))
-    return rows
-
-
-def stream_json(chunks: Iterator[pd.DataFrame], out: TextIO) -> int:
-    """Write chunks as the JSON array of ``links_to_json``; return the rows written."""
-    rows = 0
-    out.write("[")
-    for chunk in chunks:
-        records = chunk.astype(object).where(lambda t: t.notna(), None)
-        text = json.dumps(records.to_dict(orient="records"), ensure_ascii=False, indent=1)
-        out.write(("\n" if rows == 0 else ",\n") + text[2:-2])
-        rows += len(chunk)
-    out.write("\n]\n" if rows else "]\n")
-    return rows
-
-
-def stream_geojson(chunks: Iterator[gpd.GeoDataFrame], out: TextIO) -> int:
-    """Write GeoParquet chunks as the FeatureCollection of ``links_to_geojson``."""
-    rows = 0
-    out.write('{"type":"FeatureCollection","features":[')
-    for chunk in chunks:
-        records = pd.DataFrame(chunk.drop(columns="geometry")).to_dict(orient="records")
-        shapes = shapely.to_geojson(chunk.geometry.values)  # rounded when the parts were written
-        features = [
-            {"type": "Feature", "properties": r, "geometry": json.loads(g)}
-            for r, g in zip(records, shapes, strict=True)
-        ]
-        text = json.dumps(features, ensure_ascii=False, separators=(",", ":"))[1:-1]
-        out.write(("," if rows and text else "") + text)
-        rows += len(chunk)
-    out.write("]}\n")
-    return rows

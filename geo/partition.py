@@ -6,7 +6,9 @@ A strike's links depend only on that strike and on what every strike shares (ass
 relations, countries, the pipeline network: ``geo.impact.prepare_context``), so the link table
 of all strikes is the union of the tables of any partition of them. Partitions are cut along a
 Hilbert curve over the strikes' extent: neighbours in a partition are neighbours on the ground,
-so a partition queries a compact part of the asset index and of the country borders.
+so a partition queries a compact part of the asset index and of the country borders. Text
+outputs cut the strikes in the join's order instead (``join_order_partitions``), so that each
+partition's rows are a contiguous piece of the output file.
 
 Within a partition, rows come in the join's order (strike date, strike id, relation, asset id,
 country). The whole table is the partitions' rows ordered by strike date then strike id, a
@@ -101,6 +103,25 @@ def strike_partitions(
     lon, lat = shapely.get_x(points), shapely.get_y(points)
     for rows in spatial_partitions(lon, lat, size=size):
         yield strikes.take(rows)
+
+
+def join_order_partitions(
+    strikes: pd.DataFrame, *, size: int = DEFAULT_PARTITION_STRIKES
+) -> Iterator[pd.DataFrame]:
+    """Yield the strikes in the join's order, in consecutive runs of at most ``size`` rows.
+
+    The order is ``join_order``'s (strike date, then strike id, both as text), so the link
+    table of the strikes is the partitions' link tables one after another: each partition's
+    rows are a contiguous piece of the whole (the text outputs are written so).
+    """
+    if size < 1:
+        msg = f"partition size {size}: give at least 1 strike per partition"
+        raise ValueError(msg)
+    order = join_order(
+        strikes["date"].astype(str).to_numpy(object), strikes["id"].astype(str).to_numpy(object)
+    )
+    for start in range(0, max(len(order), 1), size):
+        yield strikes.take(order[start : start + size])
 
 
 def link_partitions(

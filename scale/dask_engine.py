@@ -5,10 +5,11 @@ Notes
 The shared inputs (``PartitionJob``: assets, relations, countries, view, rules) are sent once to
 every worker (``Client.scatter(..., broadcast=True)``); each worker prepares the join's context
 once and then links partition after partition, writing each partition's part file itself, so
-only counts travel back. Strikes come either from memory (cut into spatial partitions here and
-sent one by one) or from a GeoParquet file or dataset read on the workers, sorted on the cluster
-along a Hilbert curve. Workers must see the output folder: on a
-cluster of several machines, a shared file system.
+only counts travel back. Strikes come either from memory (cut into partitions here and sent
+one by one) or from a GeoParquet file or dataset read on the workers and sorted on the cluster:
+along a Hilbert curve for Parquet parts, in the join's order (strike date, then id) for the
+fragments of a text output. Workers must see the output folder: on a cluster of several
+machines, a shared file system.
 """
 
 from __future__ import annotations
@@ -25,18 +26,13 @@ import pandas as pd
 import shapely
 
 from strikemap.geo.errors import ImpactInputError
-from strikemap.geo.partition import (
-    DEFAULT_PARTITION_STRIKES,
-    hilbert_keys,
-    require_unique_ids,
-    strike_partitions,
-)
+from strikemap.geo.partition import DEFAULT_PARTITION_STRIKES, hilbert_keys, require_unique_ids
 from strikemap.layers.catalog import STRIKES
 from strikemap.layers.io import STORAGE_CRS, normalise_layer
 from strikemap.layers.parquet import parquet_rows
 from strikemap.scale.errors import ClusterError
 from strikemap.scale.job import PartitionJob, PartStats, run_partition
-from strikemap.scale.local import RunStats
+from strikemap.scale.local import RunStats, partitions_of
 
 log = logging.getLogger(__name__)
 
@@ -131,11 +127,11 @@ def _run_frames(
     folder: Path,
     size: int,
 ) -> list[PartStats]:
-    """Send spatial partitions of an in-memory frame, a few per worker at a time."""
+    """Send the partitions of an in-memory frame, a few per worker at a time."""
     from distributed import as_completed
 
     require_unique_ids(strikes["id"])
-    parts = enumerate(strike_partitions(job.shown_strikes(strikes), size=size))
+    parts = enumerate(partitions_of(job, job.shown_strikes(strikes), size=size))
     ahead = IN_FLIGHT_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
     running = as_completed()
     for number, part in parts:
@@ -154,12 +150,13 @@ def _run_frames(
 def _run_parquet(
     client: object, shared: object, job: PartitionJob, path: Path, folder: Path, size: int
 ) -> list[PartStats]:
-    """Read a GeoParquet strikes dataset on the workers, sort it along a Hilbert curve, link.
+    """Read a GeoParquet strikes dataset on the workers, sort it, cut it and link.
 
-    The strikes are cut at quantiles of a Hilbert key of each point over the whole globe (the
-    partition boundaries need not match the in-process engine's: any partition of the strikes
-    gives the same rows). dask_geopandas' ``spatial_shuffle`` is not used: with dask 2026.8 it
-    hands WKB bytes where it expects geometries once a dataset has several row groups.
+    For Parquet parts the strikes are cut at quantiles of a Hilbert key of each point over the
+    whole globe (the partition boundaries need not match the in-process engine's: any partition
+    of the strikes gives the same rows); for text fragments at sampled join-order keys
+    (``join_order_divisions``). dask_geopandas' ``spatial_shuffle`` is not used: with dask
+    2026.8 it hands WKB bytes where it expects geometries once a dataset has several row groups.
     """
     import dask
     import dask.dataframe as dd
@@ -171,14 +168,14 @@ def _run_parquet(
         msg = f"{path}: {total - unique} strike ids occur more than once; strike ids must be unique"
         raise ImpactInputError(msg)
     npartitions = max(1, math.ceil(total / size))  # run_partition applies the view's filters
-    keyed = frame.assign(
-        **{
-            HILBERT_COLUMN: frame["geometry"].map_partitions(
-                _wkb_hilbert_keys, meta=(HILBERT_COLUMN, "int64")
-            )
-        }
-    )
-    ordered = keyed.set_index(HILBERT_COLUMN, divisions=_divisions(keyed, npartitions))
+    if job.text is not None:
+        keyed = frame.assign(**{SORT_COLUMN: frame.map_partitions(_join_keys, meta=_KEY_META)})
+        divisions = join_order_divisions(keyed, total, npartitions)
+    else:
+        hilbert = frame["geometry"].map_partitions(_wkb_hilbert_keys, meta=(SORT_COLUMN, "int64"))
+        keyed = frame.assign(**{SORT_COLUMN: hilbert})
+        divisions = _divisions(keyed, npartitions)
+    ordered = keyed.set_index(SORT_COLUMN, divisions=divisions)
     tasks = [
         dask.delayed(run_partition)(shared, dask.delayed(_as_layer)(part), str(folder), number)
         for number, part in enumerate(ordered.to_delayed())
@@ -186,8 +183,12 @@ def _run_parquet(
     return list(client.compute(tasks, sync=True))
 
 
-HILBERT_COLUMN = "_strikemap_hilbert"
+SORT_COLUMN = "_strikemap_sort"
+"""The key the strikes are sorted and cut on: a Hilbert key, or a join-order key (text)."""
+_KEY_META = (SORT_COLUMN, "object")
 WORLD = (-180.0, -90.0, 180.0, 90.0)
+SAMPLES_PER_PARTITION = 50
+"""Join-order keys sampled per output partition to place the cuts (about 2 % off its size)."""
 
 
 def _divisions(keyed: object, npartitions: int) -> list[int]:
@@ -195,22 +196,60 @@ def _divisions(keyed: object, npartitions: int) -> list[int]:
 
     (``sort_values(npartitions=...)`` kept one partition for a one-file dataset.)
     """
-    keys = keyed[HILBERT_COLUMN]  # type: ignore[index]
+    keys = keyed[SORT_COLUMN]  # type: ignore[index]
     quantiles = keys.quantile(np.linspace(0.0, 1.0, npartitions + 1)).compute()
     divisions = sorted({int(q) for q in np.asarray(quantiles)})
     return divisions if len(divisions) > 1 else [divisions[0], divisions[0] + 1]
+
+
+def join_order_divisions(keyed: object, total: int, npartitions: int) -> list[str]:
+    """Return join-order key boundaries cutting ``total`` strikes into about ``npartitions``.
+
+    Each partition of ``keyed`` sends back a sorted sample of its keys (every ``step``-th, and
+    its last), about ``SAMPLES_PER_PARTITION`` per output partition in all, never the keys
+    themselves; the cuts fall at equal ranks of the merged sample. One date holding many
+    strikes is cut like any other run: the key holds the id too.
+    """
+    step = max(1, total // (npartitions * SAMPLES_PER_PARTITION))
+    sample = keyed[SORT_COLUMN].map_partitions(  # type: ignore[index]
+        _key_sample, step, meta=_KEY_META
+    )
+    keys = np.sort(sample.compute().to_numpy(object))
+    if not len(keys):
+        return ["", "\x00"]
+    cuts = [keys[round(len(keys) * i / npartitions)] for i in range(1, npartitions)]
+    return sorted({keys[0], *cuts, keys[-1]}) if len(keys) > 1 else [keys[0], keys[0] + "\x00"]
+
+
+def _join_keys(part: pd.DataFrame) -> pd.Series:
+    """Return each strike's join-order key: its date, a NUL, its id (text order = the join's).
+
+    With the NUL (below every other character) the keys sort as (date, id) pairs do, even
+    when dates differ in length.
+    """
+    keys = part["date"].astype(str) + "\x00" + part["id"].astype(str)
+    return pd.Series(keys.to_numpy(object), index=part.index, dtype=object, name=SORT_COLUMN)
+
+
+def _key_sample(keys: pd.Series, step: int) -> pd.Series:
+    """Return every ``step``-th of the sorted ``keys`` and the last one."""
+    ordered = np.sort(keys.to_numpy(object))
+    if not len(ordered):
+        return pd.Series(ordered, dtype=object, name=SORT_COLUMN)
+    at = np.unique(np.r_[np.arange(0, len(ordered), step), len(ordered) - 1])
+    return pd.Series(ordered[at], dtype=object, name=SORT_COLUMN)
 
 
 def _wkb_hilbert_keys(wkb: pd.Series) -> pd.Series:
     """Return the Hilbert key (over the globe) of each WKB point."""
     points = shapely.from_wkb(wkb.to_numpy(object), on_invalid="ignore")
     keys = hilbert_keys(shapely.get_x(points), shapely.get_y(points), bounds=WORLD)
-    return pd.Series(keys, index=wkb.index, dtype="int64", name=HILBERT_COLUMN)
+    return pd.Series(keys, index=wkb.index, dtype="int64", name=SORT_COLUMN)
 
 
 def _as_layer(part: pd.DataFrame) -> gpd.GeoDataFrame:
     """Bring a partition read from GeoParquet (WKB geometry) to the loader's form."""
-    part = part.reset_index(drop=True).drop(columns=[HILBERT_COLUMN], errors="ignore")
+    part = part.reset_index(drop=True).drop(columns=[SORT_COLUMN], errors="ignore")
     geometry = shapely.from_wkb(part["geometry"].to_numpy(object), on_invalid="ignore")
     frame = gpd.GeoDataFrame(
         part.drop(columns=["geometry"]), geometry=gpd.GeoSeries(geometry, crs=STORAGE_CRS)

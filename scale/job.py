@@ -3,8 +3,9 @@
 A ``PartitionJob`` holds the inputs every partition shares (assets, relations, countries, the
 view and rules); it is built once, sent once to each Dask worker, and prepares the join's
 shared context (``geo.impact.prepare_context``) once per process on first use.
-``run_partition`` turns one partition of strikes into one Parquet part file, so no process
-ever holds more than one partition's links.
+``run_partition`` turns one partition of strikes into one Parquet part file, or for a text
+output into one fragment of the text (``exports.link_text``), so no process ever holds more
+than one partition's links.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from strikemap.analysis.dataset import Dataset
 from strikemap.analysis.run import check_view, rules_for
 from strikemap.analysis.view import View, apply_view, filter_strikes
 from strikemap.exports.link_dataset import parquet_table, write_part
+from strikemap.exports.link_text import write_fragment
 from strikemap.geo.detail import LinkExplainer
 from strikemap.geo.impact import JoinContext, link_prepared, prepare_context
 from strikemap.geo.rules import DEFAULT_RULES, ImpactRules
@@ -38,6 +40,9 @@ class PartitionJob:
         What to show and how to link (``rules`` as ``analysis.rules_for`` gives them).
     geometry
         Write GeoParquet parts (link lines and points, as ``exports.links.links_to_frame``).
+    text
+        Write text fragments in this format (``csv``, ``json``, ``geojson``) instead of Parquet
+        parts; the strikes must then be cut in the join's order.
     explain
         Write the ``detail`` sentences (the benchmarks time the join without them).
     """
@@ -50,6 +55,7 @@ class PartitionJob:
     view: View
     rules: ImpactRules
     geometry: bool = False
+    text: str | None = None
     explain: bool = True
     _built: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -62,6 +68,7 @@ class PartitionJob:
         rules: ImpactRules = DEFAULT_RULES,
         *,
         geometry: bool = False,
+        text: str | None = None,
     ) -> PartitionJob:
         """Return the job of ``analyse(dataset, view, rules)``'s links (ViewError as it does)."""
         view = view or View()
@@ -75,6 +82,7 @@ class PartitionJob:
             view=view,
             rules=rules_for(view, rules),
             geometry=geometry,
+            text=text,
         )
 
     def __getstate__(self) -> dict[str, Any]:
@@ -131,9 +139,15 @@ class PartStats:
 def run_partition(
     job: PartitionJob, strikes: gpd.GeoDataFrame, folder: str | Path, number: int
 ) -> PartStats:
-    """Link, filter and explain one partition's strikes and write them as part ``number``."""
+    """Link, filter and explain one partition's strikes and write them as part ``number``.
+
+    The part is a Parquet file, or with ``job.text`` a text fragment (``exports.link_text``).
+    """
     strikes = job.shown_strikes(strikes)
     shown, links = job.explained_links(strikes)
+    if job.text is not None:
+        write_fragment(job.text, links, strikes, job.assets, Path(folder), number)
+        return PartStats(number, shown, len(links))
     table = parquet_table(links, strikes, assets=job.assets if job.geometry else None)
     write_part(table, Path(folder), number)
     return PartStats(number, shown, table.num_rows)

@@ -1,8 +1,9 @@
-"""The partitioned join in this process: one spatial partition after another, each written."""
+"""The partitioned join in this process: one partition after another, each written."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import geopandas as gpd
 
 from strikemap.geo.partition import (
     DEFAULT_PARTITION_STRIKES,
+    join_order_partitions,
     require_unique_ids,
     strike_partitions,
 )
@@ -39,7 +41,10 @@ def run_in_process(
     *,
     size: int = DEFAULT_PARTITION_STRIKES,
 ) -> RunStats:
-    """Write the links of ``strikes`` into ``folder``, one part file per spatial partition.
+    """Write the links of ``strikes`` into ``folder``, one part file per partition.
+
+    Partitions are spatial for Parquet parts, in the join's order for text fragments
+    (``partitions_of``).
 
     Raises
     ------
@@ -49,7 +54,21 @@ def run_in_process(
     require_unique_ids(strikes["id"])
     shown = job.shown_strikes(strikes)
     done = []
-    for number, part in enumerate(strike_partitions(shown, size=size)):
+    for number, part in enumerate(partitions_of(job, shown, size=size)):
         done.append(run_partition(job, part, folder, number))
         log.info("partition %d: %d strikes, %d links", number, done[-1].strikes, done[-1].links)
     return RunStats.total(done)
+
+
+def partitions_of(
+    job: PartitionJob, strikes: gpd.GeoDataFrame, *, size: int = DEFAULT_PARTITION_STRIKES
+) -> Iterator[gpd.GeoDataFrame]:
+    """Yield the partitions ``job`` writes: in the join's order for text, else spatial ones.
+
+    A text output is the fragments one after another, so each must hold a contiguous run of
+    the join's order; Parquet parts are read back in any order, and spatially compact
+    partitions query less of the asset index.
+    """
+    if job.text is not None:
+        return join_order_partitions(strikes, size=size)
+    return strike_partitions(strikes, size=size)

@@ -1,9 +1,12 @@
 """Write a view's links with a chosen engine: partitions in process or on Dask, any format.
 
-Every engine writes one Parquet part per spatial partition; a Parquet output is that dataset
-folder (moved into place when complete), a text output (CSV, JSON, GeoJSON) is streamed from
-the parts in the join's order, date window by date window, into one file or stdout. The bytes
-are those of ``strikemap impact`` in process (``tests/test_scale.py``).
+For a Parquet output every engine writes one Parquet part per spatial partition into the dataset
+folder (moved into place when complete). For a text output (CSV, JSON, GeoJSON) the strikes are
+cut in the join's order instead, each partition writes its piece of the text as a fragment
+(formatted where it ran: on a Dask worker, in parallel), and this process only copies the
+fragments in order into one file or stdout (``exports.link_text``), its memory bounded by the
+shared inputs, not by the number of strikes. The bytes are those of ``strikemap impact`` in
+process (``tests/test_scale.py``).
 """
 
 from __future__ import annotations
@@ -15,22 +18,15 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 import geopandas as gpd
 
 from strikemap.analysis.dataset import Dataset
 from strikemap.analysis.view import View
 from strikemap.exports.files import ExportWriteError
-from strikemap.exports.link_dataset import (
-    PARQUET_FORMATS,
-    DatasetFolder,
-    ordered_chunks,
-    scratch_folder,
-    stream_csv,
-    stream_geojson,
-    stream_json,
-)
+from strikemap.exports.link_dataset import PARQUET_FORMATS, DatasetFolder, scratch_folder
+from strikemap.exports.link_text import join_fragments
 from strikemap.geo.partition import DEFAULT_PARTITION_STRIKES
 from strikemap.geo.rules import DEFAULT_RULES, ImpactRules
 from strikemap.layers.catalog import STRIKES
@@ -42,13 +38,8 @@ from strikemap.scale.local import RunStats, run_in_process
 log = logging.getLogger(__name__)
 
 ENGINES = ("inprocess", "partitioned", "dask")
-"""``inprocess``: the whole join at once (the default); ``partitioned``: spatial partitions one
-after another in this process; ``dask``: the same partitions on a Dask cluster."""
-STREAMERS: dict[str, Callable[..., int]] = {
-    "csv": stream_csv,
-    "json": stream_json,
-    "geojson": stream_geojson,
-}
+"""``inprocess``: the whole join at once (the default); ``partitioned``: partitions one after
+another in this process; ``dask``: the same partitions on a Dask cluster."""
 
 
 @dataclass(frozen=True)
@@ -86,20 +77,26 @@ def write_links(
     ClusterError
         When the Dask cluster cannot be reached or started.
     """
-    job = PartitionJob.from_dataset(dataset, view, rules, geometry=fmt in ("geojson", "geoparquet"))
     if fmt in PARQUET_FORMATS:
+        job = PartitionJob.from_dataset(dataset, view, rules, geometry=fmt == "geoparquet")
         if out is None:
             msg = f"--format {fmt} writes a folder of part files: give --out, e.g. links.parquet/"
             raise ExportWriteError(msg)
         with DatasetFolder(out) as building:
             return _run(job, dataset, building, options)
+    job = PartitionJob.from_dataset(dataset, view, rules, text=fmt)
     with scratch_folder(out) as parts:
         stats = _run(job, dataset, Path(parts), options)
-        chunks = ordered_chunks(Path(parts), geometry=fmt == "geojson")
+
+        def join(handle: BinaryIO) -> None:
+            join_fragments(fmt, Path(parts), stats.partitions, handle)
+
         if out is None:
-            STREAMERS[fmt](chunks, sys.stdout)
+            sys.stdout.flush()
+            join(sys.stdout.buffer)
+            sys.stdout.buffer.flush()
         else:
-            _stream_to_file(out, lambda handle: STREAMERS[fmt](chunks, handle))
+            _stream_to_file(out, join)
     return stats
 
 
@@ -131,12 +128,12 @@ def _strikes_source(dataset: Dataset) -> gpd.GeoDataFrame | Path:
     return dataset.strikes
 
 
-def _stream_to_file(out: Path, write: Callable[[TextIO], int]) -> None:
-    """Write text to ``out`` through a temporary file renamed into place (all or nothing)."""
+def _stream_to_file(out: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write bytes to ``out`` through a temporary file renamed into place (all or nothing)."""
     out = Path(out).expanduser()
     temporary = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        with temporary.open("w", encoding="utf-8", newline="") as handle:
+        with temporary.open("wb") as handle:
             write(handle)
         os.replace(temporary, out)
     except OSError as exc:

@@ -28,6 +28,8 @@ from strikemap.geo.errors import ImpactInputError
 from strikemap.geo.impact import link_strikes, prepare_context
 from strikemap.geo.partition import (
     hilbert_keys,
+    join_order,
+    join_order_partitions,
     link_partitions,
     merge_ordered,
     spatial_partitions,
@@ -84,6 +86,42 @@ def test_partitions_are_compact_on_the_ground():
     areas = [np.ptp(lon[p]) * np.ptp(lat[p]) for p in parts]
     # a tenth of the strikes covers about a tenth of the ground, not the whole extent
     assert np.mean(areas) < 0.3 * whole
+
+
+def _join_ordered_ids(strikes: pd.DataFrame) -> list[str]:
+    order = join_order(strikes["date"].astype(str), strikes["id"].astype(str))
+    return strikes["id"].take(order).tolist()
+
+
+@pytest.mark.parametrize("dates", ["synthetic", "one date"])
+def test_join_order_partitions_are_consecutive_runs_of_the_joins_order(synthetic, dates):
+    strikes = synthetic["strikes"]
+    if dates == "one date":
+        strikes = strikes.assign(date="2024-07-28")
+    parts = list(join_order_partitions(strikes, size=3_000))
+    assert [len(p) for p in parts] == [3_000] * 6 + [2_000]
+    assert [i for p in parts for i in p["id"]] == _join_ordered_ids(strikes)
+
+
+def test_join_order_keys_cut_one_busy_date_into_partitions_of_about_the_size():
+    """On Dask the cuts come from a sample of (date, id) keys: one date does not make one part."""
+    import dask.dataframe as dd
+
+    from strikemap.scale.dask_engine import SORT_COLUMN, _join_keys, join_order_divisions
+
+    ids = [f"s{i}" for i in np.random.default_rng(5).permutation(30_000)]
+    dates = ["2025-01-01"] * 24_000 + ["2025-1-2"] * 6_000  # dates of different lengths too
+    strikes = pd.DataFrame({"id": ids, "date": dates})
+    frame = dd.from_pandas(strikes, npartitions=7, sort=False)
+    keyed = frame.assign(
+        **{SORT_COLUMN: frame.map_partitions(_join_keys, meta=(SORT_COLUMN, object))}
+    )
+    divisions = join_order_divisions(keyed, 30_000, 10)
+    ordered = keyed.set_index(SORT_COLUMN, divisions=divisions)
+    sizes = np.asarray(ordered.map_partitions(len).compute(scheduler="sync"))
+    assert len(sizes) == 10
+    assert ((sizes >= 2_500) & (sizes <= 3_500)).all(), sizes
+    assert ordered.compute(scheduler="sync")["id"].tolist() == _join_ordered_ids(strikes)
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,6 +233,54 @@ def test_partitioned_command_applies_the_view_as_in_process(tmp_path, view):
     expected = _impact(tmp_path, "in.csv", *view)
     got = _impact(tmp_path, "p.csv", *view, "--engine", "partitioned", "--partition-size", 3)
     assert got == expected
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_view_without_strikes_writes_the_in_process_empty_file(tmp_path, fmt):
+    expected = _impact(tmp_path, f"in.{fmt}", "--format", fmt, "--to", "1900-01-01")
+    got = _impact(
+        tmp_path, f"p.{fmt}", "--format", fmt, "--to", "1900-01-01", "--engine", "partitioned"
+    )
+    assert got == expected
+    assert len(expected) < 300  # the header, or the empty array or collection
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_text_is_joined_from_per_partition_fragments_which_are_then_removed(
+    synthetic, tmp_path, fmt
+):
+    from strikemap.exports.links import links_to_csv, links_to_geojson, links_to_json
+    from strikemap.scale.run import EngineOptions, write_links
+
+    dataset = _synthetic_dataset(synthetic)
+    links = analyse(dataset).explain()
+    expected = {
+        "csv": lambda: links_to_csv(links),
+        "json": lambda: links_to_json(links),
+        "geojson": lambda: links_to_geojson(links, dataset.strikes, dataset.assets),
+    }[fmt]()
+    out = tmp_path / f"links.{fmt}"
+    options = EngineOptions(engine="partitioned", size=4_000)
+    stats = write_links(dataset, None, fmt=fmt, out=out, options=options)
+    assert stats.partitions == 5
+    assert stats.links == len(links) > 50_000
+    assert out.read_text(encoding="utf-8") == expected
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no fragments left beside it
+
+
+def test_a_failed_text_run_leaves_the_previous_file_and_no_fragments(synthetic, tmp_path):
+    from strikemap.scale.run import EngineOptions, write_links
+
+    strikes = synthetic["strikes"].copy()
+    strikes.loc[strikes.index[-1], "id"] = strikes["id"].iat[0]  # repeated: the run fails
+    dataset = _synthetic_dataset({**synthetic, "strikes": strikes})
+    out = tmp_path / "links.csv"
+    out.write_text("previous\n")
+    options = EngineOptions(engine="partitioned", size=4_000)
+    with pytest.raises(ImpactInputError, match="occurs more than once"):
+        write_links(dataset, None, fmt="csv", out=out, options=options)
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+    assert out.read_text() == "previous\n"
 
 
 def test_parquet_dataset_of_the_shipped_data_reads_back_as_the_csv(tmp_path):
