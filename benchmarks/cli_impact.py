@@ -6,8 +6,8 @@ ids, in a copy of the shipped data folder (as strikes.parquet above 100,000 stri
 would pass the readers' 256 MB limit); every method then runs in its own process on it:
 
 - ``inprocess``: ``strikemap impact --format csv`` (the whole join in memory, the default);
-- ``partitioned``: the same with ``--engine partitioned`` (spatial partitions, Parquet parts
-  streamed into the CSV);
+- ``partitioned``: the same with ``--engine partitioned`` (partitions in the join's order, each
+  writing its piece of the CSV, the pieces then copied into one file);
 - ``dask``: the same with ``--engine dask --workers 2`` (a local cluster; its start is timed);
 - ``geopandas``: ``benchmarks/geopandas_script.py``, the hand-written reference (pyogrio read,
   ``sjoin(predicate="dwithin")`` at 5 km against every asset layer, CSV written).

@@ -83,9 +83,10 @@ def add_impact_parser(verbs: argparse._SubParsersAction) -> None:
         "--engine",
         choices=ENGINES,
         default="inprocess",
-        help="inprocess (default): the whole join at once; partitioned: spatial partitions of "
-        "strikes one after another, each written as it finishes; dask: those partitions on a "
-        "Dask cluster (needs the scale extra)",
+        help="inprocess (default): the whole join at once; partitioned: partitions of strikes "
+        "one after another, each written as it finishes (spatial ones for parquet, runs of the "
+        "output's order for text); dask: those partitions on a Dask cluster (needs the scale "
+        "extra)",
     )
     scale.add_argument(
         "--partition-size",

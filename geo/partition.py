@@ -110,16 +110,14 @@ def join_order_partitions(
 ) -> Iterator[pd.DataFrame]:
     """Yield the strikes in the join's order, in consecutive runs of at most ``size`` rows.
 
-    The order is ``join_order``'s (strike date, then strike id, both as text), so the link
-    table of the strikes is the partitions' link tables one after another: each partition's
-    rows are a contiguous piece of the whole (the text outputs are written so).
+    The order is the join's (``join_order``: strike date, then strike id), so the link table of
+    the strikes is the partitions' link tables one after another: each partition's rows are a
+    contiguous piece of the whole (the text outputs are written so).
     """
     if size < 1:
         msg = f"partition size {size}: give at least 1 strike per partition"
         raise ValueError(msg)
-    order = join_order(
-        strikes["date"].astype(str).to_numpy(object), strikes["id"].astype(str).to_numpy(object)
-    )
+    order = join_order(strikes["date"].to_numpy(object), strikes["id"].to_numpy(object))
     for start in range(0, max(len(order), 1), size):
         yield strikes.take(order[start : start + size])
 

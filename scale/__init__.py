@@ -1,1 +1,1 @@
-"""Engines of the impact join past one process: spatial partitions in process or on Dask."""
+"""Engines of the impact join past one process: partitions of strikes in process or on Dask."""

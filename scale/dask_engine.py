@@ -225,9 +225,13 @@ def _join_keys(part: pd.DataFrame) -> pd.Series:
     """Return each strike's join-order key: its date, a NUL, its id (text order = the join's).
 
     With the NUL (below every other character) the keys sort as (date, id) pairs do, even
-    when dates differ in length.
+    when dates differ in length. Dates are ``YYYY-MM-DD`` text or date objects (the validator
+    allows nothing else), which sort as the loader's ISO text does.
     """
-    keys = part["date"].astype(str) + "\x00" + part["id"].astype(str)
+    dates = part["date"]
+    if pd.api.types.is_datetime64_any_dtype(dates):
+        dates = dates.dt.strftime("%Y-%m-%d")
+    keys = dates.astype(str) + "\x00" + part["id"].astype(str)
     return pd.Series(keys.to_numpy(object), index=part.index, dtype=object, name=SORT_COLUMN)
 
 

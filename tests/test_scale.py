@@ -268,6 +268,20 @@ def test_text_is_joined_from_per_partition_fragments_which_are_then_removed(
     assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no fragments left beside it
 
 
+def test_partitioned_text_on_stdout_is_the_in_process_text():
+    import subprocess
+
+    command = [sys.executable, "-m", "strikemap.cli", "impact", "--format", "json"]
+    expected = subprocess.run(command, capture_output=True, check=True).stdout
+    got = subprocess.run(
+        [*command, "--engine", "partitioned", "--partition-size", "4"],
+        capture_output=True,
+        check=True,
+    )
+    assert got.stdout == expected
+    assert b"(6 partitions, engine partitioned)" in got.stderr  # fragments joined on stdout
+
+
 def test_a_failed_text_run_leaves_the_previous_file_and_no_fragments(synthetic, tmp_path):
     from strikemap.scale.run import EngineOptions, write_links
 
