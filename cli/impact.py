@@ -128,9 +128,7 @@ def _run_impact(args: argparse.Namespace) -> int:
         else:
             data = links_to_geojson(links, strikes, analysis.dataset.assets).encode("utf-8")
     if args.out is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        _write_stdout(data)
     else:
         write_out(args, data)
         print(
@@ -201,6 +199,17 @@ def _run_impact_parquet_file(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def _write_stdout(data: bytes) -> None:
+    """Write UTF-8 bytes to stdout: to its binary buffer, or as text when it has none."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # replaced by a text stream (tests, embedding)
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    buffer.write(data)
+    buffer.flush()
 
 
 def _positive_int(text: str) -> int:
