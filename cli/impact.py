@@ -31,7 +31,11 @@ from strikemap.exports.link_dataset import (
     parquet_table,
     write_parquet_file,
 )
-from strikemap.exports.links import links_to_csv_blocks, links_to_geojson, links_to_json
+from strikemap.exports.links import (
+    links_to_csv_blocks,
+    links_to_geojson_blocks,
+    links_to_json_blocks,
+)
 from strikemap.geo.partition import DEFAULT_PARTITION_STRIKES
 from strikemap.geo.rules import (
     ImpactRules,
@@ -124,9 +128,9 @@ def _run_impact(args: argparse.Namespace) -> int:
         if args.format == "csv":
             data = b"".join(links_to_csv_blocks(links))
         elif args.format == "json":
-            data = links_to_json(links).encode("utf-8")
+            data = b"".join(links_to_json_blocks(links))
         else:
-            data = links_to_geojson(links, strikes, analysis.dataset.assets).encode("utf-8")
+            data = b"".join(links_to_geojson_blocks(links, strikes, analysis.dataset.assets))
     if args.out is None:
         _write_stdout(data)
     else:
