@@ -31,7 +31,11 @@ from strikemap.exports.link_dataset import (
     parquet_table,
     write_parquet_file,
 )
-from strikemap.exports.links import links_to_csv_blocks, links_to_geojson, links_to_json
+from strikemap.exports.links import (
+    links_to_csv_blocks,
+    links_to_geojson_blocks,
+    links_to_json_blocks,
+)
 from strikemap.geo.partition import DEFAULT_PARTITION_STRIKES
 from strikemap.geo.rules import (
     ImpactRules,
@@ -125,13 +129,11 @@ def _run_impact(args: argparse.Namespace) -> int:
         if args.format == "csv":
             data = b"".join(links_to_csv_blocks(links))
         elif args.format == "json":
-            data = links_to_json(links).encode("utf-8")
+            data = b"".join(links_to_json_blocks(links))
         else:
-            data = links_to_geojson(links, strikes, analysis.dataset.assets).encode("utf-8")
+            data = b"".join(links_to_geojson_blocks(links, strikes, analysis.dataset.assets))
     if args.out is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        _write_stdout(data)
     else:
         write_out(args, data)
         print(
@@ -202,6 +204,17 @@ def _run_impact_parquet_file(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def _write_stdout(data: bytes) -> None:
+    """Write UTF-8 bytes to stdout: to its binary buffer, or as text when it has none."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # replaced by a text stream (tests, embedding)
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    buffer.write(data)
+    buffer.flush()
 
 
 def _positive_int(text: str) -> int:

@@ -76,13 +76,13 @@ def csv_blocks(
         block = frame.iloc[start : start + rows]
         fields = [_column_fields(block[c]) for c in block.columns]
         lines = pc.binary_join_element_wise(*fields, _text(","))
-        yield _text_buffer(pc.binary_join_element_wise(lines, _text(""), _text("\n")))
+        yield text_buffer(pc.binary_join_element_wise(lines, _text(""), _text("\n")))
 
 
-def _text_buffer(lines: pa.Array) -> bytes:
+def text_buffer(lines: pa.Array) -> bytes:
     """Return the concatenated text of a large-string array: its data buffer."""
     if isinstance(lines, pa.ChunkedArray):
-        return b"".join(_text_buffer(chunk) for chunk in lines.chunks)
+        return b"".join(text_buffer(chunk) for chunk in lines.chunks)
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[
         lines.offset : lines.offset + len(lines) + 1
     ]

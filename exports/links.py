@@ -8,9 +8,12 @@ from collections.abc import Iterator
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from strikemap.exports.arrow_csv import csv_blocks
+from strikemap.exports.arrow_json import blocks, geometry_texts, joined_blocks, record_texts
 from strikemap.geo.crs import lonlat_to_metric, require_crs, to_storage
 from strikemap.geo.impact import LINK_COLUMNS
 from strikemap.geo.search import asset_index
@@ -55,9 +58,28 @@ def links_to_csv(table: pd.DataFrame) -> str:
 
 
 def links_to_json(table: pd.DataFrame) -> str:
-    """Return the link table as a JSON array of objects, one per link."""
-    records = link_table(table).astype(object).where(lambda t: t.notna(), None)
-    return json.dumps(records.to_dict(orient="records"), ensure_ascii=False, indent=1) + "\n"
+    """Return the link table as a JSON array of objects, one per link (``json.dumps(indent=1)``)."""
+    return b"".join(links_to_json_blocks(table)).decode("utf-8")
+
+
+def links_to_json_blocks(table: pd.DataFrame) -> Iterator[bytes]:
+    """Yield ``links_to_json``'s UTF-8 text a block of links at a time."""
+    plain = csv_table(table)
+    if plain.empty:
+        yield b"[]\n"
+        return
+    yield b"[\n"
+    yield from links_json_records(plain)
+    yield b"\n]\n"
+
+
+def links_json_records(table: pd.DataFrame) -> Iterator[bytes]:
+    """Yield the JSON objects of ``links_to_json`` without the array's brackets."""
+    records = (
+        record_texts(block, start=" {\n  ", key_separator=": ", item_separator=",\n  ", end="\n }")
+        for block in blocks(csv_table(table))
+    )
+    return joined_blocks(records, ",\n")
 
 
 def links_to_frame(
@@ -93,14 +115,35 @@ def links_to_geojson(
     table: pd.DataFrame, strikes: gpd.GeoDataFrame, assets: gpd.GeoDataFrame
 ) -> str:
     """Return the links as an RFC 7946 FeatureCollection (see ``links_to_frame``)."""
-    frame = links_to_frame(table, strikes, assets)
-    features = [
-        {"type": "Feature", "properties": record, "geometry": json.loads(geom)}
-        for record, geom in zip(
-            pd.DataFrame(frame.drop(columns="geometry")).to_dict(orient="records"),
-            shapely.to_geojson(frame.geometry.values),
-            strict=True,
-        )
-    ]
-    collection = {"type": "FeatureCollection", "features": features}
-    return json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return b"".join(links_to_geojson_blocks(table, strikes, assets)).decode("utf-8")
+
+
+def links_to_geojson_blocks(
+    table: pd.DataFrame, strikes: gpd.GeoDataFrame, assets: gpd.GeoDataFrame
+) -> Iterator[bytes]:
+    """Yield ``links_to_geojson``'s UTF-8 text a block of features at a time."""
+    yield b'{"type":"FeatureCollection","features":['
+    yield from geojson_features(links_to_frame(table, strikes, assets))
+    yield b"]}\n"
+
+
+def geojson_features(frame: gpd.GeoDataFrame) -> Iterator[bytes]:
+    """Yield the compact GeoJSON Features of ``links_to_frame`` rows, comma-separated."""
+    return joined_blocks((_feature_texts(block) for block in blocks(frame)), ",")
+
+
+def _feature_texts(frame: gpd.GeoDataFrame) -> pa.Array:
+    properties = record_texts(
+        pd.DataFrame(frame.drop(columns="geometry")),
+        start='{"type":"Feature","properties":{',
+        key_separator=":",
+        item_separator=",",
+        end='},"geometry":',
+    )
+    geometry = geometry_texts(frame.geometry.values)
+    if geometry is None:  # other shapes than points and two-point lines: json writes them
+        shapes = [json.dumps(json.loads(g), separators=(",", ":")) for g in
+                  shapely.to_geojson(frame.geometry.values)]  # fmt: skip
+        geometry = pa.array(shapes, pa.large_string())
+    end = pa.scalar("}", pa.large_string())
+    return pc.binary_join_element_wise(properties, geometry, end, pa.scalar("", pa.large_string()))

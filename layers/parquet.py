@@ -145,6 +145,8 @@ def _python_column(values: pa.Array) -> pd.Series:
         return pd.Series(text.to_pylist(), dtype=object)
     if pa.types.is_dictionary(kind):
         values = values.dictionary_decode()
+    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+        return pd.Series(values.to_numpy(zero_copy_only=False), dtype=object)  # nulls as None
     series = values.to_pandas()
     return series.astype(object).where(series.notna(), None)
 

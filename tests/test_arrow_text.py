@@ -1,15 +1,18 @@
-"""The Arrow CSV writer of large link tables: what a spreadsheet or a CSV reader gets back."""
+"""Link text built in Arrow: what a CSV reader, a spreadsheet or json.loads gets back."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from strikemap.exports.arrow_csv import csv_blocks, csv_bytes
+from strikemap.exports.arrow_json import geometry_texts, record_texts
 from strikemap.exports.files import FORMULA_PREFIXES
 
 TRICKY = [
@@ -80,3 +83,31 @@ def test_a_carriage_return_is_quoted_so_no_reader_splits_the_row():
 
 def test_an_empty_table_is_its_header_line():
     assert csv_bytes(pd.DataFrame({"a": pd.Series([], dtype=object)})) == b"a\n"
+
+
+# --------------------------------------------------------------------------------------------
+# JSON and GeoJSON built in Arrow (exports.arrow_json) are json.dumps' bytes
+
+
+def test_json_records_are_json_dumps_of_the_same_records():
+    frame = _frame(200)
+    frame["text"] = frame["text"].where(frame.index % 3 > 0, 'tab\tquote"back\\slash\x01')
+    texts = record_texts(frame, start="{", key_separator=": ", item_separator=", ", end="}")
+    for got, (_, row) in zip(texts.to_pylist(), frame.iterrows(), strict=True):
+        record = {
+            "text": row["text"],
+            "category": "" if pd.isna(row["category"]) else row["category"],
+            "metres": None if pd.isna(row["metres"]) else int(row["metres"]),
+        }
+        assert got == json.dumps(record, ensure_ascii=False)
+
+
+def test_geometry_texts_are_json_dumps_of_the_coordinates():
+    rng = np.random.default_rng(5)
+    xy = np.round(rng.uniform(-180, 180, (300, 2)), 6)
+    xy[:3] = [[30.0, 46.0], [-0.00001, 1e-7], [28.864039, 30.888822]]
+    shapes = np.concatenate(
+        [shapely.points(xy[:150]), shapely.linestrings(np.stack([xy[150:], xy[:150]], 1))]
+    )
+    got = geometry_texts(shapes).to_pylist()
+    assert got == [json.dumps(shapely.geometry.mapping(s), separators=(",", ":")) for s in shapes]
