@@ -14,20 +14,29 @@ the whole table written at once, and no process ever holds more than one partiti
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 import geopandas as gpd
 import pandas as pd
 
-from strikemap.exports.links import links_to_csv_blocks, links_to_geojson, links_to_json
+from strikemap.exports.links import (
+    geojson_features,
+    links_json_records,
+    links_to_csv_blocks,
+    links_to_frame,
+)
 from strikemap.geo.impact import LINK_COLUMNS
 
 TEXT_FORMATS = ("csv", "json", "geojson")
 FRAGMENT_PATTERN = "part-{:06d}.{}"
-_JSON_HEAD, _JSON_TAIL = "[\n", "\n]\n"
-_GEOJSON_HEAD, _GEOJSON_TAIL = '{"type":"FeatureCollection","features":[', "]}\n"
+_OPENING = {"json": b"[\n", "geojson": b'{"type":"FeatureCollection","features":['}
+_CLOSING = {"json": b"\n]\n", "geojson": b"]}\n"}
+_EMPTY = {"json": b"[]\n", "geojson": _OPENING["geojson"] + _CLOSING["geojson"]}
 _SEPARATORS = {"csv": b"", "json": b",\n", "geojson": b","}
+"""What ``exports.links`` writes around and between its records (``links_to_json_blocks``,
+``links_to_geojson_blocks``); the records themselves come from its writers."""
 COPY_BYTES = 1 << 20
 """Bytes copied at a time when fragments are joined."""
 
@@ -37,32 +46,29 @@ def fragment_path(folder: Path, number: int, fmt: str) -> Path:
     return Path(folder) / FRAGMENT_PATTERN.format(number, fmt)
 
 
-def fragment_text(
+def fragment_blocks(
     fmt: str,
     links: pd.DataFrame,
     strikes: gpd.GeoDataFrame,
     assets: gpd.GeoDataFrame,
-) -> bytes:
-    """Return the ``fmt`` text of some explained links, without the file's opening and closing.
+) -> Iterator[bytes]:
+    """Yield the ``fmt`` text of some explained links without the file's opening and closing.
 
     Parameters
     ----------
     fmt
-        ``csv``, ``json`` or ``geojson``.
+        ``csv`` (rows without the header), ``json`` (the objects, comma-separated) or
+        ``geojson`` (the features, comma-separated).
     links
         Explained link rows (with ``detail``) in the join's order.
     strikes, assets
         The strikes the rows come from and the combined assets (GeoJSON's geometry).
     """
     if fmt == "csv":
-        return b"".join(links_to_csv_blocks(links, header=False))
-    if links.empty:
-        return b""
+        return links_to_csv_blocks(links, header=False)
     if fmt == "json":
-        text = links_to_json(links)
-        return text[len(_JSON_HEAD) : -len(_JSON_TAIL)].encode("utf-8")
-    text = links_to_geojson(links, strikes, assets)
-    return text[len(_GEOJSON_HEAD) : -len(_GEOJSON_TAIL)].encode("utf-8")
+        return links_json_records(links)
+    return geojson_features(links_to_frame(links, strikes, assets))
 
 
 def write_fragment(
@@ -73,9 +79,11 @@ def write_fragment(
     folder: Path,
     number: int,
 ) -> Path:
-    """Write partition ``number``'s fragment (``fragment_text``) into ``folder``; return it."""
+    """Write partition ``number``'s fragment (``fragment_blocks``) into ``folder``; return it."""
     path = fragment_path(folder, number, fmt)
-    path.write_bytes(fragment_text(fmt, links, strikes, assets))
+    with path.open("wb") as out:
+        for block in fragment_blocks(fmt, links, strikes, assets):
+            out.write(block)
     return path
 
 
@@ -91,16 +99,9 @@ def join_fragments(fmt: str, folder: Path, partitions: int, out: BinaryIO) -> No
         path = fragment_path(folder, number, fmt)
         if path.stat().st_size == 0:
             continue
-        if fmt == "json" and not written:
-            out.write(_JSON_HEAD.encode())
-        elif fmt == "geojson" and not written:
-            out.write(_GEOJSON_HEAD.encode())
-        elif written:
-            out.write(_SEPARATORS[fmt])
+        out.write(_SEPARATORS[fmt] if written else _OPENING.get(fmt, b""))
         with path.open("rb") as fragment:
             shutil.copyfileobj(fragment, out, COPY_BYTES)
         written = True
-    if fmt == "json":
-        out.write((_JSON_TAIL if written else "[]\n").encode())
-    elif fmt == "geojson":
-        out.write((_GEOJSON_TAIL if written else _GEOJSON_HEAD + _GEOJSON_TAIL).encode())
+    if fmt != "csv":
+        out.write(_CLOSING[fmt] if written else _EMPTY[fmt])

@@ -280,6 +280,9 @@ def test_partitioned_text_on_stdout_is_the_in_process_text():
     )
     assert got.stdout == expected
     assert b"(6 partitions, engine partitioned)" in got.stderr  # fragments joined on stdout
+    code, text = run_cli("impact", "--format", "json", "--engine", "partitioned")
+    assert code == 0
+    assert text.startswith(expected.decode("utf-8"))  # stdout replaced by a text stream
 
 
 def test_a_failed_text_run_leaves_the_previous_file_and_no_fragments(synthetic, tmp_path):
