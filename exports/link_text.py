@@ -29,7 +29,6 @@ from strikemap.exports.links import (
 )
 from strikemap.geo.impact import LINK_COLUMNS
 
-TEXT_FORMATS = ("csv", "json", "geojson")
 FRAGMENT_PATTERN = "part-{:06d}.{}"
 _OPENING = {"json": b"[\n", "geojson": b'{"type":"FeatureCollection","features":['}
 _CLOSING = {"json": b"\n]\n", "geojson": b"]}\n"}
