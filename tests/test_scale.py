@@ -403,7 +403,8 @@ def test_an_unreachable_scheduler_is_a_usage_error(tmp_path):
 
 
 @pytest.mark.slow
-def test_dask_workers_read_partitioned_geoparquet_strikes_with_the_same_bytes(tmp_path):
+@pytest.mark.parametrize("fmt", ["csv", "geojson"])
+def test_dask_workers_read_partitioned_geoparquet_strikes_with_the_same_bytes(tmp_path, fmt):
     """The CLI hands a GeoParquet strikes folder to the workers, which read their own parts."""
     import shutil
 
@@ -414,7 +415,7 @@ def test_dask_workers_read_partitioned_geoparquet_strikes_with_the_same_bytes(tm
     from strikemap.layers.io import layer_to_parquet, read_layer
     from strikemap.layers.paths import SHIPPED_DATA_DIR
 
-    expected = _impact(tmp_path, "in.csv", "--include-candidates")
+    expected = _impact(tmp_path, f"in.{fmt}", "--include-candidates", "--format", fmt)
     folder = tmp_path / "data"
     shutil.copytree(SHIPPED_DATA_DIR, folder, ignore=shutil.ignore_patterns(".*"))
     table = pq.read_table(
@@ -425,10 +426,10 @@ def test_dask_workers_read_partitioned_geoparquet_strikes_with_the_same_bytes(tm
     parts.mkdir()
     for n, start in enumerate(range(0, table.num_rows, 10)):
         pq.write_table(table.slice(start, 10), parts / f"part-{n}.parquet")
-    out = tmp_path / "dask.csv"
+    out = tmp_path / f"dask.{fmt}"
     code, text = run_cli(
         "impact", "--engine", "dask", "--workers", 2, "--partition-size", 4,
-        "--include-candidates", "--data-dir", folder, "--out", out,
+        "--include-candidates", "--data-dir", folder, "--out", out, "--format", fmt,
     )  # fmt: skip
     assert code == 0, text
     assert out.read_bytes() == expected
