@@ -95,6 +95,12 @@ def parquet_rows(path: Path) -> int:
         raise _unreadable(path, exc) from exc
 
 
+def parquet_columns(path: Path) -> list[str]:
+    """Return the column names of a GeoParquet layer (from its schema, nothing decoded)."""
+    dataset, _column = _open(path)
+    return list(dataset.schema.names)
+
+
 def _open(path: Path) -> tuple[pds.Dataset, str]:
     try:
         dataset = pds.dataset(path, format="parquet", exclude_invalid_files=False)

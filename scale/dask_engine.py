@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -29,9 +29,9 @@ from strikemap.geo.errors import ImpactInputError
 from strikemap.geo.partition import DEFAULT_PARTITION_STRIKES, hilbert_keys, require_unique_ids
 from strikemap.layers.catalog import STRIKES
 from strikemap.layers.io import STORAGE_CRS, normalise_layer
-from strikemap.layers.parquet import parquet_rows
+from strikemap.layers.parquet import parquet_columns, parquet_rows
 from strikemap.scale.errors import ClusterError
-from strikemap.scale.job import PartitionJob, PartStats, run_partition
+from strikemap.scale.job import JOIN_STRIKE_COLUMNS, PartitionJob, PartStats, run_partition
 from strikemap.scale.local import RunStats, partitions_of
 
 log = logging.getLogger(__name__)
@@ -162,18 +162,25 @@ def _run_parquet(
     import dask.dataframe as dd
 
     parquet_rows(path)  # refuses what is not GeoParquet in EPSG:4326, before the cluster works
-    frame = dd.read_parquet(str(path), split_row_groups=True)  # a partition per row group
+    columns = [c for c in JOIN_STRIKE_COLUMNS if c in parquet_columns(path)]
+    frame = dd.read_parquet(  # a partition per row group, only what the join reads
+        str(path), split_row_groups=True, columns=columns
+    )
     total, unique = dask.compute(frame["id"].size, frame["id"].nunique())
     if total != unique:
         msg = f"{path}: {total - unique} strike ids occur more than once; strike ids must be unique"
         raise ImpactInputError(msg)
     npartitions = max(1, math.ceil(total / size))  # run_partition applies the view's filters
+    # The key is added inside each partition (one task reads a row group and keys it): an
+    # assign of a separately computed column let dask read the few key columns in partitions
+    # fused across row groups, misaligned with the whole rows ("duplicate labels").
     if job.text is not None:
-        keyed = frame.assign(**{SORT_COLUMN: frame.map_partitions(_join_keys, meta=_KEY_META)})
+        meta = frame._meta.assign(**{SORT_COLUMN: pd.Series([], dtype=object)})
+        keyed = frame.map_partitions(_keyed, _join_keys, meta=meta)
         divisions = join_order_divisions(keyed, total, npartitions)
     else:
-        hilbert = frame["geometry"].map_partitions(_wkb_hilbert_keys, meta=(SORT_COLUMN, "int64"))
-        keyed = frame.assign(**{SORT_COLUMN: hilbert})
+        meta = frame._meta.assign(**{SORT_COLUMN: pd.Series([], dtype="int64")})
+        keyed = frame.map_partitions(_keyed, _hilbert_keys, meta=meta)
         divisions = _divisions(keyed, npartitions)
     ordered = keyed.set_index(SORT_COLUMN, divisions=divisions)
     tasks = [
@@ -244,11 +251,16 @@ def _key_sample(keys: pd.Series, step: int) -> pd.Series:
     return pd.Series(ordered[at], dtype=object, name=SORT_COLUMN)
 
 
-def _wkb_hilbert_keys(wkb: pd.Series) -> pd.Series:
-    """Return the Hilbert key (over the globe) of each WKB point."""
-    points = shapely.from_wkb(wkb.to_numpy(object), on_invalid="ignore")
+def _hilbert_keys(part: pd.DataFrame) -> pd.Series:
+    """Return the Hilbert key (over the globe) of each strike's WKB point."""
+    points = shapely.from_wkb(part["geometry"].to_numpy(object), on_invalid="ignore")
     keys = hilbert_keys(shapely.get_x(points), shapely.get_y(points), bounds=WORLD)
-    return pd.Series(keys, index=wkb.index, dtype="int64", name=SORT_COLUMN)
+    return pd.Series(keys, index=part.index, dtype="int64", name=SORT_COLUMN)
+
+
+def _keyed(part: pd.DataFrame, key: Callable[[pd.DataFrame], pd.Series]) -> pd.DataFrame:
+    """Return ``part`` with its sort key (``key(part)``) as ``SORT_COLUMN``."""
+    return part.assign(**{SORT_COLUMN: key(part).to_numpy()})
 
 
 def _as_layer(part: pd.DataFrame) -> gpd.GeoDataFrame:

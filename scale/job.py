@@ -27,6 +27,20 @@ from strikemap.geo.detail import LinkExplainer
 from strikemap.geo.impact import JoinContext, link_prepared, prepare_context
 from strikemap.geo.rules import DEFAULT_RULES, ImpactRules
 
+JOIN_STRIKE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "date",
+    "status",
+    "weapon",
+    "geo_precision",
+    "target_ids",
+    "geometry",
+)
+"""The strike columns a partition reads: the join's, the view's strike filters' and the
+sentences'. Dask reads only these from ``strikes.parquet``, so the shuffle that sorts the
+strikes does not carry their descriptions and source lists (``tests/test_scale.py`` checks that
+the links of strikes cut to these columns are the links of the whole strikes)."""
+
 
 @dataclass
 class PartitionJob:

@@ -6,6 +6,7 @@ assets, relations, the shipped countries); the shipped data runs through the rea
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 from conftest import run_cli
 
 from strikemap.analysis import Dataset, analyse
+from strikemap.analysis.view import View
 from strikemap.exports.link_dataset import (
     DATE_COLUMN,
     DatasetFolder,
@@ -35,7 +37,7 @@ from strikemap.geo.partition import (
     spatial_partitions,
 )
 from strikemap.geo.rules import DEFAULT_RULES
-from strikemap.scale.job import PartitionJob
+from strikemap.scale.job import JOIN_STRIKE_COLUMNS, PartitionJob
 from strikemap.scale.local import run_in_process
 
 BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "impact.py"
@@ -433,3 +435,27 @@ def test_dask_workers_read_partitioned_geoparquet_strikes_with_the_same_bytes(tm
     )  # fmt: skip
     assert code == 0, text
     assert out.read_bytes() == expected
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        View(),
+        View(weapons=("drone",), precisions=(1, 2)),
+        View(date_from=dt.date(2025, 1, 1), include_candidates=True),
+    ],
+)
+def test_the_strike_columns_dask_reads_give_every_link_and_sentence(view):
+    """Dask reads only JOIN_STRIKE_COLUMNS of strikes.parquet: the rest must not change a link."""
+    from strikemap.analysis import load_dataset
+    from strikemap.layers.catalog import STRIKES
+    from strikemap.layers.io import normalise_layer
+
+    dataset = load_dataset()
+    whole = PartitionJob.from_dataset(dataset, view)
+    cut = normalise_layer(dataset.strikes[list(JOIN_STRIKE_COLUMNS)], STRIKES)
+    assert cut["sources"].map(len).eq(0).all()  # the other columns really are gone
+    shown_whole, links_whole = whole.explained_links(whole.shown_strikes(dataset.strikes))
+    shown_cut, links_cut = whole.explained_links(whole.shown_strikes(cut))
+    assert shown_cut == shown_whole > 0
+    pd.testing.assert_frame_equal(_plain(links_cut), _plain(links_whole))
