@@ -48,7 +48,7 @@ def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         values = frame[column]
         if isinstance(values.dtype, pd.CategoricalDtype):
             categories = values.cat.categories
-            if categories.dtype == object:
+            if categories.dtype == object or pd.api.types.is_string_dtype(categories.dtype):
                 text = pd.Series(categories, dtype=object)
                 fixed[column] = values.cat.rename_categories(list(_defused(text)))
         elif values.dtype == object or pd.api.types.is_string_dtype(values.dtype):

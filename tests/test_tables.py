@@ -150,3 +150,21 @@ def test_bad_table_requests_raise_clear_errors(strikes, links, tmp_path):
         save_table(strikes, links, tmp_path / "s.txt")
     with pytest.raises(ExportWriteError, match="does not exist"):
         save_table(strikes, links, tmp_path / "nope" / "s.csv")
+
+
+@pytest.mark.parametrize("table", ["joined", "links"])
+def test_csv_defuses_formulas_in_categorical_link_text(strikes, links, table):
+    """The join gives categorical columns (detail among them): their text is defused too."""
+    risky = links.assign(detail=pd.Categorical(['=HYPERLINK("http://evil.example")'] * len(links)))
+    frame = pd.read_csv(io.BytesIO(export_table(strikes, risky, fmt="csv", table=table)))
+    described = frame["detail"].dropna()  # the joined table has a strike without links
+    assert (
+        described.tolist() == ['\'=HYPERLINK("http://evil.example")'] * 2
+    )  # 'strike-other' dropped
+
+
+def test_csv_text_defuses_categorical_text_columns():
+    from strikemap.exports.files import csv_text
+
+    frame = pd.DataFrame({"name": pd.Categorical(["=1+1", "plain", "@SUM(A1)"])})
+    assert csv_text(frame) == "name\n'=1+1\nplain\n'@SUM(A1)\n"
