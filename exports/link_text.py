@@ -22,6 +22,10 @@ import geopandas as gpd
 import pandas as pd
 
 from strikemap.exports.links import (
+    TEXT_CLOSING,
+    TEXT_EMPTY,
+    TEXT_OPENING,
+    TEXT_SEPARATORS,
     geojson_features,
     links_json_records,
     links_to_csv_blocks,
@@ -30,12 +34,6 @@ from strikemap.exports.links import (
 from strikemap.geo.impact import LINK_COLUMNS
 
 FRAGMENT_PATTERN = "part-{:06d}.{}"
-_OPENING = {"json": b"[\n", "geojson": b'{"type":"FeatureCollection","features":['}
-_CLOSING = {"json": b"\n]\n", "geojson": b"]}\n"}
-_EMPTY = {"json": b"[]\n", "geojson": _OPENING["geojson"] + _CLOSING["geojson"]}
-_SEPARATORS = {"csv": b"", "json": b",\n", "geojson": b","}
-"""What ``exports.links`` writes around and between its records (``links_to_json_blocks``,
-``links_to_geojson_blocks``); the records themselves come from its writers."""
 COPY_BYTES = 1 << 20
 """Bytes copied at a time when fragments are joined."""
 
@@ -98,9 +96,9 @@ def join_fragments(fmt: str, folder: Path, partitions: int, out: BinaryIO) -> No
         path = fragment_path(folder, number, fmt)
         if path.stat().st_size == 0:
             continue
-        out.write(_SEPARATORS[fmt] if written else _OPENING.get(fmt, b""))
+        out.write(TEXT_SEPARATORS[fmt] if written else TEXT_OPENING.get(fmt, b""))
         with path.open("rb") as fragment:
             shutil.copyfileobj(fragment, out, COPY_BYTES)
         written = True
     if fmt != "csv":
-        out.write(_CLOSING[fmt] if written else _EMPTY[fmt])
+        out.write(TEXT_CLOSING[fmt] if written else TEXT_EMPTY[fmt])

@@ -22,6 +22,14 @@ EXPORT_DECIMALS = 6
 """Coordinate decimals in GeoJSON output (about 0.1 m), as for the layers."""
 
 
+TEXT_OPENING = {"json": b"[\n", "geojson": b'{"type":"FeatureCollection","features":['}
+TEXT_CLOSING = {"json": b"\n]\n", "geojson": b"]}\n"}
+TEXT_EMPTY = {"json": b"[]\n", "geojson": TEXT_OPENING["geojson"] + TEXT_CLOSING["geojson"]}
+TEXT_SEPARATORS = {"csv": b"", "json": b",\n", "geojson": b","}
+"""What the JSON and GeoJSON link files write around and between their records (and the
+fragments of a partitioned export, ``exports.link_text``, are joined with)."""
+
+
 def link_table(links: pd.DataFrame) -> pd.DataFrame:
     """Return the impact links as the one exported table: ``LINK_COLUMNS``, plain values.
 
@@ -66,11 +74,11 @@ def links_to_json_blocks(table: pd.DataFrame) -> Iterator[bytes]:
     """Yield ``links_to_json``'s UTF-8 text a block of links at a time."""
     plain = csv_table(table)
     if plain.empty:
-        yield b"[]\n"
+        yield TEXT_EMPTY["json"]
         return
-    yield b"[\n"
+    yield TEXT_OPENING["json"]
     yield from links_json_records(plain)
-    yield b"\n]\n"
+    yield TEXT_CLOSING["json"]
 
 
 def links_json_records(table: pd.DataFrame) -> Iterator[bytes]:
@@ -79,7 +87,7 @@ def links_json_records(table: pd.DataFrame) -> Iterator[bytes]:
         record_texts(block, start=" {\n  ", key_separator=": ", item_separator=",\n  ", end="\n }")
         for block in blocks(csv_table(table))
     )
-    return joined_blocks(records, ",\n")
+    return joined_blocks(records, TEXT_SEPARATORS["json"].decode())
 
 
 def links_to_frame(
@@ -122,14 +130,15 @@ def links_to_geojson_blocks(
     table: pd.DataFrame, strikes: gpd.GeoDataFrame, assets: gpd.GeoDataFrame
 ) -> Iterator[bytes]:
     """Yield ``links_to_geojson``'s UTF-8 text a block of features at a time."""
-    yield b'{"type":"FeatureCollection","features":['
+    yield TEXT_OPENING["geojson"]
     yield from geojson_features(links_to_frame(table, strikes, assets))
-    yield b"]}\n"
+    yield TEXT_CLOSING["geojson"]
 
 
 def geojson_features(frame: gpd.GeoDataFrame) -> Iterator[bytes]:
     """Yield the compact GeoJSON Features of ``links_to_frame`` rows, comma-separated."""
-    return joined_blocks((_feature_texts(block) for block in blocks(frame)), ",")
+    features = (_feature_texts(block) for block in blocks(frame))
+    return joined_blocks(features, TEXT_SEPARATORS["geojson"].decode())
 
 
 def _feature_texts(frame: gpd.GeoDataFrame) -> pa.Array:
