@@ -25,6 +25,7 @@ from strikemap.cli.view_options import (
     rules_from_args,
     view_from_args,
 )
+from strikemap.exports.files import write_to_stdout
 from strikemap.exports.link_dataset import (
     PARQUET_FORMATS,
     guard_output_folder,
@@ -133,7 +134,7 @@ def _run_impact(args: argparse.Namespace) -> int:
         else:
             data = b"".join(links_to_geojson_blocks(links, strikes, analysis.dataset.assets))
     if args.out is None:
-        _write_stdout(data)
+        write_to_stdout(lambda out: out.write(data))
     else:
         write_out(args, data)
         print(
@@ -204,17 +205,6 @@ def _run_impact_parquet_file(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_OK
-
-
-def _write_stdout(data: bytes) -> None:
-    """Write UTF-8 bytes to stdout: to its binary buffer, or as text when it has none."""
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:  # replaced by a text stream (tests, embedding)
-        sys.stdout.write(data.decode("utf-8"))
-        return
-    sys.stdout.flush()
-    buffer.write(data)
-    buffer.flush()
 
 
 def _positive_int(text: str) -> int:

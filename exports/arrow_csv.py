@@ -61,6 +61,12 @@ def _column_fields(values: pd.Series) -> pa.Array:
     return csv_field_text(pa.array(text.astype(str).to_numpy(object), pa.string()))
 
 
+def blocks(frame: pd.DataFrame, rows: int = ROWS_PER_BLOCK) -> Iterator[pd.DataFrame]:
+    """Yield ``frame`` ``rows`` rows at a time."""
+    for begin in range(0, len(frame), rows):
+        yield frame.iloc[begin : begin + rows]
+
+
 def csv_blocks(
     frame: pd.DataFrame, *, header: bool = True, rows: int = ROWS_PER_BLOCK
 ) -> Iterator[bytes]:
@@ -72,8 +78,7 @@ def csv_blocks(
     if header:
         names = pa.array([str(c) for c in frame.columns], pa.string())
         yield (",".join(csv_field_text(names, defuse=False).to_pylist()) + "\n").encode("utf-8")
-    for start in range(0, len(frame), rows):
-        block = frame.iloc[start : start + rows]
+    for block in blocks(frame, rows):
         fields = [_column_fields(block[c]) for c in block.columns]
         lines = pc.binary_join_element_wise(*fields, _text(","))
         yield text_buffer(pc.binary_join_element_wise(lines, _text(""), _text("\n")))

@@ -22,9 +22,6 @@ import shapely
 
 from strikemap.exports.arrow_csv import text_buffer
 
-ROWS_PER_BLOCK = 200_000
-"""Records written at a time."""
-
 
 def _text(value: str) -> pa.Scalar:
     return pa.scalar(value, pa.large_string())
@@ -105,9 +102,3 @@ def joined_blocks(records: Iterator[pa.Array], separator: str) -> Iterator[bytes
         data = text_buffer(text)[: -len(separator.encode("utf-8"))]
         yield data if first else separator.encode("utf-8") + data
         first = False
-
-
-def blocks(frame: pd.DataFrame, rows: int = ROWS_PER_BLOCK) -> Iterator[pd.DataFrame]:
-    """Yield ``frame`` ``rows`` rows at a time."""
-    for begin in range(0, len(frame), rows):
-        yield frame.iloc[begin : begin + rows]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import os
-from collections.abc import Collection
+import sys
+from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
 import numpy as np
 import pandas as pd
@@ -241,3 +243,30 @@ def write_output(data: bytes, out: Output) -> Path | None:
         msg = f"{path}: cannot write the export ({reason}); check space and rights"
         raise ExportWriteError(msg) from exc
     return path
+
+
+def write_to_stdout(write: Callable[[BinaryIO], object]) -> None:
+    """Let ``write`` put UTF-8 bytes on stdout: its binary buffer, or as text when it has none.
+
+    A stdout replaced by a text stream (tests, embedding) gets the bytes decoded block by
+    block (a character may span blocks).
+    """
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        write(_TextSink(sys.stdout))  # type: ignore[arg-type]
+        return
+    sys.stdout.flush()
+    write(buffer)
+    buffer.flush()
+
+
+class _TextSink:
+    """Take UTF-8 bytes a block at a time and write them to a text stream."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def write(self, data: bytes) -> int:
+        self.out.write(self.decoder.decode(data))
+        return len(data)

@@ -12,8 +12,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from strikemap.exports.arrow_csv import csv_blocks
-from strikemap.exports.arrow_json import blocks, geometry_texts, joined_blocks, record_texts
+from strikemap.exports.arrow_csv import blocks, csv_blocks
+from strikemap.exports.arrow_json import geometry_texts, joined_blocks, record_texts
 from strikemap.geo.crs import lonlat_to_metric, require_crs, to_storage
 from strikemap.geo.impact import LINK_COLUMNS
 from strikemap.geo.search import asset_index
@@ -35,11 +35,10 @@ def link_table(links: pd.DataFrame) -> pd.DataFrame:
 
     Distances in whole metres (nullable integers), text columns as text with ``""`` for
     missing values. Every link file (CSV, JSON, GeoJSON, XLSX, the app's downloads) is
-    written from this table.
+    written from this table (the CSV and JSON writers from ``csv_table``, its columns before
+    the text is made plain).
     """
-    table = links.reindex(columns=list(LINK_COLUMNS)).reset_index(drop=True)
-    distance = pd.to_numeric(table["distance_m"], errors="coerce").round(0)
-    table["distance_m"] = distance.astype("Int64")
+    table = csv_table(links)
     text_columns = [c for c in LINK_COLUMNS if c != "distance_m"]
     table[text_columns] = table[text_columns].astype(object).where(table[text_columns].notna(), "")
     return table
@@ -72,12 +71,11 @@ def links_to_json(table: pd.DataFrame) -> str:
 
 def links_to_json_blocks(table: pd.DataFrame) -> Iterator[bytes]:
     """Yield ``links_to_json``'s UTF-8 text a block of links at a time."""
-    plain = csv_table(table)
-    if plain.empty:
+    if table.empty:
         yield TEXT_EMPTY["json"]
         return
     yield TEXT_OPENING["json"]
-    yield from links_json_records(plain)
+    yield from links_json_records(table)
     yield TEXT_CLOSING["json"]
 
 

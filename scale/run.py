@@ -11,21 +11,19 @@ process (``tests/test_scale.py``).
 
 from __future__ import annotations
 
-import codecs
 import logging
 import os
-import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import BinaryIO
 
 import geopandas as gpd
 
 from strikemap.analysis.dataset import Dataset
 from strikemap.analysis.view import View
-from strikemap.exports.files import ExportWriteError
+from strikemap.exports.files import ExportWriteError, write_to_stdout
 from strikemap.exports.link_dataset import PARQUET_FORMATS, DatasetFolder, scratch_folder
 from strikemap.exports.link_text import join_fragments
 from strikemap.geo.partition import DEFAULT_PARTITION_STRIKES
@@ -93,7 +91,7 @@ def write_links(
             join_fragments(fmt, Path(parts), stats.partitions, handle)
 
         if out is None:
-            _write_stdout(join)
+            write_to_stdout(join)
         else:
             _stream_to_file(out, join)
     return stats
@@ -125,29 +123,6 @@ def _strikes_source(dataset: Dataset) -> gpd.GeoDataFrame | Path:
     if dataset.data_dir is not None and strikes_read_by_workers(dataset.data_dir, "dask"):
         return layer_path(STRIKES, dataset.data_dir).resolve()
     return dataset.strikes
-
-
-def _write_stdout(write: Callable[[BinaryIO], None]) -> None:
-    """Write UTF-8 bytes to stdout: to its binary buffer, or as text when it has none."""
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:  # replaced by a text stream (tests, embedding)
-        write(_TextSink(sys.stdout))  # type: ignore[arg-type]
-        return
-    sys.stdout.flush()
-    write(buffer)
-    buffer.flush()
-
-
-class _TextSink:
-    """Take UTF-8 bytes a block at a time and write them as text (a character may span blocks)."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-        self.decoder = codecs.getincrementaldecoder("utf-8")()
-
-    def write(self, data: bytes) -> int:
-        self.out.write(self.decoder.decode(data))
-        return len(data)
 
 
 def _stream_to_file(out: Path, write: Callable[[BinaryIO], None]) -> None:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -111,3 +112,16 @@ def test_geometry_texts_are_json_dumps_of_the_coordinates():
     )
     got = geometry_texts(shapes).to_pylist()
     assert got == [json.dumps(shapely.geometry.mapping(s), separators=(",", ":")) for s in shapes]
+
+
+def test_features_of_other_shapes_are_written_by_json():
+    from strikemap.exports.links import geojson_features
+
+    shapes = [shapely.box(28.0, 45.0, 28.5, 45.5), shapely.Point(30.1, 46.2)]
+    frame = gpd.GeoDataFrame({"strike_id": ["a", "b"]}, geometry=shapes, crs="EPSG:4326")
+    text = b"".join(geojson_features(frame)).decode()
+    features = json.loads(f"[{text}]")
+    assert [f["properties"] for f in features] == [{"strike_id": "a"}, {"strike_id": "b"}]
+    assert [f["geometry"] for f in features] == [
+        json.loads(json.dumps(shapely.geometry.mapping(s))) for s in shapes
+    ]
